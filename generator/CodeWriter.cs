@@ -15,11 +15,53 @@ namespace LstmGen.Generator
     /// </summary>
     internal sealed class CodeWriter
     {
-        private readonly IndentedTextWriter _writer;
+        private readonly IndentedTextWriter _main;
+        private IndentedTextWriter _writer;
+        private StringWriter? _asideText;
+        private IndentedTextWriter? _aside;
 
         public CodeWriter(TextWriter output)
         {
-            _writer = new IndentedTextWriter(output, "    ");
+            _main = new IndentedTextWriter(output, "    ");
+            _writer = _main;
+        }
+
+        /// <summary>
+        /// Sends what is written until the result is disposed to a second text, one level deeper than the
+        /// current indentation, that <see cref="WriteAside"/> writes later: the members of a nested type written
+        /// where the emitter meets them, and placed together at the end of the containing type.
+        /// </summary>
+        public Block Aside()
+        {
+            if (_aside is null)
+            {
+                _asideText = new StringWriter(CultureInfo.InvariantCulture) { NewLine = "\n" };
+                _aside = new IndentedTextWriter(_asideText, "    ") { Indent = _main.Indent + 1 };
+            }
+
+            IndentedTextWriter previous = _writer;
+            _writer = _aside;
+            return Defer(() => _writer = previous);
+        }
+
+        /// <summary>Whether anything was written through <see cref="Aside"/>.</summary>
+        public bool HasAside => _asideText is not null && _asideText.GetStringBuilder().Length > 0;
+
+        /// <summary>Writes what was written through <see cref="Aside"/> here, without its trailing empty lines, and forgets it.</summary>
+        public void WriteAside()
+        {
+            if (_asideText is null)
+            {
+                return;
+            }
+
+            foreach (string line in _asideText.ToString().TrimEnd('\n').Split('\n'))
+            {
+                _writer.WriteLineNoTabs(line);
+            }
+
+            _asideText = null;
+            _aside = null;
         }
 
         /// <summary>An integer as C# source spells it, whatever the culture of the machine that compiles.</summary>

@@ -182,7 +182,7 @@ namespace LstmGen.Generator
                     _writer.Line($"{TypeNames.AgentLanes}.Gather(ref groupStates, stateStride, {StateLength}, ref hidden, agents, count);");
                     _writer.Line();
                     _writer.Line("// Every layer and the output, for the whole group at once.");
-                    EmitDispatch(path => $"StepAgents{ModelPrecision}{path}({PathStepParameters(agents: true).Arguments});", withScalar: false);
+                    EmitDispatch(path => $"{KernelClass}.StepAgents{ModelPrecision}{path}({PathStepParameters(agents: true).Arguments});", withScalar: false);
                     _writer.Line();
                     _writer.Line("// The new states and the outputs, out of the lanes.");
                     _writer.Line($"{TypeNames.AgentLanes}.Scatter(ref hidden, agents, {StateLength}, ref groupStates, stateStride, count);");
@@ -191,7 +191,7 @@ namespace LstmGen.Generator
                     {
                         using (_writer.Open("for (int lane = 0; lane < count; lane++)"))
                         {
-                            _writer.Line($"ApplyOutputActivation(ref {Unsafe}.Add(ref groupOutputs, lane * OutputSize));");
+                            _writer.Line($"{KernelClass}.ApplyOutputActivation(ref {Unsafe}.Add(ref groupOutputs, lane * OutputSize));");
                         }
                     }
                 }
@@ -218,7 +218,7 @@ namespace LstmGen.Generator
             _writer.Line("/// + head.bias[o], summed as one sequence sums it: 16 lanes (lane l takes units l, l + 16, ...) added in");
             _writer.Line("/// LstmMath.Sum's tree, then the units past the last multiple of 16 in order.");
             _writer.Line("/// </summary>");
-            using (_writer.Open($"private static void HeadAgents{Precision}{path.Path}(ref {HeadWeightType} head, ref float hidden, {(AgentsHeadUsesLanes ? "ref float lanes, " : string.Empty)}ref float output)"))
+            using (_writer.Open($"internal static void HeadAgents{Precision}{path.Path}(ref {HeadWeightType} head, ref float hidden, {(AgentsHeadUsesLanes ? "ref float lanes, " : string.Empty)}ref float output)"))
             {
                 _writer.Line($"ref {HeadWeightType} bias = ref {Unsafe}.Add(ref head, OutputSize * {LayerOutputName});");
                 EmitAgentDenseRows(layout, "head", HeadWeightType, "o", "OutputSize", LayerOutputName, _spec.LayerOutputWidth, "hidden", "output", sum => $"{sum} + {layout.Vector.Broadcast(ScalarWeight("bias", "o"))}");

@@ -499,7 +499,7 @@ namespace LstmGen.Generator
                     _writer.Line("// IsHardwareAccelerated is a JIT-time constant: only the path this processor takes is compiled.");
                 }
 
-                EmitDispatch(path => $"Step{ModelPrecision}{path}({PathStepParameters(agents: false).Arguments});");
+                EmitDispatch(path => $"{KernelClass}.Step{ModelPrecision}{path}({PathStepParameters(agents: false).Arguments});");
 
                 if (!_spec.HasHead)
                 {
@@ -511,7 +511,7 @@ namespace LstmGen.Generator
                 if (_spec.OutputActivation != OutputActivation.Linear)
                 {
                     _writer.Line();
-                    _writer.Line("ApplyOutputActivation(ref output);");
+                    _writer.Line($"{KernelClass}.ApplyOutputActivation(ref output);");
                 }
             }
 
@@ -521,27 +521,30 @@ namespace LstmGen.Generator
 
         private void EmitOutputActivation()
         {
-            switch (_spec.OutputActivation)
+            using (Kernels())
             {
-                case OutputActivation.Sigmoid:
-                case OutputActivation.Tanh:
-                    string function = _spec.OutputActivation.ToString();
-                    _writer.Line($"/// <summary>The output activation: {function.ToLowerInvariant()} of each output (the same scalar code on every path).</summary>");
-                    using (_writer.Open("private static void ApplyOutputActivation(ref float output)"))
-                    {
-                        using (_writer.Open($"for ({NUInt} o = 0; o < OutputSize; o++)"))
+                switch (_spec.OutputActivation)
+                {
+                    case OutputActivation.Sigmoid:
+                    case OutputActivation.Tanh:
+                        string function = _spec.OutputActivation.ToString();
+                        _writer.Line($"/// <summary>The output activation: {function.ToLowerInvariant()} of each output (the same scalar code on every path).</summary>");
+                        using (_writer.Open("internal static void ApplyOutputActivation(ref float output)"))
                         {
-                            _writer.Line($"{Unsafe}.Add(ref output, o) = {TypeNames.LstmMath}.{function}({Unsafe}.Add(ref output, o));");
+                            using (_writer.Open($"for ({NUInt} o = 0; o < OutputSize; o++)"))
+                            {
+                                _writer.Line($"{Unsafe}.Add(ref output, o) = {TypeNames.LstmMath}.{function}({Unsafe}.Add(ref output, o));");
+                            }
                         }
-                    }
 
-                    _writer.Line();
-                    break;
-                case OutputActivation.Softmax:
-                    _writer.Line("/// <summary>The output activation: softmax over the outputs.</summary>");
-                    _writer.Line($"private static void ApplyOutputActivation(ref float output) => {TypeNames.LstmMath}.Softmax({TypeNames.MemoryMarshal}.CreateSpan(ref output, OutputSize));");
-                    _writer.Line();
-                    break;
+                        _writer.Line();
+                        break;
+                    case OutputActivation.Softmax:
+                        _writer.Line("/// <summary>The output activation: softmax over the outputs.</summary>");
+                        _writer.Line($"internal static void ApplyOutputActivation(ref float output) => {TypeNames.LstmMath}.Softmax({TypeNames.MemoryMarshal}.CreateSpan(ref output, OutputSize));");
+                        _writer.Line();
+                        break;
+                }
             }
         }
 

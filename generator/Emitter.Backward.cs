@@ -23,7 +23,7 @@ namespace LstmGen.Generator
             _writer.Line("/// after the backward pass), adds d loss / d b_ih and b_hh to the gradients, writes d loss / d x (when");
             _writer.Line("/// wanted) and leaves d loss / d h and d loss / d c of the step before.");
             _writer.Line("/// </summary>");
-            using (_writer.Open($"private static void {kernel.Name}Backward{path.Path}({LayerBackwardParameters.Declaration})"))
+            using (_writer.Open($"internal static void {kernel.Name}Backward{path.Path}({LayerBackwardParameters.Declaration})"))
             {
                 _writer.Line($"// This layer's packed parameters and their gradients: W_ih, W_hh, then the two biases{ProjectionAfterBiases}.");
                 _writer.Line("ref float inputWeights = ref weights;");
@@ -200,7 +200,7 @@ namespace LstmGen.Generator
                 : "/// of units at a time (the weight of weightRows rows is kept block by block).");
             _writer.Line("/// </summary>");
             _writer.Line($"[{TypeNames.MethodImpl}({TypeNames.MethodImplOptions}.AggressiveInlining)]");
-            using (_writer.Open($"private static void {name}(ref float weights, {NUInt} weightRows, {NUInt} row, ref float gateGradients, ref float result)"))
+            using (_writer.Open($"internal static void {name}(ref float weights, {NUInt} weightRows, {NUInt} row, ref float gateGradients, ref float result)"))
             {
                 // The runs of blocks of one width: each block's rows hold G * w columns, whole chunks of 16 of them go to
                 // the lanes, the rest (a GRU's blocks of 8 and 4, the last block of fewer than 4 units) after them in order.
@@ -274,7 +274,7 @@ namespace LstmGen.Generator
             _writer.Line("/// t * StepRecordLength, from the last step to the first. Each gradient is loaded and stored once. The");
             _writer.Line("/// gradient of a weight of <paramref name=\"rows\"/> rows is kept block by block, as the weight is.");
             _writer.Line("/// </summary>");
-            using (_writer.Open($"private static void WeightGradients{path.Path}({WeightGradientParameters.Declaration})"))
+            using (_writer.Open($"internal static void WeightGradients{path.Path}({WeightGradientParameters.Declaration})"))
             {
                 bool first = true;
                 foreach ((int start, int width, int count) in GateBlocks.Runs(GateBlocks.Split(_spec.HiddenSize, _plan.MaxBlockWidth)))
@@ -416,7 +416,7 @@ namespace LstmGen.Generator
             _writer.Line($"/// The dense head's backward pass with {path.Path} kernels: head.weight's gradient += d logits (outer) h,");
             _writer.Line("/// head.bias's += d logits, and upstream = head.weight^T d logits, summed over the outputs in order.");
             _writer.Line("/// </summary>");
-            using (_writer.Open($"private static void HeadBackward{path.Path}({HeadBackwardParameters.Declaration})"))
+            using (_writer.Open($"internal static void HeadBackward{path.Path}({HeadBackwardParameters.Declaration})"))
             {
                 _writer.Line($"ref float biasGradients = ref {Unsafe}.Add(ref gradients, OutputSize * {HeadInputs});");
                 _writer.Line($"{TypeNames.Floats}.Clear(ref upstream, {HeadInputs});");

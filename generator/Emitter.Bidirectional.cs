@@ -83,6 +83,17 @@ namespace LstmGen.Generator
             EmitBidirectionalForward();
             EmitOutputActivation();
             EmitTrainingApi();
+            using (Kernels())
+            {
+                EmitBidirectionalKernels();
+            }
+
+            EmitKernelClass();
+        }
+
+        /// <summary>The training dispatchers, the directions' recorded and backward steps, and every path's kernels.</summary>
+        private void EmitBidirectionalKernels()
+        {
             EmitTrainingDispatchers();
             foreach (LayerKernel kernel in _plan.LayerKernels)
             {
@@ -244,7 +255,7 @@ namespace LstmGen.Generator
                 _writer.Line("// Layer 0 reads the input; its outputs go to the first slice of the sequence buffer.");
                 using (_writer.Open("for (int direction = 0; direction < Directions; direction++)"))
                 {
-                    _writer.Line($"{_plan.FirstLayer.Name}Direction(ref {Unsafe}.Add(ref parameters, direction * FirstLayerParameterCount), ref {TypeNames.MemoryMarshal}.GetReference(inputs), InputSize, ref {Unsafe}.Add(ref sequence, direction * HiddenSize), steps, reverse: direction == 1, ref gates, {StateArguments("ref hidden", "ref cell")});");
+                    _writer.Line($"{KernelClass}.{_plan.FirstLayer.Name}Direction(ref {Unsafe}.Add(ref parameters, direction * FirstLayerParameterCount), ref {TypeNames.MemoryMarshal}.GetReference(inputs), InputSize, ref {Unsafe}.Add(ref sequence, direction * HiddenSize), steps, reverse: direction == 1, ref gates, {StateArguments("ref hidden", "ref cell")});");
                 }
 
                 if (HasUpperLayers)
@@ -258,7 +269,7 @@ namespace LstmGen.Generator
                         using (_writer.Open("for (int direction = 0; direction < Directions; direction++)"))
                         {
                             _writer.Line($"int weights = {UpperDirectionWeights};");
-                            _writer.Line($"{_plan.UpperLayer.Name}Direction(ref {Unsafe}.Add(ref parameters, weights), ref below, LayerOutputSize, ref {Unsafe}.Add(ref layerOutputs, direction * HiddenSize), steps, reverse: direction == 1, ref gates, {StateArguments("ref hidden", "ref cell")});");
+                            _writer.Line($"{KernelClass}.{_plan.UpperLayer.Name}Direction(ref {Unsafe}.Add(ref parameters, weights), ref below, LayerOutputSize, ref {Unsafe}.Add(ref layerOutputs, direction * HiddenSize), steps, reverse: direction == 1, ref gates, {StateArguments("ref hidden", "ref cell")});");
                         }
                     }
                 }
@@ -272,19 +283,22 @@ namespace LstmGen.Generator
                 {
                     _writer.Line($"ref float output = ref {Unsafe}.Add(ref {TypeNames.MemoryMarshal}.GetReference(outputs), step * OutputSize);");
                     _writer.Line(_spec.HasHead
-                        ? $"HeadForward(ref {Unsafe}.Add(ref parameters, HeadOffset), ref {Unsafe}.Add(ref top, step * LayerOutputSize), ref output);"
+                        ? $"{KernelClass}.HeadForward(ref {Unsafe}.Add(ref parameters, HeadOffset), ref {Unsafe}.Add(ref top, step * LayerOutputSize), ref output);"
                         : $"{TypeNames.Floats}.Copy(ref {Unsafe}.Add(ref top, step * LayerOutputSize), ref output, OutputSize);");
                     if (_spec.OutputActivation != OutputActivation.Linear)
                     {
-                        _writer.Line("ApplyOutputActivation(ref output);");
+                        _writer.Line($"{KernelClass}.ApplyOutputActivation(ref output);");
                     }
                 }
             }
 
             _writer.Line();
-            foreach (LayerKernel kernel in _plan.LayerKernels)
+            using (Kernels())
             {
-                EmitForwardDirection(kernel);
+                foreach (LayerKernel kernel in _plan.LayerKernels)
+                {
+                    EmitForwardDirection(kernel);
+                }
             }
 
             EmitForwardDispatchers();
@@ -306,7 +320,7 @@ namespace LstmGen.Generator
             _writer.Line("/// last step when <paramref name=\"reverse\"/> (each sum added in the order of a single step).");
             _writer.Line("/// </summary>");
             ParameterList parameters = new ParameterList().RefFloats("weights", "inputs").Values("int", "inputStride").RefFloats("outputs").Values("int", "steps").Values("bool", "reverse").RefFloats("gates").RefFloats(StateNames);
-            using (_writer.Open($"private static void {kernel.Name}Direction({parameters.Declaration})"))
+            using (_writer.Open($"internal static void {kernel.Name}Direction({parameters.Declaration})"))
             {
                 EmitClearDirectionState();
                 using (_writer.Open("for (int done = 0; done < steps; done += ForwardChunk)"))
@@ -354,7 +368,7 @@ namespace LstmGen.Generator
             _writer.Line("/// at <paramref name=\"layerOutput\"/> of row t + 1.");
             _writer.Line("/// </summary>");
             ParameterList parameters = new ParameterList().RefFloats("weights", "inputs").Values("int", "inputStride").RefFloats("record").Values("int", "steps").Values("bool", "reverse").Values("int", "layerRecord", "layerOutput").RefFloats(StateNames);
-            using (_writer.Open($"private static void {kernel.Name}RecordedDirection({parameters.Declaration})"))
+            using (_writer.Open($"internal static void {kernel.Name}RecordedDirection({parameters.Declaration})"))
             {
                 EmitClearDirectionState();
                 _writer.Line($"{TypeNames.Floats}.Clear(ref {Unsafe}.Add(ref record, ((reverse ? steps + 1 : 0) * StepRecordLength) + layerRecord), LayerRecordLength);");
@@ -381,7 +395,7 @@ namespace LstmGen.Generator
             _writer.Line("/// forward direction, added to by the reverse one. d loss / d the starting state is left at the start of the scratch.");
             _writer.Line("/// </summary>");
             ParameterList parameters = new ParameterList().RefFloats("weights", "gradients", "record").Values("int", "steps").Values("bool", "reverse").Values("int", "layerRecord", "upstream").RefFloats("inputGradients").Values("int", "inputStride").Values("bool", "computeInputGradient").RefFloats("scratch");
-            using (_writer.Open($"private static void {kernel.Name}BackwardDirection({parameters.Declaration})"))
+            using (_writer.Open($"internal static void {kernel.Name}BackwardDirection({parameters.Declaration})"))
             {
                 _writer.Line("// Nothing flows back into the direction's last step from after it.");
                 _writer.Line("ref float hiddenGradients = ref scratch;");
@@ -422,7 +436,7 @@ namespace LstmGen.Generator
                 _writer.Line("// Layer 0 reads the input.");
                 using (_writer.Open("for (int direction = 0; direction < Directions; direction++)"))
                 {
-                    _writer.Line($"{_plan.FirstLayer.Name}RecordedDirection(ref {Unsafe}.Add(ref parameters, direction * FirstLayerParameterCount), ref input, InputSize, ref record, steps, reverse: direction == 1, layerRecord: direction * LayerRecordLength, layerOutput: RecordLayerOutputOffset + (direction * HiddenSize), {StateArguments("ref hidden", "ref cell")});");
+                    _writer.Line($"{KernelClass}.{_plan.FirstLayer.Name}RecordedDirection(ref {Unsafe}.Add(ref parameters, direction * FirstLayerParameterCount), ref input, InputSize, ref record, steps, reverse: direction == 1, layerRecord: direction * LayerRecordLength, layerOutput: RecordLayerOutputOffset + (direction * HiddenSize), {StateArguments("ref hidden", "ref cell")});");
                 }
 
                 if (HasUpperLayers)
@@ -451,7 +465,7 @@ namespace LstmGen.Generator
                         using (_writer.Open("for (int direction = 0; direction < Directions; direction++)"))
                         {
                             _writer.Line($"int weights = {UpperDirectionWeights};");
-                            _writer.Line($"{_plan.UpperLayer.Name}RecordedDirection(ref {Unsafe}.Add(ref parameters, weights), ref below, StepRecordLength, ref record, steps, reverse: direction == 1, layerRecord: ((layer * Directions) + direction) * LayerRecordLength, layerOutput: {LayerOutputRecord("layer")} + (direction * HiddenSize), {StateArguments("ref hidden", "ref cell")});");
+                            _writer.Line($"{KernelClass}.{_plan.UpperLayer.Name}RecordedDirection(ref {Unsafe}.Add(ref parameters, weights), ref below, StepRecordLength, ref record, steps, reverse: direction == 1, layerRecord: ((layer * Directions) + direction) * LayerRecordLength, layerOutput: {LayerOutputRecord("layer")} + (direction * HiddenSize), {StateArguments("ref hidden", "ref cell")});");
                         }
                     }
                 }
@@ -465,12 +479,12 @@ namespace LstmGen.Generator
                     _writer.Line($"ref float outputs = ref {Unsafe}.Add(ref row, RecordOutputsOffset);");
                     string top = $"ref {Unsafe}.Add(ref row, {LayerOutputRecord("(Layers - 1)")})";
                     _writer.Line(_spec.HasHead
-                        ? $"HeadForward(ref {Unsafe}.Add(ref parameters, HeadOffset), {top}, ref logits);"
+                        ? $"{KernelClass}.HeadForward(ref {Unsafe}.Add(ref parameters, HeadOffset), {top}, ref logits);"
                         : $"{TypeNames.Floats}.Copy({top}, ref logits, LayerOutputSize);");
                     _writer.Line($"{TypeNames.Floats}.Copy(ref logits, ref outputs, OutputSize);");
                     if (_spec.OutputActivation != OutputActivation.Linear)
                     {
-                        _writer.Line("ApplyOutputActivation(ref outputs);");
+                        _writer.Line($"{KernelClass}.ApplyOutputActivation(ref outputs);");
                     }
                 }
             }
@@ -532,7 +546,7 @@ namespace LstmGen.Generator
                         using (_writer.Open("for (int direction = 0; direction < Directions; direction++)"))
                         {
                             _writer.Line($"int weights = {UpperDirectionWeights};");
-                            _writer.Line($"{_plan.UpperLayer.Name}BackwardDirection(ref {Unsafe}.Add(ref parameters, weights), ref {Unsafe}.Add(ref gradients, weights), ref record, steps, reverse: direction == 1, layerRecord: ((layer * Directions) + direction) * LayerRecordLength, upstream: {OutputGradientRecord("layer")} + (direction * HiddenSize), ref belowGradients, StepRecordLength, computeInputGradient: true, ref scratchStart);");
+                            _writer.Line($"{KernelClass}.{_plan.UpperLayer.Name}BackwardDirection(ref {Unsafe}.Add(ref parameters, weights), ref {Unsafe}.Add(ref gradients, weights), ref record, steps, reverse: direction == 1, layerRecord: ((layer * Directions) + direction) * LayerRecordLength, upstream: {OutputGradientRecord("layer")} + (direction * HiddenSize), ref belowGradients, StepRecordLength, computeInputGradient: true, ref scratchStart);");
                             EmitInitialStateGradients("(layer * Directions) + direction");
                         }
 
@@ -554,7 +568,7 @@ namespace LstmGen.Generator
                 using (_writer.Open("for (int direction = 0; direction < Directions; direction++)"))
                 {
                     _writer.Line("int weights = direction * FirstLayerParameterCount;");
-                    _writer.Line($"{_plan.FirstLayer.Name}BackwardDirection(ref {Unsafe}.Add(ref parameters, weights), ref {Unsafe}.Add(ref gradients, weights), ref record, steps, reverse: direction == 1, layerRecord: direction * LayerRecordLength, upstream: {OutputGradientRecord("0")} + (direction * HiddenSize), ref inputGradient, InputSize, wantsInputGradients, ref scratchStart);");
+                    _writer.Line($"{KernelClass}.{_plan.FirstLayer.Name}BackwardDirection(ref {Unsafe}.Add(ref parameters, weights), ref {Unsafe}.Add(ref gradients, weights), ref record, steps, reverse: direction == 1, layerRecord: direction * LayerRecordLength, upstream: {OutputGradientRecord("0")} + (direction * HiddenSize), ref inputGradient, InputSize, wantsInputGradients, ref scratchStart);");
                     EmitInitialStateGradients("direction");
                 }
 
@@ -629,8 +643,8 @@ namespace LstmGen.Generator
         private void EmitDirectionWeightGradients(string weights, string inputs, string x, string xStride)
         {
             _writer.Line($"int weights = {weights};");
-            _writer.Line($"WeightGradients(ref {Unsafe}.Add(ref gradients, weights), {inputs}, {x}, {xStride}, ref gateGradients, blockStart, blockEnd);");
-            _writer.Line($"WeightGradients(ref {Unsafe}.Add(ref gradients, weights + ({inputs} * GateRowLength)), HiddenSize, ref previousHidden, StepRecordLength, ref {RecurrentGateGradients("gateGradients", "StepRecordLength + layerRecord")}, blockStart, blockEnd);");
+            _writer.Line($"{KernelClass}.WeightGradients(ref {Unsafe}.Add(ref gradients, weights), {inputs}, {x}, {xStride}, ref gateGradients, blockStart, blockEnd);");
+            _writer.Line($"{KernelClass}.WeightGradients(ref {Unsafe}.Add(ref gradients, weights + ({inputs} * GateRowLength)), HiddenSize, ref previousHidden, StepRecordLength, ref {RecurrentGateGradients("gateGradients", "StepRecordLength + layerRecord")}, blockStart, blockEnd);");
         }
     }
 }

@@ -57,18 +57,21 @@ namespace LstmGen.Generator
         private static ParameterList HeadBackwardParameters => new ParameterList().RefFloats("head", "gradients", "hidden", "logitGradients", "upstream");
 
         /// <summary>
-        /// <c>private static void {name}({parameters})</c>, which calls <c>{kernel}{Path}</c> with its own
+        /// <c>private static void {name}({parameters})</c> in the kernel class, which calls <c>{kernel}{Path}</c> with its own
         /// parameters on the path this processor takes (the kernel's name is the method's by default).
         /// </summary>
         private void EmitDispatcher(string summary, string name, ParameterList parameters, string? kernel = null)
         {
-            _writer.Line($"/// <summary>{summary}, on the path this processor takes.</summary>");
-            using (_writer.Open($"private static void {name}({parameters.Declaration})"))
+            using (Kernels())
             {
-                EmitDispatch(path => $"{kernel ?? name}{path}({parameters.Arguments});");
-            }
+                _writer.Line($"/// <summary>{summary}, on the path this processor takes.</summary>");
+                using (_writer.Open($"internal static void {name}({parameters.Declaration})"))
+                {
+                    EmitDispatch(path => $"{kernel ?? name}{path}({parameters.Arguments});");
+                }
 
-            _writer.Line();
+                _writer.Line();
+            }
         }
 
         /// <summary>

@@ -21,7 +21,7 @@ namespace LstmGen.Generator
             _writer.Line(agents
                 ? $"/// <summary>One step of every layer{(_spec.HasHead ? " and the head" : string.Empty)} for {Literal(AgentsPerGroup(path))} agents, one per lane, with the {path.Path} kernels.</summary>"
                 : $"/// <summary>One step of every layer{(_spec.HasHead ? " and the head" : string.Empty)} with the {path.Path} kernels.</summary>");
-            using (_writer.Open($"private static void Step{suffix}({PathStepParameters(agents).Declaration})"))
+            using (_writer.Open($"internal static void Step{suffix}({PathStepParameters(agents).Declaration})"))
             {
                 _writer.Line($"// Layer 0: the input ({(_plan.FirstLayer.IsUpper ? LayerOutputName : "InputSize")} values) -> hidden[0].");
                 _writer.Line($"{_plan.FirstLayer.Name}{suffix}(ref parameters, ref input, {StateArguments("ref hidden", "ref cell")}, ref gates);");
@@ -88,7 +88,7 @@ namespace LstmGen.Generator
             string kind = agents ? "Agents" : recurrentOnly ? "Recurrent" : string.Empty;
             ParameterList parameters = recurrentOnly ? LayerRecurrentParameters : LayerStepParameters;
             bool recurrentBias = _cell.Accumulators.Any(accumulator => accumulator.InputColumn < 0);
-            using (_writer.Open($"private static void {kernel.Name}{kind}{Precision}{path.Path}({parameters.Declaration})"))
+            using (_writer.Open($"internal static void {kernel.Name}{kind}{Precision}{path.Path}({parameters.Declaration})"))
             {
                 if (recurrentOnly)
                 {
@@ -506,7 +506,7 @@ namespace LstmGen.Generator
             _writer.Line("/// products go to 16 lanes (lane l takes elements l, l + 16, ...) that LstmMath.Sum adds in a fixed");
             _writer.Line("/// tree; elements past the last multiple of 16 follow in order; so every path gives the same bits.");
             _writer.Line("/// </summary>");
-            using (_writer.Open($"private static void Head{Precision}{path.Path}(ref {HeadWeightType} head, ref float hidden, ref float output)"))
+            using (_writer.Open($"internal static void Head{Precision}{path.Path}(ref {HeadWeightType} head, ref float hidden, ref float output)"))
             {
                 _writer.Line($"ref {HeadWeightType} bias = ref {Unsafe}.Add(ref head, OutputSize * {LayerOutputName});");
                 EmitDenseRows(path, "head", HeadWeightType, "o", "OutputSize", LayerOutputName, _spec.LayerOutputWidth, "hidden", "output", sum => $"{sum} + {ScalarWeight("bias", "o")}");

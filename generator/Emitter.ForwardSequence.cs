@@ -211,14 +211,14 @@ namespace LstmGen.Generator
             bool projects = _plan.ProjectsInForward(kernel);
             if (projects)
             {
-                _writer.Line($"{kernel.Name}Projection({weights}, ref {inputs}, {inputStride}, ref gates, ({NUInt})count);");
+                _writer.Line($"{KernelClass}.{kernel.Name}Projection({weights}, ref {inputs}, {inputStride}, ref gates, ({NUInt})count);");
             }
 
             using (_writer.Open("for (int step = 0; step < count; step++)"))
             {
                 _writer.Line(projects
-                    ? $"{kernel.Name}Recurrent({weights}, {StateArguments(layerHidden, layerCell)}, ref {Unsafe}.Add(ref gates, step * {GateValuesLength}));"
-                    : $"{kernel.Name}Step({weights}, ref {Unsafe}.Add(ref {inputs}, step * {inputStride}), {StateArguments(layerHidden, layerCell)}, ref gates);");
+                    ? $"{KernelClass}.{kernel.Name}Recurrent({weights}, {StateArguments(layerHidden, layerCell)}, ref {Unsafe}.Add(ref gates, step * {GateValuesLength}));"
+                    : $"{KernelClass}.{kernel.Name}Step({weights}, ref {Unsafe}.Add(ref {inputs}, step * {inputStride}), {StateArguments(layerHidden, layerCell)}, ref gates);");
                 if (!top)
                 {
                     _writer.Line($"{TypeNames.Floats}.Copy({layerHidden}, ref {Unsafe}.Add(ref sequence, step * {LayerOutputName}), {LayerOutputName});");
@@ -227,11 +227,11 @@ namespace LstmGen.Generator
 
                 _writer.Line($"ref float output = ref {Unsafe}.Add(ref {TypeNames.MemoryMarshal}.GetReference(outputs), (start + step) * OutputSize);");
                 _writer.Line(_spec.HasHead
-                    ? $"HeadForward{Precision}({HeadWeights}, {layerHidden}, ref output);"
+                    ? $"{KernelClass}.HeadForward{Precision}({HeadWeights}, {layerHidden}, ref output);"
                     : $"{TypeNames.Floats}.Copy({layerHidden}, ref output, OutputSize);");
                 if (_spec.OutputActivation != OutputActivation.Linear)
                 {
-                    _writer.Line("ApplyOutputActivation(ref output);");
+                    _writer.Line($"{KernelClass}.ApplyOutputActivation(ref output);");
                 }
             }
         }
@@ -244,7 +244,7 @@ namespace LstmGen.Generator
             _writer.Line($"/// gates[t] = {_cell.ProjectionText}, each sum added in the order of a single step, several steps per");
             _writer.Line("/// pass over the weights.");
             _writer.Line("/// </summary>");
-            using (_writer.Open($"private static void {kernel.Name}Projection{Precision}{path.Path}({LayerProjectionParameters.Declaration})"))
+            using (_writer.Open($"internal static void {kernel.Name}Projection{Precision}{path.Path}({LayerProjectionParameters.Declaration})"))
             {
                 _writer.Line("// This layer's W_ih and biases.");
                 _writer.Line($"ref {WeightType} inputWeights = ref weights;");

@@ -125,7 +125,7 @@ namespace LstmGen.Generator
             _writer.Line("/// summed as one sequence sums it: 16 lanes (lane l takes units l, l + 16, ...) added in LstmMath.Sum's tree, then the");
             _writer.Line("/// units past the last multiple of 16 in order.");
             _writer.Line("/// </summary>");
-            using (_writer.Open($"private static void HiddenProjectionAgents{path.Path}(ref float projection, ref float {CellOutput}, {(ProjectionUsesLanes ? "ref float lanes, " : string.Empty)}ref float hidden)"))
+            using (_writer.Open($"internal static void HiddenProjectionAgents{path.Path}(ref float projection, ref float {CellOutput}, {(ProjectionUsesLanes ? "ref float lanes, " : string.Empty)}ref float hidden)"))
             {
                 EmitAgentDenseRows(new ValueLayout(VectorOf(path.VectorWidth), group), "projection", "float", "p", "ProjectionSize", "HiddenSize", _spec.HiddenSize, CellOutput, "hidden", sum => sum);
             }
@@ -144,7 +144,7 @@ namespace LstmGen.Generator
             _writer.Line("/// as PyTorch keeps it. The products go to 16 lanes (lane l takes units l, l + 16, ...) that LstmMath.Sum adds in a");
             _writer.Line("/// fixed tree; units past the last multiple of 16 follow in order; so every path gives the same bits.");
             _writer.Line("/// </summary>");
-            using (_writer.Open($"private static void HiddenProjection{path.Path}(ref float projection, ref float {CellOutput}, ref float hidden)"))
+            using (_writer.Open($"internal static void HiddenProjection{path.Path}(ref float projection, ref float {CellOutput}, ref float hidden)"))
             {
                 EmitDenseRows(path, "projection", "float", "p", "ProjectionSize", "HiddenSize", _spec.HiddenSize, CellOutput, "hidden", sum => sum);
             }
@@ -179,7 +179,7 @@ namespace LstmGen.Generator
             _writer.Line("/// W_hr's gradient += d h (outer) (o * tanh(c)), then <paramref name=\"cellOutput\"/> = W_hr^T d h, summed over the rows in");
             _writer.Line("/// order, in place of o * tanh(c), which it no longer needs.");
             _writer.Line("/// </summary>");
-            using (_writer.Open($"private static void HiddenProjectionBackward{path.Path}(ref float projection, ref float gradients, ref float upstream, ref float hiddenGradient, ref float {CellOutput})"))
+            using (_writer.Open($"internal static void HiddenProjectionBackward{path.Path}(ref float projection, ref float gradients, ref float upstream, ref float hiddenGradient, ref float {CellOutput})"))
             {
                 _writer.Line("// d loss / d h: from above plus from the next step, flushed to zero below 2^-60.");
                 EmitVectorLoop(vector, "ProjectionSize", _spec.ProjectionSize, (l, k) => new[]

@@ -267,7 +267,7 @@ namespace LstmGen.Generator
                                 _writer.Line("int state = layer * HiddenSize;");
                             }
 
-                            _writer.Line($"{_plan.UpperLayer.Name}Backward(ref {Unsafe}.Add(ref parameters, weights), ref {Unsafe}.Add(ref gradients, weights), ref {Unsafe}.Add(ref previousRow, layer * LayerRecordLength), ref {Unsafe}.Add(ref row, layer * LayerRecordLength), ref upstream, ref {Unsafe}.Add(ref hiddenGradients, {hiddenState}), ref {Unsafe}.Add(ref {CellGradients}, {cellState}), ref upstream, computeInputGradient: true);");
+                            _writer.Line($"{KernelClass}.{_plan.UpperLayer.Name}Backward(ref {Unsafe}.Add(ref parameters, weights), ref {Unsafe}.Add(ref gradients, weights), ref {Unsafe}.Add(ref previousRow, layer * LayerRecordLength), ref {Unsafe}.Add(ref row, layer * LayerRecordLength), ref upstream, ref {Unsafe}.Add(ref hiddenGradients, {hiddenState}), ref {Unsafe}.Add(ref {CellGradients}, {cellState}), ref upstream, computeInputGradient: true);");
                             if (_spec.HasDropout)
                             {
                                 _writer.Line("// The layer read the output below times its dropout mask: the gradient is masked the same way.");
@@ -278,7 +278,7 @@ namespace LstmGen.Generator
 
                     _writer.Line();
                     _writer.Line("// The first layer, whose input is the sequence: d loss / d input only when it is wanted.");
-                    _writer.Line($"{_plan.FirstLayer.Name}Backward(ref parameters, ref gradients, ref previousRow, ref row, ref upstream, ref hiddenGradients, ref {CellGradients}, ref {Unsafe}.Add(ref inputGradient, step * InputSize), wantsInputGradients);");
+                    _writer.Line($"{KernelClass}.{_plan.FirstLayer.Name}Backward(ref parameters, ref gradients, ref previousRow, ref row, ref upstream, ref hiddenGradients, ref {CellGradients}, ref {Unsafe}.Add(ref inputGradient, step * InputSize), wantsInputGradients);");
                 }
 
                 _writer.Line();
@@ -357,7 +357,7 @@ namespace LstmGen.Generator
                 _writer.Line($"loss += {TypeNames.Losses}.StepLoss({TypeNames.LossFunction}.{_spec.Loss}, {TypeNames.Activation}.{_spec.OutputActivation}, logits, outputs, target, scale, logitGradients);");
                 if (_spec.HasHead)
                 {
-                    _writer.Line($"HeadBackward(ref {Unsafe}.Add(ref parameters, HeadOffset), ref {Unsafe}.Add(ref gradients, HeadOffset), ref {Unsafe}.Add(ref row, {headInput}), ref {TypeNames.MemoryMarshal}.GetReference(logitGradients), ref upstream);");
+                    _writer.Line($"{KernelClass}.HeadBackward(ref {Unsafe}.Add(ref parameters, HeadOffset), ref {Unsafe}.Add(ref gradients, HeadOffset), ref {Unsafe}.Add(ref row, {headInput}), ref {TypeNames.MemoryMarshal}.GetReference(logitGradients), ref upstream);");
                 }
                 else
                 {
@@ -413,7 +413,7 @@ namespace LstmGen.Generator
                 {
                     _writer.Line($"ref float row = ref {Unsafe}.Add(ref record, (step + 1) * StepRecordLength);");
                     _writer.Line("// Every layer, from the input up, recording as it goes.");
-                    _writer.Line($"{_plan.FirstLayer.Name}Recorded(ref parameters, ref {Unsafe}.Add(ref input, step * InputSize), {StateArguments("ref hidden", "ref cell")}, ref row);");
+                    _writer.Line($"{KernelClass}.{_plan.FirstLayer.Name}Recorded(ref parameters, ref {Unsafe}.Add(ref input, step * InputSize), {StateArguments("ref hidden", "ref cell")}, ref row);");
                     if (HasUpperLayers)
                     {
                         using (_writer.Open("for (int layer = 1; layer < Layers; layer++)"))
@@ -428,7 +428,7 @@ namespace LstmGen.Generator
                                 below = $"ref {Unsafe}.Add(ref mask, {LayerOutputName})";
                             }
 
-                            _writer.Line($"{_plan.UpperLayer.Name}Recorded(ref {Unsafe}.Add(ref parameters, weights), {below}, {StateArguments($"ref {Unsafe}.Add(ref hidden, layer * {RecurrentWidth})", $"ref {Unsafe}.Add(ref cell, layer * HiddenSize)")}, ref {Unsafe}.Add(ref row, layer * LayerRecordLength));");
+                            _writer.Line($"{KernelClass}.{_plan.UpperLayer.Name}Recorded(ref {Unsafe}.Add(ref parameters, weights), {below}, {StateArguments($"ref {Unsafe}.Add(ref hidden, layer * {RecurrentWidth})", $"ref {Unsafe}.Add(ref cell, layer * HiddenSize)")}, ref {Unsafe}.Add(ref row, layer * LayerRecordLength));");
                         }
                     }
 
@@ -438,12 +438,12 @@ namespace LstmGen.Generator
                     _writer.Line($"ref float outputs = ref {Unsafe}.Add(ref row, RecordOutputsOffset);");
                     string top = _spec.Layers == 1 ? "ref hidden" : $"ref {Unsafe}.Add(ref hidden, (Layers - 1) * {RecurrentWidth})";
                     _writer.Line(_spec.HasHead
-                        ? $"HeadForward(ref {Unsafe}.Add(ref parameters, HeadOffset), {top}, ref logits);"
+                        ? $"{KernelClass}.HeadForward(ref {Unsafe}.Add(ref parameters, HeadOffset), {top}, ref logits);"
                         : $"{TypeNames.Floats}.Copy({top}, ref logits, {LayerOutputName});");
                     _writer.Line($"{TypeNames.Floats}.Copy(ref logits, ref outputs, OutputSize);");
                     if (_spec.OutputActivation != OutputActivation.Linear)
                     {
-                        _writer.Line("ApplyOutputActivation(ref outputs);");
+                        _writer.Line($"{KernelClass}.ApplyOutputActivation(ref outputs);");
                     }
                 }
             }
@@ -463,7 +463,7 @@ namespace LstmGen.Generator
                 _writer.Line("/// state into <paramref name=\"record\"/>, for the backward pass.");
                 _writer.Line("/// </summary>");
                 ParameterList parameters = new ParameterList().RefFloats("weights", "input").RefFloats(StateNames).RefFloats("record");
-                using (_writer.Open($"private static void {kernel.Name}Recorded({parameters.Declaration})"))
+                using (_writer.Open($"internal static void {kernel.Name}Recorded({parameters.Declaration})"))
                 {
                     EmitDispatch(path => $"{kernel.Name}{path}({parameters.Arguments});");
                     _writer.Line();
@@ -513,8 +513,8 @@ namespace LstmGen.Generator
                 _writer.Line("// The first layer: step t's gate gradients are at gateGradients + t * StepRecordLength, its input at");
                 _writer.Line("// input + t * InputSize and the hidden state before it in row t of the record.");
                 _writer.Line($"ref float gateGradients = ref {Unsafe}.Add(ref record, StepRecordLength);");
-                _writer.Line("WeightGradients(ref gradients, InputSize, ref input, InputSize, ref gateGradients, blockStart, blockEnd);");
-                _writer.Line($"WeightGradients(ref {Unsafe}.Add(ref gradients, InputSize * GateRowLength), {RecurrentWidth}, ref {Unsafe}.Add(ref record, RecordHiddenOffset), StepRecordLength, ref {RecurrentGateGradients("gateGradients", "StepRecordLength")}, blockStart, blockEnd);");
+                _writer.Line($"{KernelClass}.WeightGradients(ref gradients, InputSize, ref input, InputSize, ref gateGradients, blockStart, blockEnd);");
+                _writer.Line($"{KernelClass}.WeightGradients(ref {Unsafe}.Add(ref gradients, InputSize * GateRowLength), {RecurrentWidth}, ref {Unsafe}.Add(ref record, RecordHiddenOffset), StepRecordLength, ref {RecurrentGateGradients("gateGradients", "StepRecordLength")}, blockStart, blockEnd);");
                 if (HasUpperLayers)
                 {
                     _writer.Line();
@@ -526,8 +526,8 @@ namespace LstmGen.Generator
                         _writer.Line(_spec.HasDropout
                             ? $"ref float belowHidden = ref {Unsafe}.Add(ref record, StepRecordLength + {DropoutRecord("(layer - 1)")} + {LayerOutputName});"
                             : $"ref float belowHidden = ref {Unsafe}.Add(ref record, StepRecordLength + ((layer - 1) * LayerRecordLength) + RecordHiddenOffset);");
-                        _writer.Line($"WeightGradients(ref {Unsafe}.Add(ref gradients, weights), {LayerOutputName}, ref belowHidden, StepRecordLength, ref layerGateGradients, blockStart, blockEnd);");
-                        _writer.Line($"WeightGradients(ref {Unsafe}.Add(ref gradients, weights + ({LayerOutputName} * GateRowLength)), {RecurrentWidth}, ref {Unsafe}.Add(ref record, (layer * LayerRecordLength) + RecordHiddenOffset), StepRecordLength, ref {RecurrentGateGradients("layerGateGradients", "StepRecordLength + (layer * LayerRecordLength)")}, blockStart, blockEnd);");
+                        _writer.Line($"{KernelClass}.WeightGradients(ref {Unsafe}.Add(ref gradients, weights), {LayerOutputName}, ref belowHidden, StepRecordLength, ref layerGateGradients, blockStart, blockEnd);");
+                        _writer.Line($"{KernelClass}.WeightGradients(ref {Unsafe}.Add(ref gradients, weights + ({LayerOutputName} * GateRowLength)), {RecurrentWidth}, ref {Unsafe}.Add(ref record, (layer * LayerRecordLength) + RecordHiddenOffset), StepRecordLength, ref {RecurrentGateGradients("layerGateGradients", "StepRecordLength + (layer * LayerRecordLength)")}, blockStart, blockEnd);");
                     }
                 }
             }

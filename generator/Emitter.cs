@@ -69,6 +69,39 @@ namespace LstmGen.Generator
             });
         }
 
+        /// <summary>The nested class that holds the model's kernels (<see cref="KernelClass"/>).</summary>
+        private const string KernelClass = "LstmGenKernels";
+
+        /// <summary>
+        /// Sends the members written until the result is disposed into the nested <see cref="KernelClass"/>, which
+        /// <see cref="EmitKernelClass"/> writes at the end of the model class: the private static kernels and their
+        /// dispatchers, so that of the names in the user's class the generated code takes only the public API, its
+        /// private fields and instance helpers, and this one class.
+        /// </summary>
+        private Block Kernels() => _writer.Aside();
+
+        /// <summary>A call, from the model class, of a kernel in <see cref="KernelClass"/>.</summary>
+        private static string KernelCall(string call) => $"{KernelClass}.{call}";
+
+        /// <summary>The nested class of kernels, with what <see cref="Kernels"/> sent to it.</summary>
+        private void EmitKernelClass()
+        {
+            if (!_writer.HasAside)
+            {
+                return;
+            }
+
+            _writer.Line();
+            _writer.Line("/// <summary>");
+            _writer.Line("/// The model's kernels: static methods that read the weights, the inputs and the state through refs, one");
+            _writer.Line("/// set per vector path, and the dispatchers that pick the path this processor runs.");
+            _writer.Line("/// </summary>");
+            using (_writer.Open($"private static class {KernelClass}"))
+            {
+                _writer.WriteAside();
+            }
+        }
+
         private string Describe()
         {
             string layers = _spec.Layers == 1 ? "1 layer" : Literal(_spec.Layers) + " layers";
@@ -159,81 +192,95 @@ namespace LstmGen.Generator
                 EmitWeightFiles();
                 EmitStepAndForward();
                 EmitTrainingApi();
-                EmitTrainingDispatchers();
-                EmitAgentsApi();
-                foreach (PathPlan path in Paths)
+                using (Kernels())
                 {
-                    // The kernels that steps, Forward and the group step use read the weights in the model's precision.
-                    _bfloat16 = _spec.HasBFloat16Weights;
-                    EmitPathStep(path, agents: false);
-                    foreach (LayerKernel kernel in _plan.LayerKernels)
-                    {
-                        EmitLayerKernel(kernel, path, agents: false);
-                        if (_plan.ProjectsInForward(kernel))
-                        {
-                            EmitProjectionKernel(kernel, path);
-                            EmitLayerKernel(kernel, path, agents: false, recurrentOnly: true);
-                        }
-                    }
+                    EmitTrainingDispatchers();
+                }
 
-                    if (_spec.HasProjection)
-                    {
-                        EmitHiddenProjection(path);
-                    }
-
-                    if (_spec.HasHead)
-                    {
-                        EmitHead(path);
-                    }
-
-                    _bfloat16 = false;
-                    if (_spec.HasBFloat16Weights)
-                    {
-                        // Training reads the float32 parameters: the float32 step of each layer kernel and the head.
-                        EmitTrainingForwardKernels(path);
-                    }
-
-                    foreach (LayerKernel kernel in _plan.LayerKernels)
-                    {
-                        EmitLayerBackward(kernel, path);
-                    }
-
-                    if (_spec.HasProjection)
-                    {
-                        EmitHiddenProjectionBackward(path);
-                    }
-
-                    EmitGateRowHelpers(path);
-                    EmitWeightGradients(path);
-                    if (_spec.HasHead)
-                    {
-                        EmitHeadBackward(path);
-                    }
-
-                    if (path.Path != KernelPath.Scalar)
-                    {
-                        _bfloat16 = _spec.HasBFloat16Weights;
-                        EmitPathStep(path, agents: true);
-                        foreach (LayerKernel kernel in _plan.LayerKernels)
-                        {
-                            EmitLayerKernel(kernel, path, agents: true);
-                        }
-
-                        if (_spec.HasProjection)
-                        {
-                            EmitAgentsHiddenProjection(path);
-                        }
-
-                        if (_spec.HasHead)
-                        {
-                            EmitAgentsHead(path);
-                        }
-
-                        _bfloat16 = false;
-                    }
+                EmitAgentsApi();
+                using (Kernels())
+                {
+                    EmitPathKernels();
                 }
 
                 EmitStateType();
+                EmitKernelClass();
+            }
+        }
+
+        /// <summary>Every path's kernels: steps, Forward's, training's and the group step's.</summary>
+        private void EmitPathKernels()
+        {
+            foreach (PathPlan path in Paths)
+            {
+                // The kernels that steps, Forward and the group step use read the weights in the model's precision.
+                _bfloat16 = _spec.HasBFloat16Weights;
+                EmitPathStep(path, agents: false);
+                foreach (LayerKernel kernel in _plan.LayerKernels)
+                {
+                    EmitLayerKernel(kernel, path, agents: false);
+                    if (_plan.ProjectsInForward(kernel))
+                    {
+                        EmitProjectionKernel(kernel, path);
+                        EmitLayerKernel(kernel, path, agents: false, recurrentOnly: true);
+                    }
+                }
+
+                if (_spec.HasProjection)
+                {
+                    EmitHiddenProjection(path);
+                }
+
+                if (_spec.HasHead)
+                {
+                    EmitHead(path);
+                }
+
+                _bfloat16 = false;
+                if (_spec.HasBFloat16Weights)
+                {
+                    // Training reads the float32 parameters: the float32 step of each layer kernel and the head.
+                    EmitTrainingForwardKernels(path);
+                }
+
+                foreach (LayerKernel kernel in _plan.LayerKernels)
+                {
+                    EmitLayerBackward(kernel, path);
+                }
+
+                if (_spec.HasProjection)
+                {
+                    EmitHiddenProjectionBackward(path);
+                }
+
+                EmitGateRowHelpers(path);
+                EmitWeightGradients(path);
+                if (_spec.HasHead)
+                {
+                    EmitHeadBackward(path);
+                }
+
+                if (path.Path != KernelPath.Scalar)
+                {
+                    _bfloat16 = _spec.HasBFloat16Weights;
+                    EmitPathStep(path, agents: true);
+                    foreach (LayerKernel kernel in _plan.LayerKernels)
+                    {
+                        EmitLayerKernel(kernel, path, agents: true);
+                    }
+
+                    if (_spec.HasProjection)
+                    {
+                        EmitAgentsHiddenProjection(path);
+                    }
+
+                    if (_spec.HasHead)
+                    {
+                        EmitAgentsHead(path);
+                    }
+
+                    _bfloat16 = false;
+                }
             }
         }
     }

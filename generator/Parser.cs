@@ -333,19 +333,14 @@ namespace LstmGen.Generator
             "InputSize", "HiddenSize", "Layers", "OutputSize", "HeadSize", "ParameterCount", "Tensors", "Parameters", "State",
             "MaxBlockWidth", "GateRowLength", "FirstLayerParameterCount", "UpperLayerParameterCount", "HeadOffset",
             "s_tensors", "s_tensorList", "_parameterStorage", "_parameterStart", "_state", "FindTensor", "CopyOut", "StepCore",
-            "StepVector512", "StepVector256", "StepVector128", "StepScalar", "ApplyOutputActivation",
             "Gradients", "_gradientStorage", "_backwardScratch", "_record", "_busy", "ForwardCore",
-            "BackpropagateThroughTime", "RecordForward", "HeadForward",
-            "RecordCellOffset", "RecordHiddenOffset", "LayerRecordLength", "RecordLogitsOffset", "RecordOutputsOffset", "StepRecordLength",
+            "BackpropagateThroughTime", "RecordForward", "RecordCellOffset", "RecordHiddenOffset", "LayerRecordLength", "RecordLogitsOffset", "RecordOutputsOffset", "StepRecordLength",
             "ScratchCellOffset", "ScratchUpstreamOffset", "ScratchLogitOffset", "BackwardScratchLength", "WeightGradientBlock",
             "AgentHiddenOffset", "AgentCellOffset", "AgentGateOffset", "AgentLaneOffset", "AgentOutputOffset",
-            "AgentScratchLength", "CompiledParameters", "ForwardChunk", "ForwardGatesLength", "ForwardBufferLength", "_forwardBuffer", "StepAgents", "StepAgentsVector512", "StepAgentsVector256", "StepAgentsVector128",
-            "_bfloat16Storage", "_bfloat16Start", "_bfloat16Stale", "BFloat16Weights", "RoundWeights", "InputPairs", "HiddenPairs",
-            "FirstLayerBFloat16Length", "UpperLayerBFloat16Length", "HeadBFloat16Offset", "BFloat16Length", "HeadForwardBFloat16", "StepBFloat16Vector512", "StepBFloat16Vector256",
-            "StepBFloat16Vector128", "StepBFloat16Scalar", "HeadBFloat16", "StepAgentsBFloat16Vector512", "StepAgentsBFloat16Vector256", "StepAgentsBFloat16Vector128",
-            "Directions", "LayerOutputSize", "RecordLayerOutputOffset", "RecordOutputGradientOffset", "ScratchInputOffset", "ForwardStateOffset",
+            "AgentScratchLength", "CompiledParameters", "ForwardChunk", "ForwardGatesLength", "ForwardBufferLength", "_forwardBuffer", "StepAgents", "_bfloat16Storage", "_bfloat16Start", "_bfloat16Stale", "BFloat16Weights", "RoundWeights", "InputPairs", "HiddenPairs",
+            "FirstLayerBFloat16Length", "UpperLayerBFloat16Length", "HeadBFloat16Offset", "BFloat16Length", "Directions", "LayerOutputSize", "RecordLayerOutputOffset", "RecordOutputGradientOffset", "ScratchInputOffset", "ForwardStateOffset",
             "SequenceSlices", "_sequenceBuffer", "GateValuesLength", "RecordRecurrentGradientOffset", "ScratchCarriedOffset", "RecordDropoutOffset",
-            "DropoutProbability", "DropoutSeed");
+            "DropoutProbability", "DropoutSeed", "LstmGenKernels");
 
         /// <summary>Methods the user may overload, with the parameter lists the generated ones take.</summary>
         private static readonly ImmutableDictionary<string, ImmutableArray<string>> s_methods = new Dictionary<string, ImmutableArray<string>>
@@ -374,7 +369,7 @@ namespace LstmGen.Generator
 
         /// <summary>Whether the generated model declares a member named <paramref name="name"/>.</summary>
         public static bool IsGeneratedName(string name) =>
-            s_reservedNames.Contains(name) || s_methods.ContainsKey(name) || IsKernelName(name);
+            s_reservedNames.Contains(name) || s_methods.ContainsKey(name);
 
         public static bool Conflicts(ISymbol member, INamedTypeSymbol type)
         {
@@ -385,7 +380,7 @@ namespace LstmGen.Generator
             }
 
             // The generated code calls nameof(...): a member of that name would be called instead.
-            if (s_reservedNames.Contains(member.Name) || IsKernelName(member.Name) || member.Name == "nameof")
+            if (s_reservedNames.Contains(member.Name) || member.Name == "nameof")
             {
                 return true;
             }
@@ -408,15 +403,6 @@ namespace LstmGen.Generator
         public static string Describe(ISymbol member) => member is IMethodSymbol method
             ? (method.MethodKind == MethodKind.Constructor ? method.ContainingType.Name : method.Name) + "(" + Parameters(method) + ")"
             : member.Name;
-
-        /// <summary>
-        /// Private kernel methods and their dispatchers: FirstLayerVector512, LayerBackwardScalar,
-        /// HeadBackward, UpperLayerRecorded, GateRowsBackwardVector512, WeightGradientsVector128, ...
-        /// </summary>
-        private static bool IsKernelName(string name) =>
-            new[] { "FirstLayer", "UpperLayer", "Layer", "Head", "GateRow", "GateRows", "WeightGradients" }.Any(prefix =>
-                new[] { string.Empty, "Backward", "Recorded", "Agents", "Projection", "Recurrent", "Step", "Direction", "RecordedDirection", "BackwardDirection" }.Any(kind =>
-                    new[] { string.Empty, "Vector512", "Vector256", "Vector128", "Scalar" }.Any(path => name == prefix + kind + path)));
 
         private static string Parameters(IMethodSymbol method) => string.Join(", ", method.Parameters.Select(parameter =>
             (parameter.RefKind switch { RefKind.Ref => "ref ", RefKind.Out => "out ", RefKind.In => "in ", _ => string.Empty })

@@ -73,8 +73,8 @@ namespace LstmGen.Tests
         {
             // These models' Forward computes the input projection a chunk at a time (a *Projection kernel exists);
             // Step runs whole steps.
-            Type type = ProjectedModels.ByName[name]().GetType();
-            Assert.Contains(type.GetMethods(System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Static), method => method.Name.EndsWith("Projection", StringComparison.Ordinal));
+            Type kernels = ProjectedModels.ByName[name]().GetType().GetNestedType("LstmGenKernels", System.Reflection.BindingFlags.NonPublic)!;
+            Assert.Contains(kernels.GetMethods(System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Static), method => method.Name.EndsWith("Projection", StringComparison.Ordinal));
 
             Assert.True(ProjectedModels.Compare(name).Same, $"{name}: Forward's outputs or final state differ from Step's bits.");
         }

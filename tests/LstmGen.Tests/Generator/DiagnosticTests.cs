@@ -157,6 +157,46 @@ namespace LstmGen.Tests.Generator
             Assert.Contains($"'{described}'", diagnostic.GetMessage());
         }
 
+        [Theory]
+        [InlineData("[LstmGen.Lstm(InputSize = 3, HiddenSize = 5, Layers = 2, OutputSize = 2, OutputActivation = LstmGen.Activation.Softmax)]")]
+        [InlineData("[LstmGen.Lstm(InputSize = 3, HiddenSize = 5, Layers = 2, ProjectionSize = 3, WeightPrecision = LstmGen.WeightPrecision.Float32)]")]
+        [InlineData("[LstmGen.Gru(InputSize = 4, HiddenSize = 6, Layers = 2, OutputSize = 1, OutputActivation = LstmGen.Activation.Sigmoid)]")]
+        [InlineData("[LstmGen.Lstm(InputSize = 3, HiddenSize = 5, Layers = 2, OutputSize = 2, Bidirectional = true)]")]
+        [InlineData("[LstmGen.Lstm(InputSize = 8, HiddenSize = 32, OutputSize = 2, WeightPrecision = LstmGen.WeightPrecision.BFloat16)]")]
+        public void TheKernelsNamesAreFreeForTheUsersOwnMembers(string attribute)
+        {
+            // The kernels and their dispatchers live in the nested LstmGenKernels class: a user's members of the same
+            // names (methods, fields, a property) neither conflict nor capture the generated calls.
+            string[] kernelNames =
+            {
+                "FirstLayerStep", "UpperLayerStep", "FirstLayerVector512", "UpperLayerVector256", "FirstLayerScalar", "StepVector512", "StepVector128",
+                "StepScalar", "StepAgentsVector512", "StepAgentsVector256", "HeadVector512", "HeadScalar", "HeadBackward", "FirstLayerRecorded",
+                "UpperLayerRecorded", "FirstLayerBackward", "UpperLayerBackward", "GateRowBackwardVector512", "GateRowsBackwardVector256",
+                "WeightGradientsVector128", "HiddenProjectionVector512", "UpperLayerProjection", "UpperLayerRecurrent", "FirstLayerDirection",
+                "UpperLayerRecordedDirection", "FirstLayerBackwardDirection", "StepBFloat16Vector512", "HeadBFloat16Scalar", "HeadForwardBFloat16",
+                "FirstLayerAgentsBFloat16Vector512", "HeadAgentsVector512",
+            };
+            string members = string.Join("\n", kernelNames.Select(name => $"    public static void {name}(ref float weights, ref float input, ref float hidden, ref float cell, ref float gates) => throw new System.InvalidOperationException(\"{name}\");"))
+                + "\n    public int HeadForward => throw new System.InvalidOperationException();"
+                + "\n    public readonly float WeightGradients = 1;"
+                + "\n    public static void ApplyOutputActivation(ref float output) => throw new System.InvalidOperationException();";
+            var (result, output) = GeneratorHarness.Run($"{attribute}\npublic partial class Model\n{{\n{members}\n}}");
+            Assert.Empty(result.Diagnostics);
+            GeneratorHarness.AssertCompilesCleanly(output);
+        }
+
+        [Theory]
+        [InlineData("StepVector128")]
+        [InlineData("FirstLayerBackwardScalar")]
+        [InlineData("HeadForward")]
+        public void AClassMayBeNamedAsAKernel(string name)
+        {
+            // CS0542 forbids only the class's own members to share its name; the kernels are the nested class's.
+            var (result, output) = GeneratorHarness.Run($"[LstmGen.Lstm(InputSize = 2, HiddenSize = 4, OutputSize = 1)] public partial class {name} {{ }}");
+            Assert.Empty(result.Diagnostics);
+            GeneratorHarness.AssertCompilesCleanly(output);
+        }
+
         [Fact]
         public void LSTM008_IsNotRaisedForOverloadsWithOtherParameters()
         {
@@ -210,8 +250,8 @@ namespace LstmGen.Tests.Generator
         [InlineData("Step")]
         [InlineData("InputSize")]
         [InlineData("Forward")]
-        [InlineData("StepVector128")]
-        [InlineData("FirstLayerBackwardScalar")]
+        [InlineData("LstmGenKernels")]
+        [InlineData("StepCore")]
         public void LSTM012_ClassNamedAsAGeneratedMember(string name)
         {
             Diagnostic diagnostic = Single($"[LstmGen.Lstm(InputSize = 2, HiddenSize = 4)] public partial class {name} {{ }}", "LSTM012");

@@ -317,7 +317,7 @@ namespace Snapshots
             // Layer 0 reads the input; its outputs go to the first slice of the sequence buffer.
             for (int direction = 0; direction < Directions; direction++)
             {
-                FirstLayerDirection(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref parameters, direction * FirstLayerParameterCount), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(inputs), InputSize, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref sequence, direction * HiddenSize), steps, reverse: direction == 1, ref gates, ref hidden);
+                LstmGenKernels.FirstLayerDirection(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref parameters, direction * FirstLayerParameterCount), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(inputs), InputSize, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref sequence, direction * HiddenSize), steps, reverse: direction == 1, ref gates, ref hidden);
             }
 
             // The top layer's outputs are the model's.
@@ -326,51 +326,6 @@ namespace Snapshots
             {
                 ref float output = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(outputs), step * OutputSize);
                 global::LstmGen.CompilerServices.Floats.Copy(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref top, step * LayerOutputSize), ref output, OutputSize);
-            }
-        }
-
-        /// <summary>
-        /// One direction of the first layer over the sequence, from a zero state: step t reads <paramref name="inputs"/> at
-        /// t * <paramref name="inputStride"/> and writes its hidden state to <paramref name="outputs"/> at t * LayerOutputSize.
-        /// A whole step at a time (its input is narrower than its state), from the
-        /// last step when <paramref name="reverse"/> (each sum added in the order of a single step).
-        /// </summary>
-        private static void FirstLayerDirection(ref float weights, ref float inputs, int inputStride, ref float outputs, int steps, bool reverse, ref float gates, ref float hidden)
-        {
-            // Each direction starts from a zero state.
-            global::LstmGen.CompilerServices.Floats.Clear(ref hidden, HiddenSize);
-            for (int done = 0; done < steps; done += ForwardChunk)
-            {
-                // The chunk: the forward direction takes the chunks from the first, the reverse direction from the last.
-                int count = global::System.Math.Min(ForwardChunk, steps - done);
-                int start = reverse ? steps - done - count : done;
-                for (int i = 0; i < count; i++)
-                {
-                    int step = reverse ? count - 1 - i : i;
-                    FirstLayerStep(ref weights, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputs, (start + step) * inputStride), ref hidden, ref gates);
-                    global::LstmGen.CompilerServices.Floats.Copy(ref hidden, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref outputs, (start + step) * LayerOutputSize), HiddenSize);
-                }
-            }
-        }
-
-        /// <summary>One whole step of the first layer, its gates in <paramref name="gates"/>, on the path this processor takes.</summary>
-        private static void FirstLayerStep(ref float weights, ref float input, ref float hidden, ref float gates)
-        {
-            if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated)
-            {
-                FirstLayerVector512(ref weights, ref input, ref hidden, ref gates);
-            }
-            else if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated)
-            {
-                FirstLayerVector256(ref weights, ref input, ref hidden, ref gates);
-            }
-            else if (global::System.Runtime.Intrinsics.Vector128.IsHardwareAccelerated)
-            {
-                FirstLayerVector128(ref weights, ref input, ref hidden, ref gates);
-            }
-            else
-            {
-                FirstLayerScalar(ref weights, ref input, ref hidden, ref gates);
             }
         }
 
@@ -520,7 +475,7 @@ namespace Snapshots
             for (int direction = 0; direction < Directions; direction++)
             {
                 int weights = direction * FirstLayerParameterCount;
-                FirstLayerBackwardDirection(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref parameters, weights), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gradients, weights), ref record, steps, reverse: direction == 1, layerRecord: direction * LayerRecordLength, upstream: RecordOutputGradientOffset + (0 * LayerOutputSize) + (direction * HiddenSize), ref inputGradient, InputSize, wantsInputGradients, ref scratchStart);
+                LstmGenKernels.FirstLayerBackwardDirection(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref parameters, weights), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gradients, weights), ref record, steps, reverse: direction == 1, layerRecord: direction * LayerRecordLength, upstream: RecordOutputGradientOffset + (0 * LayerOutputSize) + (direction * HiddenSize), ref inputGradient, InputSize, wantsInputGradients, ref scratchStart);
                 if (wantsInitialGradients)
                 {
                     scratch.Slice(0, HiddenSize).CopyTo(initialHiddenGradients.Slice((direction) * HiddenSize, HiddenSize));
@@ -543,8 +498,8 @@ namespace Snapshots
                         ref float gateGradients = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref record, StepRecordLength + layerRecord);
                         ref float previousHidden = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref record, previousRow + layerRecord + RecordHiddenOffset);
                         int weights = direction * FirstLayerParameterCount;
-                        WeightGradients(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gradients, weights), InputSize, ref input, InputSize, ref gateGradients, blockStart, blockEnd);
-                        WeightGradients(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gradients, weights + (InputSize * GateRowLength)), HiddenSize, ref previousHidden, StepRecordLength, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref record, StepRecordLength + layerRecord + RecordRecurrentGradientOffset), blockStart, blockEnd);
+                        LstmGenKernels.WeightGradients(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gradients, weights), InputSize, ref input, InputSize, ref gateGradients, blockStart, blockEnd);
+                        LstmGenKernels.WeightGradients(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gradients, weights + (InputSize * GateRowLength)), HiddenSize, ref previousHidden, StepRecordLength, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref record, StepRecordLength + layerRecord + RecordRecurrentGradientOffset), blockStart, blockEnd);
                     }
                 }
             }
@@ -562,7 +517,7 @@ namespace Snapshots
             // Layer 0 reads the input.
             for (int direction = 0; direction < Directions; direction++)
             {
-                FirstLayerRecordedDirection(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref parameters, direction * FirstLayerParameterCount), ref input, InputSize, ref record, steps, reverse: direction == 1, layerRecord: direction * LayerRecordLength, layerOutput: RecordLayerOutputOffset + (direction * HiddenSize), ref hidden);
+                LstmGenKernels.FirstLayerRecordedDirection(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref parameters, direction * FirstLayerParameterCount), ref input, InputSize, ref record, steps, reverse: direction == 1, layerRecord: direction * LayerRecordLength, layerOutput: RecordLayerOutputOffset + (direction * HiddenSize), ref hidden);
             }
 
             // The logits of every step, then the outputs after the activation.
@@ -576,2171 +531,2223 @@ namespace Snapshots
             }
         }
 
-        /// <summary>
-        /// One step of the first layer that records its gate values and new hidden
-        /// state into <paramref name="record"/>, for the backward pass.
-        /// </summary>
-        private static void FirstLayerRecorded(ref float weights, ref float input, ref float hidden, ref float record)
-        {
-            if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated)
-            {
-                FirstLayerVector512(ref weights, ref input, ref hidden, ref record);
-            }
-            else if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated)
-            {
-                FirstLayerVector256(ref weights, ref input, ref hidden, ref record);
-            }
-            else if (global::System.Runtime.Intrinsics.Vector128.IsHardwareAccelerated)
-            {
-                FirstLayerVector128(ref weights, ref input, ref hidden, ref record);
-            }
-            else
-            {
-                FirstLayerScalar(ref weights, ref input, ref hidden, ref record);
-            }
-
-            // The new state, for the backward pass.
-            global::LstmGen.CompilerServices.Floats.Copy(ref hidden, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref record, RecordHiddenOffset), HiddenSize);
-        }
-
-        /// <summary>The backward pass of the first layer at one step, on the path this processor takes.</summary>
-        private static void FirstLayerBackward(ref float weights, ref float gradients, ref float previous, ref float current, ref float upstream, ref float hiddenGradient, ref float carriedGradient, ref float inputGradient, bool computeInputGradient)
-        {
-            if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated)
-            {
-                FirstLayerBackwardVector512(ref weights, ref gradients, ref previous, ref current, ref upstream, ref hiddenGradient, ref carriedGradient, ref inputGradient, computeInputGradient);
-            }
-            else if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated)
-            {
-                FirstLayerBackwardVector256(ref weights, ref gradients, ref previous, ref current, ref upstream, ref hiddenGradient, ref carriedGradient, ref inputGradient, computeInputGradient);
-            }
-            else if (global::System.Runtime.Intrinsics.Vector128.IsHardwareAccelerated)
-            {
-                FirstLayerBackwardVector128(ref weights, ref gradients, ref previous, ref current, ref upstream, ref hiddenGradient, ref carriedGradient, ref inputGradient, computeInputGradient);
-            }
-            else
-            {
-                FirstLayerBackwardScalar(ref weights, ref gradients, ref previous, ref current, ref upstream, ref hiddenGradient, ref carriedGradient, ref inputGradient, computeInputGradient);
-            }
-        }
-
-        /// <summary>Adds a block of steps to the gradient of a weight, on the path this processor takes.</summary>
-        private static void WeightGradients(ref float gradientRows, global::System.UIntPtr rows, ref float x, global::System.UIntPtr xStride, ref float gateGradients, global::System.UIntPtr start, global::System.UIntPtr end)
-        {
-            if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated)
-            {
-                WeightGradientsVector512(ref gradientRows, rows, ref x, xStride, ref gateGradients, start, end);
-            }
-            else if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated)
-            {
-                WeightGradientsVector256(ref gradientRows, rows, ref x, xStride, ref gateGradients, start, end);
-            }
-            else if (global::System.Runtime.Intrinsics.Vector128.IsHardwareAccelerated)
-            {
-                WeightGradientsVector128(ref gradientRows, rows, ref x, xStride, ref gateGradients, start, end);
-            }
-            else
-            {
-                WeightGradientsScalar(ref gradientRows, rows, ref x, xStride, ref gateGradients, start, end);
-            }
-        }
 
         /// <summary>
-        /// One direction of the first layer over the sequence, recorded, from a zero state (written to the row before
-        /// its first step: row 0, or row T + 1 when <paramref name="reverse"/>): step t reads <paramref name="inputs"/> at
-        /// t * <paramref name="inputStride"/>, records its gates and states at <paramref name="layerRecord"/> and its hidden state
-        /// at <paramref name="layerOutput"/> of row t + 1.
+        /// The model's kernels: static methods that read the weights, the inputs and the state through refs, one
+        /// set per vector path, and the dispatchers that pick the path this processor runs.
         /// </summary>
-        private static void FirstLayerRecordedDirection(ref float weights, ref float inputs, int inputStride, ref float record, int steps, bool reverse, int layerRecord, int layerOutput, ref float hidden)
+        private static class LstmGenKernels
         {
-            // Each direction starts from a zero state.
-            global::LstmGen.CompilerServices.Floats.Clear(ref hidden, HiddenSize);
-            global::LstmGen.CompilerServices.Floats.Clear(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref record, ((reverse ? steps + 1 : 0) * StepRecordLength) + layerRecord), LayerRecordLength);
-            for (int i = 0; i < steps; i++)
+            /// <summary>
+            /// One direction of the first layer over the sequence, from a zero state: step t reads <paramref name="inputs"/> at
+            /// t * <paramref name="inputStride"/> and writes its hidden state to <paramref name="outputs"/> at t * LayerOutputSize.
+            /// A whole step at a time (its input is narrower than its state), from the
+            /// last step when <paramref name="reverse"/> (each sum added in the order of a single step).
+            /// </summary>
+            internal static void FirstLayerDirection(ref float weights, ref float inputs, int inputStride, ref float outputs, int steps, bool reverse, ref float gates, ref float hidden)
             {
-                int step = reverse ? steps - 1 - i : i;
-                ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref record, (step + 1) * StepRecordLength);
-                FirstLayerRecorded(ref weights, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputs, step * inputStride), ref hidden, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row, layerRecord));
-                global::LstmGen.CompilerServices.Floats.Copy(ref hidden, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row, layerOutput), HiddenSize);
-            }
-        }
-
-        /// <summary>
-        /// The backward pass of one direction of the first layer over the sequence, from the direction's last step to its
-        /// first (the first step of the sequence when <paramref name="reverse"/>): the loss gradient with respect to its output
-        /// enters at <paramref name="upstream"/> of each row, its gate gradients replace its gates in the record, and d loss / d
-        /// input (when wanted) goes to <paramref name="inputGradients"/> at t * <paramref name="inputStride"/>: written by the
-        /// forward direction, added to by the reverse one. d loss / d the starting state is left at the start of the scratch.
-        /// </summary>
-        private static void FirstLayerBackwardDirection(ref float weights, ref float gradients, ref float record, int steps, bool reverse, int layerRecord, int upstream, ref float inputGradients, int inputStride, bool computeInputGradient, ref float scratch)
-        {
-            // Nothing flows back into the direction's last step from after it.
-            ref float hiddenGradients = ref scratch;
-            ref float carriedGradients = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref scratch, ScratchCarriedOffset);
-            ref float reverseInputGradient = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref scratch, ScratchInputOffset);
-            global::LstmGen.CompilerServices.Floats.Clear(ref scratch, ScratchInputOffset);
-            for (int i = 0; i < steps; i++)
-            {
-                int step = reverse ? i : steps - 1 - i;
-                ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref record, (step + 1) * StepRecordLength);
-                // The row of the step before in the direction's order: row t, or row t + 2 for the reverse direction.
-                ref float previousRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref record, (reverse ? step + 2 : step) * StepRecordLength);
-                ref float inputGradient = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradients, step * inputStride);
-                ref float target = ref reverse ? ref reverseInputGradient : ref inputGradient;
-                FirstLayerBackward(ref weights, ref gradients, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref previousRow, layerRecord), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row, layerRecord), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row, upstream), ref hiddenGradients, ref carriedGradients, ref target, computeInputGradient);
-                if (reverse && computeInputGradient)
+                // Each direction starts from a zero state.
+                global::LstmGen.CompilerServices.Floats.Clear(ref hidden, HiddenSize);
+                for (int done = 0; done < steps; done += ForwardChunk)
                 {
-                    global::LstmGen.CompilerServices.Floats.Add(ref reverseInputGradient, ref inputGradient, InputSize);
+                    // The chunk: the forward direction takes the chunks from the first, the reverse direction from the last.
+                    int count = global::System.Math.Min(ForwardChunk, steps - done);
+                    int start = reverse ? steps - done - count : done;
+                    for (int i = 0; i < count; i++)
+                    {
+                        int step = reverse ? count - 1 - i : i;
+                        FirstLayerStep(ref weights, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputs, (start + step) * inputStride), ref hidden, ref gates);
+                        global::LstmGen.CompilerServices.Floats.Copy(ref hidden, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref outputs, (start + step) * LayerOutputSize), HiddenSize);
+                    }
                 }
             }
-        }
 
-        /// <summary>
-        /// One step of the first layer (4 inputs) with Vector512 kernels:
-        /// the gate sums b_i + W_i x and b_h + W_h h of every unit, summed in registers and stored into
-        /// <paramref name="gates"/> (packed like a gate row); then the gate activations replace them there
-        /// (training keeps them for the backward pass), and n = tanh(b_in + W_in x + r * (b_hn + W_hn h)), h = (h - n) * z + n.
-        /// </summary>
-        private static void FirstLayerVector512(ref float weights, ref float input, ref float hidden, ref float gates)
-        {
-            // This layer's packed parameters: W_ih, W_hh, then the two biases.
-            ref float inputWeights = ref weights;
-            ref float recurrentWeights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, InputSize * GateRowLength);
-            ref float inputBias = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, (InputSize + HiddenSize) * GateRowLength);
-            ref float hiddenBias = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, (InputSize + HiddenSize + 1) * GateRowLength);
-            ref float newHiddenSums = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, GateRowLength);
-
-            // Units 0 to 15: one tile of 16 units, one global::System.Runtime.Intrinsics.Vector512<float> per gate and 16 units, summed in registers.
+            /// <summary>One whole step of the first layer, its gates in <paramref name="gates"/>, on the path this processor takes.</summary>
+            internal static void FirstLayerStep(ref float weights, ref float input, ref float hidden, ref float gates)
             {
-                global::System.UIntPtr unit = 0;
-                global::System.UIntPtr column = 0;
-
-                // The gate sums start from the two biases (r, z), b_in (n's input part) and b_hn (n's recurrent part).
-                global::System.Runtime.Intrinsics.Vector512<float> resetSum0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref inputBias, column) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref hiddenBias, column);
-                global::System.Runtime.Intrinsics.Vector512<float> updateSum0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref inputBias, column + 16) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref hiddenBias, column + 16);
-                global::System.Runtime.Intrinsics.Vector512<float> newInputSum0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref inputBias, column + 32);
-                global::System.Runtime.Intrinsics.Vector512<float> newHiddenSum0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref hiddenBias, column + 32);
-
-                // W_ih x: the input (4 values).
-                ref float tileInputWeights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, InputSize * column);
+                if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated)
                 {
-                    ref float row0 = ref tileInputWeights;
-                    global::System.Runtime.Intrinsics.Vector512<float> x0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 0));
-                    resetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row0, 0), resetSum0);
-                    updateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row0, 16), updateSum0);
-                    newInputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row0, 32), newInputSum0);
-                    ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 48);
-                    global::System.Runtime.Intrinsics.Vector512<float> x1 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 1));
-                    resetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row1, 0), resetSum0);
-                    updateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row1, 16), updateSum0);
-                    newInputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row1, 32), newInputSum0);
-                    ref float row2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 48);
-                    global::System.Runtime.Intrinsics.Vector512<float> x2 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 2));
-                    resetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row2, 0), resetSum0);
-                    updateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row2, 16), updateSum0);
-                    newInputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row2, 32), newInputSum0);
-                    ref float row3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 48);
-                    global::System.Runtime.Intrinsics.Vector512<float> x3 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 3));
-                    resetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row3, 0), resetSum0);
-                    updateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row3, 16), updateSum0);
-                    newInputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row3, 32), newInputSum0);
+                    FirstLayerVector512(ref weights, ref input, ref hidden, ref gates);
+                }
+                else if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated)
+                {
+                    FirstLayerVector256(ref weights, ref input, ref hidden, ref gates);
+                }
+                else if (global::System.Runtime.Intrinsics.Vector128.IsHardwareAccelerated)
+                {
+                    FirstLayerVector128(ref weights, ref input, ref hidden, ref gates);
+                }
+                else
+                {
+                    FirstLayerScalar(ref weights, ref input, ref hidden, ref gates);
+                }
+            }
+
+            /// <summary>
+            /// One step of the first layer that records its gate values and new hidden
+            /// state into <paramref name="record"/>, for the backward pass.
+            /// </summary>
+            internal static void FirstLayerRecorded(ref float weights, ref float input, ref float hidden, ref float record)
+            {
+                if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated)
+                {
+                    FirstLayerVector512(ref weights, ref input, ref hidden, ref record);
+                }
+                else if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated)
+                {
+                    FirstLayerVector256(ref weights, ref input, ref hidden, ref record);
+                }
+                else if (global::System.Runtime.Intrinsics.Vector128.IsHardwareAccelerated)
+                {
+                    FirstLayerVector128(ref weights, ref input, ref hidden, ref record);
+                }
+                else
+                {
+                    FirstLayerScalar(ref weights, ref input, ref hidden, ref record);
                 }
 
-                // W_hh h: the previous hidden state (17 values), 4 per iteration.
-                ref float tileRecurrentWeights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentWeights, HiddenSize * column);
+                // The new state, for the backward pass.
+                global::LstmGen.CompilerServices.Floats.Copy(ref hidden, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref record, RecordHiddenOffset), HiddenSize);
+            }
+
+            /// <summary>The backward pass of the first layer at one step, on the path this processor takes.</summary>
+            internal static void FirstLayerBackward(ref float weights, ref float gradients, ref float previous, ref float current, ref float upstream, ref float hiddenGradient, ref float carriedGradient, ref float inputGradient, bool computeInputGradient)
+            {
+                if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated)
+                {
+                    FirstLayerBackwardVector512(ref weights, ref gradients, ref previous, ref current, ref upstream, ref hiddenGradient, ref carriedGradient, ref inputGradient, computeInputGradient);
+                }
+                else if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated)
+                {
+                    FirstLayerBackwardVector256(ref weights, ref gradients, ref previous, ref current, ref upstream, ref hiddenGradient, ref carriedGradient, ref inputGradient, computeInputGradient);
+                }
+                else if (global::System.Runtime.Intrinsics.Vector128.IsHardwareAccelerated)
+                {
+                    FirstLayerBackwardVector128(ref weights, ref gradients, ref previous, ref current, ref upstream, ref hiddenGradient, ref carriedGradient, ref inputGradient, computeInputGradient);
+                }
+                else
+                {
+                    FirstLayerBackwardScalar(ref weights, ref gradients, ref previous, ref current, ref upstream, ref hiddenGradient, ref carriedGradient, ref inputGradient, computeInputGradient);
+                }
+            }
+
+            /// <summary>Adds a block of steps to the gradient of a weight, on the path this processor takes.</summary>
+            internal static void WeightGradients(ref float gradientRows, global::System.UIntPtr rows, ref float x, global::System.UIntPtr xStride, ref float gateGradients, global::System.UIntPtr start, global::System.UIntPtr end)
+            {
+                if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated)
+                {
+                    WeightGradientsVector512(ref gradientRows, rows, ref x, xStride, ref gateGradients, start, end);
+                }
+                else if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated)
+                {
+                    WeightGradientsVector256(ref gradientRows, rows, ref x, xStride, ref gateGradients, start, end);
+                }
+                else if (global::System.Runtime.Intrinsics.Vector128.IsHardwareAccelerated)
+                {
+                    WeightGradientsVector128(ref gradientRows, rows, ref x, xStride, ref gateGradients, start, end);
+                }
+                else
+                {
+                    WeightGradientsScalar(ref gradientRows, rows, ref x, xStride, ref gateGradients, start, end);
+                }
+            }
+
+            /// <summary>
+            /// One direction of the first layer over the sequence, recorded, from a zero state (written to the row before
+            /// its first step: row 0, or row T + 1 when <paramref name="reverse"/>): step t reads <paramref name="inputs"/> at
+            /// t * <paramref name="inputStride"/>, records its gates and states at <paramref name="layerRecord"/> and its hidden state
+            /// at <paramref name="layerOutput"/> of row t + 1.
+            /// </summary>
+            internal static void FirstLayerRecordedDirection(ref float weights, ref float inputs, int inputStride, ref float record, int steps, bool reverse, int layerRecord, int layerOutput, ref float hidden)
+            {
+                // Each direction starts from a zero state.
+                global::LstmGen.CompilerServices.Floats.Clear(ref hidden, HiddenSize);
+                global::LstmGen.CompilerServices.Floats.Clear(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref record, ((reverse ? steps + 1 : 0) * StepRecordLength) + layerRecord), LayerRecordLength);
+                for (int i = 0; i < steps; i++)
+                {
+                    int step = reverse ? steps - 1 - i : i;
+                    ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref record, (step + 1) * StepRecordLength);
+                    FirstLayerRecorded(ref weights, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputs, step * inputStride), ref hidden, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row, layerRecord));
+                    global::LstmGen.CompilerServices.Floats.Copy(ref hidden, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row, layerOutput), HiddenSize);
+                }
+            }
+
+            /// <summary>
+            /// The backward pass of one direction of the first layer over the sequence, from the direction's last step to its
+            /// first (the first step of the sequence when <paramref name="reverse"/>): the loss gradient with respect to its output
+            /// enters at <paramref name="upstream"/> of each row, its gate gradients replace its gates in the record, and d loss / d
+            /// input (when wanted) goes to <paramref name="inputGradients"/> at t * <paramref name="inputStride"/>: written by the
+            /// forward direction, added to by the reverse one. d loss / d the starting state is left at the start of the scratch.
+            /// </summary>
+            internal static void FirstLayerBackwardDirection(ref float weights, ref float gradients, ref float record, int steps, bool reverse, int layerRecord, int upstream, ref float inputGradients, int inputStride, bool computeInputGradient, ref float scratch)
+            {
+                // Nothing flows back into the direction's last step from after it.
+                ref float hiddenGradients = ref scratch;
+                ref float carriedGradients = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref scratch, ScratchCarriedOffset);
+                ref float reverseInputGradient = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref scratch, ScratchInputOffset);
+                global::LstmGen.CompilerServices.Floats.Clear(ref scratch, ScratchInputOffset);
+                for (int i = 0; i < steps; i++)
+                {
+                    int step = reverse ? i : steps - 1 - i;
+                    ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref record, (step + 1) * StepRecordLength);
+                    // The row of the step before in the direction's order: row t, or row t + 2 for the reverse direction.
+                    ref float previousRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref record, (reverse ? step + 2 : step) * StepRecordLength);
+                    ref float inputGradient = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradients, step * inputStride);
+                    ref float target = ref reverse ? ref reverseInputGradient : ref inputGradient;
+                    FirstLayerBackward(ref weights, ref gradients, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref previousRow, layerRecord), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row, layerRecord), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row, upstream), ref hiddenGradients, ref carriedGradients, ref target, computeInputGradient);
+                    if (reverse && computeInputGradient)
+                    {
+                        global::LstmGen.CompilerServices.Floats.Add(ref reverseInputGradient, ref inputGradient, InputSize);
+                    }
+                }
+            }
+
+            /// <summary>
+            /// One step of the first layer (4 inputs) with Vector512 kernels:
+            /// the gate sums b_i + W_i x and b_h + W_h h of every unit, summed in registers and stored into
+            /// <paramref name="gates"/> (packed like a gate row); then the gate activations replace them there
+            /// (training keeps them for the backward pass), and n = tanh(b_in + W_in x + r * (b_hn + W_hn h)), h = (h - n) * z + n.
+            /// </summary>
+            internal static void FirstLayerVector512(ref float weights, ref float input, ref float hidden, ref float gates)
+            {
+                // This layer's packed parameters: W_ih, W_hh, then the two biases.
+                ref float inputWeights = ref weights;
+                ref float recurrentWeights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, InputSize * GateRowLength);
+                ref float inputBias = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, (InputSize + HiddenSize) * GateRowLength);
+                ref float hiddenBias = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, (InputSize + HiddenSize + 1) * GateRowLength);
+                ref float newHiddenSums = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, GateRowLength);
+
+                // Units 0 to 15: one tile of 16 units, one global::System.Runtime.Intrinsics.Vector512<float> per gate and 16 units, summed in registers.
+                {
+                    global::System.UIntPtr unit = 0;
+                    global::System.UIntPtr column = 0;
+
+                    // The gate sums start from the two biases (r, z), b_in (n's input part) and b_hn (n's recurrent part).
+                    global::System.Runtime.Intrinsics.Vector512<float> resetSum0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref inputBias, column) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref hiddenBias, column);
+                    global::System.Runtime.Intrinsics.Vector512<float> updateSum0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref inputBias, column + 16) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref hiddenBias, column + 16);
+                    global::System.Runtime.Intrinsics.Vector512<float> newInputSum0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref inputBias, column + 32);
+                    global::System.Runtime.Intrinsics.Vector512<float> newHiddenSum0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref hiddenBias, column + 32);
+
+                    // W_ih x: the input (4 values).
+                    ref float tileInputWeights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, InputSize * column);
+                    {
+                        ref float row0 = ref tileInputWeights;
+                        global::System.Runtime.Intrinsics.Vector512<float> x0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 0));
+                        resetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row0, 0), resetSum0);
+                        updateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row0, 16), updateSum0);
+                        newInputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row0, 32), newInputSum0);
+                        ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 48);
+                        global::System.Runtime.Intrinsics.Vector512<float> x1 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 1));
+                        resetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row1, 0), resetSum0);
+                        updateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row1, 16), updateSum0);
+                        newInputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row1, 32), newInputSum0);
+                        ref float row2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 48);
+                        global::System.Runtime.Intrinsics.Vector512<float> x2 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 2));
+                        resetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row2, 0), resetSum0);
+                        updateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row2, 16), updateSum0);
+                        newInputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row2, 32), newInputSum0);
+                        ref float row3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 48);
+                        global::System.Runtime.Intrinsics.Vector512<float> x3 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 3));
+                        resetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row3, 0), resetSum0);
+                        updateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row3, 16), updateSum0);
+                        newInputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row3, 32), newInputSum0);
+                    }
+
+                    // W_hh h: the previous hidden state (17 values), 4 per iteration.
+                    ref float tileRecurrentWeights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentWeights, HiddenSize * column);
+                    for (global::System.UIntPtr k = 0; k < 16; k += 4)
+                    {
+                        ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref tileRecurrentWeights, k * 48);
+                        global::System.Runtime.Intrinsics.Vector512<float> x0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, k));
+                        resetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row0, 0), resetSum0);
+                        updateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row0, 16), updateSum0);
+                        newHiddenSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row0, 32), newHiddenSum0);
+                        ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 48);
+                        global::System.Runtime.Intrinsics.Vector512<float> x1 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, k + 1));
+                        resetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row1, 0), resetSum0);
+                        updateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row1, 16), updateSum0);
+                        newHiddenSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row1, 32), newHiddenSum0);
+                        ref float row2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 48);
+                        global::System.Runtime.Intrinsics.Vector512<float> x2 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, k + 2));
+                        resetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row2, 0), resetSum0);
+                        updateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row2, 16), updateSum0);
+                        newHiddenSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row2, 32), newHiddenSum0);
+                        ref float row3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 48);
+                        global::System.Runtime.Intrinsics.Vector512<float> x3 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, k + 3));
+                        resetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row3, 0), resetSum0);
+                        updateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row3, 16), updateSum0);
+                        newHiddenSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row3, 32), newHiddenSum0);
+                    }
+
+                    // The last value.
+                    {
+                        ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref tileRecurrentWeights, 768);
+                        global::System.Runtime.Intrinsics.Vector512<float> x0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, 16));
+                        resetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row0, 0), resetSum0);
+                        updateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row0, 16), updateSum0);
+                        newHiddenSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row0, 32), newHiddenSum0);
+                    }
+
+                    // The gate sums, for the activations below.
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(resetSum0, ref gates, column);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(updateSum0, ref gates, column + 16);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(newInputSum0, ref gates, column + 32);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(newHiddenSum0, ref newHiddenSums, unit);
+                }
+
+                // Unit 16: one tile of 1 unit, one float per gate and unit, summed in registers.
+                {
+                    global::System.UIntPtr unit = 16;
+                    global::System.UIntPtr column = 48;
+
+                    // The gate sums start from the two biases (r, z), b_in (n's input part) and b_hn (n's recurrent part).
+                    float resetSum0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column);
+                    float updateSum0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 1);
+                    float newInputSum0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 2);
+                    float newHiddenSum0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 2);
+
+                    // W_ih x: the input (4 values).
+                    ref float tileInputWeights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, InputSize * column);
+                    {
+                        ref float row0 = ref tileInputWeights;
+                        float x0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 0);
+                        resetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 0), resetSum0);
+                        updateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 1), updateSum0);
+                        newInputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 2), newInputSum0);
+                        ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 3);
+                        float x1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 1);
+                        resetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 0), resetSum0);
+                        updateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 1), updateSum0);
+                        newInputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 2), newInputSum0);
+                        ref float row2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 3);
+                        float x2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 2);
+                        resetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 0), resetSum0);
+                        updateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 1), updateSum0);
+                        newInputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 2), newInputSum0);
+                        ref float row3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 3);
+                        float x3 = global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 3);
+                        resetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 0), resetSum0);
+                        updateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 1), updateSum0);
+                        newInputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 2), newInputSum0);
+                    }
+
+                    // W_hh h: the previous hidden state (17 values), 4 per iteration.
+                    ref float tileRecurrentWeights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentWeights, HiddenSize * column);
+                    for (global::System.UIntPtr k = 0; k < 16; k += 4)
+                    {
+                        ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref tileRecurrentWeights, k * 3);
+                        float x0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, k);
+                        resetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 0), resetSum0);
+                        updateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 1), updateSum0);
+                        newHiddenSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 2), newHiddenSum0);
+                        ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 3);
+                        float x1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, k + 1);
+                        resetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 0), resetSum0);
+                        updateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 1), updateSum0);
+                        newHiddenSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 2), newHiddenSum0);
+                        ref float row2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 3);
+                        float x2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, k + 2);
+                        resetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 0), resetSum0);
+                        updateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 1), updateSum0);
+                        newHiddenSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 2), newHiddenSum0);
+                        ref float row3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 3);
+                        float x3 = global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, k + 3);
+                        resetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 0), resetSum0);
+                        updateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 1), updateSum0);
+                        newHiddenSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 2), newHiddenSum0);
+                    }
+
+                    // The last value.
+                    {
+                        ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref tileRecurrentWeights, 48);
+                        float x0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, 16);
+                        resetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 0), resetSum0);
+                        updateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 1), updateSum0);
+                        newHiddenSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 2), newHiddenSum0);
+                    }
+
+                    // The gate sums, for the activations below.
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column) = resetSum0;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column + 1) = updateSum0;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column + 2) = newInputSum0;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref newHiddenSums, unit) = newHiddenSum0;
+                }
+
+                // Every gate sum has read the old hidden state, so the new one replaces it unit by unit.
+                // Units 0 to 15, 16 at a time: the gates, then n = tanh(b_in + W_in x + r * (b_hn + W_hn h)) and h = (h - n) * z + n.
+                {
+                    global::System.UIntPtr unit = 0;
+                    global::System.UIntPtr column = 0;
+                    global::System.Runtime.Intrinsics.Vector512<float> resetGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gates, column));
+                    global::System.Runtime.Intrinsics.Vector512<float> updateGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gates, column + 16));
+                    global::System.Runtime.Intrinsics.Vector512<float> candidate = global::LstmGen.LstmMath.Tanh(global::LstmGen.LstmMath.MultiplyAdd(resetGate, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref newHiddenSums, unit), global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gates, column + 32)));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(resetGate, ref gates, column);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(updateGate, ref gates, column + 16);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(candidate, ref gates, column + 32);
+                    global::System.Runtime.Intrinsics.Vector512<float> previousHidden = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref hidden, unit);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::LstmGen.LstmMath.MultiplyAdd(previousHidden - candidate, updateGate, candidate), ref hidden, unit);
+                }
+
+                // Unit 16, one unit at a time: the gates, then n = tanh(b_in + W_in x + r * (b_hn + W_hn h)) and h = (h - n) * z + n.
+                {
+                    global::System.UIntPtr unit = 16;
+                    global::System.UIntPtr column = 48;
+                    float resetGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column));
+                    float updateGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column + 1));
+                    float candidate = global::LstmGen.LstmMath.Tanh(global::LstmGen.LstmMath.MultiplyAdd(resetGate, global::System.Runtime.CompilerServices.Unsafe.Add(ref newHiddenSums, unit), global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column + 2)));
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column) = resetGate;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column + 1) = updateGate;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column + 2) = candidate;
+                    float previousHidden = global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, unit);
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, unit) = global::LstmGen.LstmMath.MultiplyAdd(previousHidden - candidate, updateGate, candidate);
+                }
+            }
+
+            /// <summary>
+            /// The backward pass of the first layer (4 inputs) at one step, with Vector512 kernels.
+            /// From d loss / d h (from above, plus what the next step carried back) and d loss / d c, it finds
+            /// the gate gradients, which replace the gates in the record (the weights' gradients are summed from them
+            /// after the backward pass), adds d loss / d b_ih and b_hh to the gradients, writes d loss / d x (when
+            /// wanted) and leaves d loss / d h and d loss / d c of the step before.
+            /// </summary>
+            internal static void FirstLayerBackwardVector512(ref float weights, ref float gradients, ref float previous, ref float current, ref float upstream, ref float hiddenGradient, ref float carriedGradient, ref float inputGradient, bool computeInputGradient)
+            {
+                // This layer's packed parameters and their gradients: W_ih, W_hh, then the two biases.
+                ref float inputWeights = ref weights;
+                ref float recurrentWeights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, InputSize * GateRowLength);
+                ref float inputBiasGradients = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gradients, (InputSize + HiddenSize) * GateRowLength);
+                ref float hiddenBiasGradients = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gradients, (InputSize + HiddenSize + 1) * GateRowLength);
+
+                // What the forward pass recorded: this step's gates and W_hn h + b_hn, the hidden state before it. Each
+                // unit's gate gradients of the input side overwrite its gates once they are read; the recurrent side's
+                // (which differ in n) go to their own row of the record.
+                ref float gates = ref current;
+                ref float gateGradients = ref current;
+                ref float newHiddenSums = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref current, GateRowLength);
+                ref float previousHidden = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref previous, RecordHiddenOffset);
+                ref float recurrentGateGradients = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref current, RecordRecurrentGradientOffset);
+
+                // Units 0 to 15: one tile of 16 units, one global::System.Runtime.Intrinsics.Vector512<float> per gate and 16 units: the gate gradients.
+                {
+                    global::System.UIntPtr unit = 0;
+                    global::System.UIntPtr column = 0;
+
+                    // Units [unit, +16): d h = from above + from the next step, flushed to zero below 2^-60;
+                    // then through h = (h_prev - n) * z + n and n = tanh(b_in + W_in x + r * (b_hn + W_hn h)).
+                    {
+                        global::System.Runtime.Intrinsics.Vector512<float> one = global::System.Runtime.Intrinsics.Vector512<float>.One;
+                        global::System.Runtime.Intrinsics.Vector512<float> hiddenGradientSum = global::LstmGen.LstmMath.FlushNegligible(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref upstream, unit) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref hiddenGradient, unit));
+                        global::System.Runtime.Intrinsics.Vector512<float> resetGate = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gates, column);
+                        global::System.Runtime.Intrinsics.Vector512<float> updateGate = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gates, column + 16);
+                        global::System.Runtime.Intrinsics.Vector512<float> candidate = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gates, column + 32);
+                        // Through each gate's activation: sigmoid' = s (1 - s), tanh' = 1 - t^2.
+                        global::System.Runtime.Intrinsics.Vector512<float> candidateGradient = hiddenGradientSum * (one - updateGate) * (one - (candidate * candidate));
+                        global::System.Runtime.Intrinsics.Vector512<float> resetGradient = candidateGradient * global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref newHiddenSums, unit) * (resetGate * (one - resetGate));
+                        global::System.Runtime.Intrinsics.Vector512<float> updateGradient = hiddenGradientSum * (global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref previousHidden, unit) - candidate) * (updateGate * (one - updateGate));
+                        // The input side's gate gradients replace the gates; the recurrent side's differ in n: r * d n.
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(resetGradient, ref gateGradients, column);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(updateGradient, ref gateGradients, column + 16);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(candidateGradient, ref gateGradients, column + 32);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(resetGradient, ref recurrentGateGradients, column);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(updateGradient, ref recurrentGateGradients, column + 16);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(candidateGradient * resetGate, ref recurrentGateGradients, column + 32);
+                        // d loss / d h_prev through h = (h_prev - n) * z + n itself; W_hh^T adds the gates' part.
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(hiddenGradientSum * updateGate, ref carriedGradient, unit);
+                    }
+                }
+
+                // Unit 16: one tile of 1 unit, one float per gate and unit: the gate gradients.
+                {
+                    global::System.UIntPtr unit = 16;
+                    global::System.UIntPtr column = 48;
+
+                    // Units [unit, +1): d h = from above + from the next step, flushed to zero below 2^-60;
+                    // then through h = (h_prev - n) * z + n and n = tanh(b_in + W_in x + r * (b_hn + W_hn h)).
+                    {
+                        float one = 1f;
+                        float hiddenGradientSum = global::LstmGen.LstmMath.FlushNegligible(global::System.Runtime.CompilerServices.Unsafe.Add(ref upstream, unit) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenGradient, unit));
+                        float resetGate = global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column);
+                        float updateGate = global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column + 1);
+                        float candidate = global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column + 2);
+                        // Through each gate's activation: sigmoid' = s (1 - s), tanh' = 1 - t^2.
+                        float candidateGradient = hiddenGradientSum * (one - updateGate) * (one - (candidate * candidate));
+                        float resetGradient = candidateGradient * global::System.Runtime.CompilerServices.Unsafe.Add(ref newHiddenSums, unit) * (resetGate * (one - resetGate));
+                        float updateGradient = hiddenGradientSum * (global::System.Runtime.CompilerServices.Unsafe.Add(ref previousHidden, unit) - candidate) * (updateGate * (one - updateGate));
+                        // The input side's gate gradients replace the gates; the recurrent side's differ in n: r * d n.
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref gateGradients, column) = resetGradient;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref gateGradients, column + 1) = updateGradient;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref gateGradients, column + 2) = candidateGradient;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentGateGradients, column) = resetGradient;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentGateGradients, column + 1) = updateGradient;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentGateGradients, column + 2) = candidateGradient * resetGate;
+                        // d loss / d h_prev through h = (h_prev - n) * z + n itself; W_hh^T adds the gates' part.
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref carriedGradient, unit) = hiddenGradientSum * updateGate;
+                    }
+                }
+
+                // d loss / d b_ih and d loss / d b_hh: the gate gradients.
+                for (global::System.UIntPtr k = 0; k < 48; k += 16)
+                {
+                    global::System.Runtime.Intrinsics.Vector512<float> gateGradient = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gateGradients, k);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref inputBiasGradients, k) + gateGradient, ref inputBiasGradients, k);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref hiddenBiasGradients, k) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref recurrentGateGradients, k), ref hiddenBiasGradients, k);
+                }
+                // The last 3 elements, one at a time.
+                for (global::System.UIntPtr k = 48; k < GateRowLength; k++)
+                {
+                    float gateGradient = global::System.Runtime.CompilerServices.Unsafe.Add(ref gateGradients, k);
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBiasGradients, k) = global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBiasGradients, k) + gateGradient;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBiasGradients, k) = global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBiasGradients, k) + global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentGateGradients, k);
+                }
+
+                // d loss / d x = W_ih^T gate gradients, when wanted.
+                if (computeInputGradient)
+                {
+                    for (global::System.UIntPtr k = 0; k < InputSize; k += 4)
+                    {
+                        GateRowsBackwardVector512(ref inputWeights, InputSize, k, ref gateGradients, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, k));
+                    }
+                }
+
+                // d loss / d h_prev = W_hh^T (the recurrent side's gate gradients), for the step before, and what
+                // h = (h_prev - n) * z + n carries to it directly.
                 for (global::System.UIntPtr k = 0; k < 16; k += 4)
                 {
-                    ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref tileRecurrentWeights, k * 48);
-                    global::System.Runtime.Intrinsics.Vector512<float> x0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, k));
-                    resetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row0, 0), resetSum0);
-                    updateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row0, 16), updateSum0);
-                    newHiddenSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row0, 32), newHiddenSum0);
-                    ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 48);
-                    global::System.Runtime.Intrinsics.Vector512<float> x1 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, k + 1));
-                    resetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row1, 0), resetSum0);
-                    updateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row1, 16), updateSum0);
-                    newHiddenSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row1, 32), newHiddenSum0);
-                    ref float row2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 48);
-                    global::System.Runtime.Intrinsics.Vector512<float> x2 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, k + 2));
-                    resetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row2, 0), resetSum0);
-                    updateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row2, 16), updateSum0);
-                    newHiddenSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row2, 32), newHiddenSum0);
-                    ref float row3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 48);
-                    global::System.Runtime.Intrinsics.Vector512<float> x3 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, k + 3));
-                    resetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row3, 0), resetSum0);
-                    updateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row3, 16), updateSum0);
-                    newHiddenSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row3, 32), newHiddenSum0);
+                    GateRowsBackwardVector512(ref recurrentWeights, HiddenSize, k, ref recurrentGateGradients, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenGradient, k));
                 }
-
-                // The last value.
+                for (global::System.UIntPtr k = 16; k < HiddenSize; k++)
                 {
-                    ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref tileRecurrentWeights, 768);
-                    global::System.Runtime.Intrinsics.Vector512<float> x0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, 16));
-                    resetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row0, 0), resetSum0);
-                    updateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row0, 16), updateSum0);
-                    newHiddenSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row0, 32), newHiddenSum0);
+                    GateRowBackwardVector512(ref recurrentWeights, HiddenSize, k, ref recurrentGateGradients, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenGradient, k));
                 }
-
-                // The gate sums, for the activations below.
-                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(resetSum0, ref gates, column);
-                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(updateSum0, ref gates, column + 16);
-                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(newInputSum0, ref gates, column + 32);
-                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(newHiddenSum0, ref newHiddenSums, unit);
+                for (global::System.UIntPtr k = 0; k < 16; k += 16)
+                {
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref hiddenGradient, k) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref carriedGradient, k), ref hiddenGradient, k);
+                }
+                // The last 1 element, one at a time.
+                for (global::System.UIntPtr k = 16; k < HiddenSize; k++)
+                {
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenGradient, k) = global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenGradient, k) + global::System.Runtime.CompilerServices.Unsafe.Add(ref carriedGradient, k);
+                }
             }
 
-            // Unit 16: one tile of 1 unit, one float per gate and unit, summed in registers.
+            /// <summary>
+            /// One row of a weight's backward pass with Vector512 kernels: result = weightRow · gateGradients,
+            /// a block of units at a time (the weight of weightRows rows is kept block by block), summed in the
+            /// canonical 16 lanes and then in order.
+            /// </summary>
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+            internal static void GateRowBackwardVector512(ref float weights, global::System.UIntPtr weightRows, global::System.UIntPtr row, ref float gateGradients, ref float result)
             {
-                global::System.UIntPtr unit = 16;
-                global::System.UIntPtr column = 48;
-
-                // The gate sums start from the two biases (r, z), b_in (n's input part) and b_hn (n's recurrent part).
-                float resetSum0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column);
-                float updateSum0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 1);
-                float newInputSum0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 2);
-                float newHiddenSum0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 2);
-
-                // W_ih x: the input (4 values).
-                ref float tileInputWeights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, InputSize * column);
+                global::System.Runtime.Intrinsics.Vector512<float> lanes = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                // Units 0 to 15: each block's part of the rows, 48 columns.
                 {
-                    ref float row0 = ref tileInputWeights;
-                    float x0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 0);
-                    resetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 0), resetSum0);
-                    updateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 1), updateSum0);
-                    newInputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 2), newInputSum0);
-                    ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 3);
-                    float x1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 1);
-                    resetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 0), resetSum0);
-                    updateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 1), updateSum0);
-                    newInputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 2), newInputSum0);
-                    ref float row2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 3);
-                    float x2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 2);
-                    resetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 0), resetSum0);
-                    updateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 1), updateSum0);
-                    newInputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 2), newInputSum0);
-                    ref float row3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 3);
-                    float x3 = global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 3);
-                    resetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 0), resetSum0);
-                    updateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 1), updateSum0);
-                    newInputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 2), newInputSum0);
+                    global::System.UIntPtr column = 0;
+                    ref float blockRow0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, (weightRows * column) + (row * 48));
+                    lanes = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref blockRow0, 0), global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gateGradients, column), lanes);
+                    lanes = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref blockRow0, 16), global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gateGradients, column + 16), lanes);
+                    lanes = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref blockRow0, 32), global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gateGradients, column + 32), lanes);
+                }
+                float sum = global::LstmGen.LstmMath.Sum(lanes);
+                // Units 16 to 16: each block's 3 columns, in order.
+                {
+                    global::System.UIntPtr column = 48;
+                    ref float lastRow0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, (weightRows * column) + (row * 3));
+                    for (global::System.UIntPtr k = 0; k < 3; k++)
+                    {
+                        float gradient = global::System.Runtime.CompilerServices.Unsafe.Add(ref gateGradients, column + k);
+                        sum = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.CompilerServices.Unsafe.Add(ref lastRow0, k), gradient, sum);
+                    }
+                }
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref result, 0) = sum;
+            }
+
+            /// <summary>
+            /// 4 rows of a weight's backward pass with Vector512 kernels, 4 dot products in flight:
+            /// result[r] = weightRow_r · gateGradients for each row r from row on, each as one row alone sums it: a block
+            /// of units at a time (the weight of weightRows rows is kept block by block).
+            /// </summary>
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+            internal static void GateRowsBackwardVector512(ref float weights, global::System.UIntPtr weightRows, global::System.UIntPtr row, ref float gateGradients, ref float result)
+            {
+                global::System.Runtime.Intrinsics.Vector512<float> row0Lanes = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> row1Lanes = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> row2Lanes = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> row3Lanes = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                // Units 0 to 15: each block's part of the rows, 48 columns.
+                {
+                    global::System.UIntPtr column = 0;
+                    ref float blockRow0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, (weightRows * column) + (row * 48));
+                    ref float blockRow1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref blockRow0, 48);
+                    ref float blockRow2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref blockRow1, 48);
+                    ref float blockRow3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref blockRow2, 48);
+                    global::System.Runtime.Intrinsics.Vector512<float> gateGradients0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gateGradients, column);
+                    row0Lanes = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref blockRow0, 0), gateGradients0, row0Lanes);
+                    row1Lanes = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref blockRow1, 0), gateGradients0, row1Lanes);
+                    row2Lanes = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref blockRow2, 0), gateGradients0, row2Lanes);
+                    row3Lanes = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref blockRow3, 0), gateGradients0, row3Lanes);
+                    global::System.Runtime.Intrinsics.Vector512<float> gateGradients16 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gateGradients, column + 16);
+                    row0Lanes = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref blockRow0, 16), gateGradients16, row0Lanes);
+                    row1Lanes = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref blockRow1, 16), gateGradients16, row1Lanes);
+                    row2Lanes = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref blockRow2, 16), gateGradients16, row2Lanes);
+                    row3Lanes = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref blockRow3, 16), gateGradients16, row3Lanes);
+                    global::System.Runtime.Intrinsics.Vector512<float> gateGradients32 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gateGradients, column + 32);
+                    row0Lanes = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref blockRow0, 32), gateGradients32, row0Lanes);
+                    row1Lanes = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref blockRow1, 32), gateGradients32, row1Lanes);
+                    row2Lanes = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref blockRow2, 32), gateGradients32, row2Lanes);
+                    row3Lanes = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref blockRow3, 32), gateGradients32, row3Lanes);
+                }
+                float sum0 = global::LstmGen.LstmMath.Sum(row0Lanes);
+                float sum1 = global::LstmGen.LstmMath.Sum(row1Lanes);
+                float sum2 = global::LstmGen.LstmMath.Sum(row2Lanes);
+                float sum3 = global::LstmGen.LstmMath.Sum(row3Lanes);
+                // Units 16 to 16: each block's 3 columns, in order.
+                {
+                    global::System.UIntPtr column = 48;
+                    ref float lastRow0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, (weightRows * column) + (row * 3));
+                    ref float lastRow1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref lastRow0, 3);
+                    ref float lastRow2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref lastRow1, 3);
+                    ref float lastRow3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref lastRow2, 3);
+                    for (global::System.UIntPtr k = 0; k < 3; k++)
+                    {
+                        float gradient = global::System.Runtime.CompilerServices.Unsafe.Add(ref gateGradients, column + k);
+                        sum0 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.CompilerServices.Unsafe.Add(ref lastRow0, k), gradient, sum0);
+                        sum1 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.CompilerServices.Unsafe.Add(ref lastRow1, k), gradient, sum1);
+                        sum2 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.CompilerServices.Unsafe.Add(ref lastRow2, k), gradient, sum2);
+                        sum3 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.CompilerServices.Unsafe.Add(ref lastRow3, k), gradient, sum3);
+                    }
+                }
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref result, 0) = sum0;
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref result, 1) = sum1;
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref result, 2) = sum2;
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref result, 3) = sum3;
+            }
+
+            /// <summary>
+            /// Adds steps [start, end) to the rows of a weight's gradient with Vector512 kernels: gradientRow_k +=
+            /// x_t[k] * gateGradients_t, with x_t[k] at x + t * xStride + k and gateGradients_t at gateGradients +
+            /// t * StepRecordLength, from the last step to the first. Each gradient is loaded and stored once. The
+            /// gradient of a weight of <paramref name="rows"/> rows is kept block by block, as the weight is.
+            /// </summary>
+            internal static void WeightGradientsVector512(ref float gradientRows, global::System.UIntPtr rows, ref float x, global::System.UIntPtr xStride, ref float gateGradients, global::System.UIntPtr start, global::System.UIntPtr end)
+            {
+                // 1 block of 16 units, every row, every step of the block.
+                {
+                    global::System.UIntPtr column = 0;
+                    for (global::System.UIntPtr k = 0; k < rows; k++)
+                    {
+                        ref float gradientRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gradientRows, (rows * column) + (k * 48));
+                        ref float xRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, k);
+                        global::System.Runtime.Intrinsics.Vector512<float> sum0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gradientRow, 0);
+                        global::System.Runtime.Intrinsics.Vector512<float> sum1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gradientRow, 16);
+                        global::System.Runtime.Intrinsics.Vector512<float> sum2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gradientRow, 32);
+                        for (global::System.UIntPtr step = end; step > start; step--)
+                        {
+                            global::System.UIntPtr t = step - 1;
+                            global::System.Runtime.Intrinsics.Vector512<float> xs = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref xRow, t * xStride));
+                            ref float stepGradients = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gateGradients, (t * StepRecordLength) + column);
+                            sum0 = global::LstmGen.LstmMath.MultiplyAdd(xs, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref stepGradients, 0), sum0);
+                            sum1 = global::LstmGen.LstmMath.MultiplyAdd(xs, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref stepGradients, 16), sum1);
+                            sum2 = global::LstmGen.LstmMath.MultiplyAdd(xs, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref stepGradients, 32), sum2);
+                        }
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum0, ref gradientRow, 0);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum1, ref gradientRow, 16);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum2, ref gradientRow, 32);
+                    }
                 }
 
-                // W_hh h: the previous hidden state (17 values), 4 per iteration.
-                ref float tileRecurrentWeights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentWeights, HiddenSize * column);
+                // Units 16 to 16: one column at a time, every row, every step of the block.
+                for (global::System.UIntPtr column = 48; column < 51; column++)
+                {
+                    for (global::System.UIntPtr k = 0; k < rows; k++)
+                    {
+                        ref float gradientRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gradientRows, (rows * 48) + (k * 3) + (column - 48));
+                        ref float xRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, k);
+                        float sum0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref gradientRow, 0);
+                        for (global::System.UIntPtr step = end; step > start; step--)
+                        {
+                            global::System.UIntPtr t = step - 1;
+                            float xs = global::System.Runtime.CompilerServices.Unsafe.Add(ref xRow, t * xStride);
+                            ref float stepGradients = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gateGradients, (t * StepRecordLength) + column);
+                            sum0 = global::LstmGen.LstmMath.MultiplyAdd(xs, global::System.Runtime.CompilerServices.Unsafe.Add(ref stepGradients, 0), sum0);
+                        }
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref gradientRow, 0) = sum0;
+                    }
+                }
+            }
+
+            /// <summary>
+            /// One step of the first layer (4 inputs) with Vector256 kernels:
+            /// the gate sums b_i + W_i x and b_h + W_h h of every unit, summed in registers and stored into
+            /// <paramref name="gates"/> (packed like a gate row); then the gate activations replace them there
+            /// (training keeps them for the backward pass), and n = tanh(b_in + W_in x + r * (b_hn + W_hn h)), h = (h - n) * z + n.
+            /// </summary>
+            internal static void FirstLayerVector256(ref float weights, ref float input, ref float hidden, ref float gates)
+            {
+                // This layer's packed parameters: W_ih, W_hh, then the two biases.
+                ref float inputWeights = ref weights;
+                ref float recurrentWeights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, InputSize * GateRowLength);
+                ref float inputBias = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, (InputSize + HiddenSize) * GateRowLength);
+                ref float hiddenBias = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, (InputSize + HiddenSize + 1) * GateRowLength);
+                ref float newHiddenSums = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, GateRowLength);
+
+                // Units 0 to 15: one tile of 16 units, one global::System.Runtime.Intrinsics.Vector256<float> per gate and 8 units, summed in registers.
+                {
+                    global::System.UIntPtr unit = 0;
+                    global::System.UIntPtr column = 0;
+
+                    // The gate sums start from the two biases (r, z), b_in (n's input part) and b_hn (n's recurrent part).
+                    global::System.Runtime.Intrinsics.Vector256<float> resetSum0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref inputBias, column) + global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref hiddenBias, column);
+                    global::System.Runtime.Intrinsics.Vector256<float> updateSum0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref inputBias, column + 16) + global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref hiddenBias, column + 16);
+                    global::System.Runtime.Intrinsics.Vector256<float> newInputSum0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref inputBias, column + 32);
+                    global::System.Runtime.Intrinsics.Vector256<float> newHiddenSum0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref hiddenBias, column + 32);
+                    global::System.Runtime.Intrinsics.Vector256<float> resetSum1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref inputBias, column + 8) + global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref hiddenBias, column + 8);
+                    global::System.Runtime.Intrinsics.Vector256<float> updateSum1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref inputBias, column + 24) + global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref hiddenBias, column + 24);
+                    global::System.Runtime.Intrinsics.Vector256<float> newInputSum1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref inputBias, column + 40);
+                    global::System.Runtime.Intrinsics.Vector256<float> newHiddenSum1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref hiddenBias, column + 40);
+
+                    // W_ih x: the input (4 values).
+                    ref float tileInputWeights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, InputSize * column);
+                    {
+                        ref float row0 = ref tileInputWeights;
+                        global::System.Runtime.Intrinsics.Vector256<float> x0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 0));
+                        resetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row0, 0), resetSum0);
+                        updateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row0, 16), updateSum0);
+                        newInputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row0, 32), newInputSum0);
+                        resetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row0, 8), resetSum1);
+                        updateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row0, 24), updateSum1);
+                        newInputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row0, 40), newInputSum1);
+                        ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 48);
+                        global::System.Runtime.Intrinsics.Vector256<float> x1 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 1));
+                        resetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row1, 0), resetSum0);
+                        updateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row1, 16), updateSum0);
+                        newInputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row1, 32), newInputSum0);
+                        resetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row1, 8), resetSum1);
+                        updateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row1, 24), updateSum1);
+                        newInputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row1, 40), newInputSum1);
+                        ref float row2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 48);
+                        global::System.Runtime.Intrinsics.Vector256<float> x2 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 2));
+                        resetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row2, 0), resetSum0);
+                        updateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row2, 16), updateSum0);
+                        newInputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row2, 32), newInputSum0);
+                        resetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row2, 8), resetSum1);
+                        updateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row2, 24), updateSum1);
+                        newInputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row2, 40), newInputSum1);
+                        ref float row3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 48);
+                        global::System.Runtime.Intrinsics.Vector256<float> x3 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 3));
+                        resetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row3, 0), resetSum0);
+                        updateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row3, 16), updateSum0);
+                        newInputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row3, 32), newInputSum0);
+                        resetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row3, 8), resetSum1);
+                        updateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row3, 24), updateSum1);
+                        newInputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row3, 40), newInputSum1);
+                    }
+
+                    // W_hh h: the previous hidden state (17 values), 4 per iteration.
+                    ref float tileRecurrentWeights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentWeights, HiddenSize * column);
+                    for (global::System.UIntPtr k = 0; k < 16; k += 4)
+                    {
+                        ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref tileRecurrentWeights, k * 48);
+                        global::System.Runtime.Intrinsics.Vector256<float> x0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, k));
+                        resetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row0, 0), resetSum0);
+                        updateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row0, 16), updateSum0);
+                        newHiddenSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row0, 32), newHiddenSum0);
+                        resetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row0, 8), resetSum1);
+                        updateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row0, 24), updateSum1);
+                        newHiddenSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row0, 40), newHiddenSum1);
+                        ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 48);
+                        global::System.Runtime.Intrinsics.Vector256<float> x1 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, k + 1));
+                        resetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row1, 0), resetSum0);
+                        updateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row1, 16), updateSum0);
+                        newHiddenSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row1, 32), newHiddenSum0);
+                        resetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row1, 8), resetSum1);
+                        updateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row1, 24), updateSum1);
+                        newHiddenSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row1, 40), newHiddenSum1);
+                        ref float row2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 48);
+                        global::System.Runtime.Intrinsics.Vector256<float> x2 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, k + 2));
+                        resetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row2, 0), resetSum0);
+                        updateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row2, 16), updateSum0);
+                        newHiddenSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row2, 32), newHiddenSum0);
+                        resetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row2, 8), resetSum1);
+                        updateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row2, 24), updateSum1);
+                        newHiddenSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row2, 40), newHiddenSum1);
+                        ref float row3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 48);
+                        global::System.Runtime.Intrinsics.Vector256<float> x3 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, k + 3));
+                        resetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row3, 0), resetSum0);
+                        updateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row3, 16), updateSum0);
+                        newHiddenSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row3, 32), newHiddenSum0);
+                        resetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row3, 8), resetSum1);
+                        updateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row3, 24), updateSum1);
+                        newHiddenSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row3, 40), newHiddenSum1);
+                    }
+
+                    // The last value.
+                    {
+                        ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref tileRecurrentWeights, 768);
+                        global::System.Runtime.Intrinsics.Vector256<float> x0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, 16));
+                        resetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row0, 0), resetSum0);
+                        updateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row0, 16), updateSum0);
+                        newHiddenSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row0, 32), newHiddenSum0);
+                        resetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row0, 8), resetSum1);
+                        updateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row0, 24), updateSum1);
+                        newHiddenSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row0, 40), newHiddenSum1);
+                    }
+
+                    // The gate sums, for the activations below.
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(resetSum0, ref gates, column);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(updateSum0, ref gates, column + 16);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(newInputSum0, ref gates, column + 32);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(newHiddenSum0, ref newHiddenSums, unit);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(resetSum1, ref gates, column + 8);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(updateSum1, ref gates, column + 24);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(newInputSum1, ref gates, column + 40);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(newHiddenSum1, ref newHiddenSums, unit + 8);
+                }
+
+                // Unit 16: one tile of 1 unit, one float per gate and unit, summed in registers.
+                {
+                    global::System.UIntPtr unit = 16;
+                    global::System.UIntPtr column = 48;
+
+                    // The gate sums start from the two biases (r, z), b_in (n's input part) and b_hn (n's recurrent part).
+                    float resetSum0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column);
+                    float updateSum0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 1);
+                    float newInputSum0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 2);
+                    float newHiddenSum0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 2);
+
+                    // W_ih x: the input (4 values).
+                    ref float tileInputWeights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, InputSize * column);
+                    {
+                        ref float row0 = ref tileInputWeights;
+                        float x0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 0);
+                        resetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 0), resetSum0);
+                        updateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 1), updateSum0);
+                        newInputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 2), newInputSum0);
+                        ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 3);
+                        float x1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 1);
+                        resetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 0), resetSum0);
+                        updateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 1), updateSum0);
+                        newInputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 2), newInputSum0);
+                        ref float row2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 3);
+                        float x2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 2);
+                        resetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 0), resetSum0);
+                        updateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 1), updateSum0);
+                        newInputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 2), newInputSum0);
+                        ref float row3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 3);
+                        float x3 = global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 3);
+                        resetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 0), resetSum0);
+                        updateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 1), updateSum0);
+                        newInputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 2), newInputSum0);
+                    }
+
+                    // W_hh h: the previous hidden state (17 values), 4 per iteration.
+                    ref float tileRecurrentWeights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentWeights, HiddenSize * column);
+                    for (global::System.UIntPtr k = 0; k < 16; k += 4)
+                    {
+                        ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref tileRecurrentWeights, k * 3);
+                        float x0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, k);
+                        resetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 0), resetSum0);
+                        updateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 1), updateSum0);
+                        newHiddenSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 2), newHiddenSum0);
+                        ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 3);
+                        float x1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, k + 1);
+                        resetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 0), resetSum0);
+                        updateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 1), updateSum0);
+                        newHiddenSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 2), newHiddenSum0);
+                        ref float row2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 3);
+                        float x2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, k + 2);
+                        resetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 0), resetSum0);
+                        updateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 1), updateSum0);
+                        newHiddenSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 2), newHiddenSum0);
+                        ref float row3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 3);
+                        float x3 = global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, k + 3);
+                        resetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 0), resetSum0);
+                        updateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 1), updateSum0);
+                        newHiddenSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 2), newHiddenSum0);
+                    }
+
+                    // The last value.
+                    {
+                        ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref tileRecurrentWeights, 48);
+                        float x0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, 16);
+                        resetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 0), resetSum0);
+                        updateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 1), updateSum0);
+                        newHiddenSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 2), newHiddenSum0);
+                    }
+
+                    // The gate sums, for the activations below.
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column) = resetSum0;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column + 1) = updateSum0;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column + 2) = newInputSum0;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref newHiddenSums, unit) = newHiddenSum0;
+                }
+
+                // Every gate sum has read the old hidden state, so the new one replaces it unit by unit.
+                // Units 0 to 15, 8 at a time: the gates, then n = tanh(b_in + W_in x + r * (b_hn + W_hn h)) and h = (h - n) * z + n.
+                for (global::System.UIntPtr part = 0; part < 2; part++)
+                {
+                    global::System.UIntPtr unit = (part * 8);
+                    global::System.UIntPtr column = (part * 8);
+                    global::System.Runtime.Intrinsics.Vector256<float> resetGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gates, column));
+                    global::System.Runtime.Intrinsics.Vector256<float> updateGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gates, column + 16));
+                    global::System.Runtime.Intrinsics.Vector256<float> candidate = global::LstmGen.LstmMath.Tanh(global::LstmGen.LstmMath.MultiplyAdd(resetGate, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref newHiddenSums, unit), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gates, column + 32)));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(resetGate, ref gates, column);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(updateGate, ref gates, column + 16);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(candidate, ref gates, column + 32);
+                    global::System.Runtime.Intrinsics.Vector256<float> previousHidden = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref hidden, unit);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::LstmGen.LstmMath.MultiplyAdd(previousHidden - candidate, updateGate, candidate), ref hidden, unit);
+                }
+
+                // Unit 16, one unit at a time: the gates, then n = tanh(b_in + W_in x + r * (b_hn + W_hn h)) and h = (h - n) * z + n.
+                {
+                    global::System.UIntPtr unit = 16;
+                    global::System.UIntPtr column = 48;
+                    float resetGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column));
+                    float updateGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column + 1));
+                    float candidate = global::LstmGen.LstmMath.Tanh(global::LstmGen.LstmMath.MultiplyAdd(resetGate, global::System.Runtime.CompilerServices.Unsafe.Add(ref newHiddenSums, unit), global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column + 2)));
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column) = resetGate;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column + 1) = updateGate;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column + 2) = candidate;
+                    float previousHidden = global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, unit);
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, unit) = global::LstmGen.LstmMath.MultiplyAdd(previousHidden - candidate, updateGate, candidate);
+                }
+            }
+
+            /// <summary>
+            /// The backward pass of the first layer (4 inputs) at one step, with Vector256 kernels.
+            /// From d loss / d h (from above, plus what the next step carried back) and d loss / d c, it finds
+            /// the gate gradients, which replace the gates in the record (the weights' gradients are summed from them
+            /// after the backward pass), adds d loss / d b_ih and b_hh to the gradients, writes d loss / d x (when
+            /// wanted) and leaves d loss / d h and d loss / d c of the step before.
+            /// </summary>
+            internal static void FirstLayerBackwardVector256(ref float weights, ref float gradients, ref float previous, ref float current, ref float upstream, ref float hiddenGradient, ref float carriedGradient, ref float inputGradient, bool computeInputGradient)
+            {
+                // This layer's packed parameters and their gradients: W_ih, W_hh, then the two biases.
+                ref float inputWeights = ref weights;
+                ref float recurrentWeights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, InputSize * GateRowLength);
+                ref float inputBiasGradients = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gradients, (InputSize + HiddenSize) * GateRowLength);
+                ref float hiddenBiasGradients = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gradients, (InputSize + HiddenSize + 1) * GateRowLength);
+
+                // What the forward pass recorded: this step's gates and W_hn h + b_hn, the hidden state before it. Each
+                // unit's gate gradients of the input side overwrite its gates once they are read; the recurrent side's
+                // (which differ in n) go to their own row of the record.
+                ref float gates = ref current;
+                ref float gateGradients = ref current;
+                ref float newHiddenSums = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref current, GateRowLength);
+                ref float previousHidden = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref previous, RecordHiddenOffset);
+                ref float recurrentGateGradients = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref current, RecordRecurrentGradientOffset);
+
+                // Units 0 to 15: one tile of 16 units, one global::System.Runtime.Intrinsics.Vector256<float> per gate and 8 units: the gate gradients.
+                {
+                    global::System.UIntPtr unit = 0;
+                    global::System.UIntPtr column = 0;
+
+                    // Units [unit, +8): d h = from above + from the next step, flushed to zero below 2^-60;
+                    // then through h = (h_prev - n) * z + n and n = tanh(b_in + W_in x + r * (b_hn + W_hn h)).
+                    {
+                        global::System.Runtime.Intrinsics.Vector256<float> one = global::System.Runtime.Intrinsics.Vector256<float>.One;
+                        global::System.Runtime.Intrinsics.Vector256<float> hiddenGradientSum = global::LstmGen.LstmMath.FlushNegligible(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref upstream, unit) + global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref hiddenGradient, unit));
+                        global::System.Runtime.Intrinsics.Vector256<float> resetGate = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gates, column);
+                        global::System.Runtime.Intrinsics.Vector256<float> updateGate = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gates, column + 16);
+                        global::System.Runtime.Intrinsics.Vector256<float> candidate = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gates, column + 32);
+                        // Through each gate's activation: sigmoid' = s (1 - s), tanh' = 1 - t^2.
+                        global::System.Runtime.Intrinsics.Vector256<float> candidateGradient = hiddenGradientSum * (one - updateGate) * (one - (candidate * candidate));
+                        global::System.Runtime.Intrinsics.Vector256<float> resetGradient = candidateGradient * global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref newHiddenSums, unit) * (resetGate * (one - resetGate));
+                        global::System.Runtime.Intrinsics.Vector256<float> updateGradient = hiddenGradientSum * (global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref previousHidden, unit) - candidate) * (updateGate * (one - updateGate));
+                        // The input side's gate gradients replace the gates; the recurrent side's differ in n: r * d n.
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(resetGradient, ref gateGradients, column);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(updateGradient, ref gateGradients, column + 16);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(candidateGradient, ref gateGradients, column + 32);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(resetGradient, ref recurrentGateGradients, column);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(updateGradient, ref recurrentGateGradients, column + 16);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(candidateGradient * resetGate, ref recurrentGateGradients, column + 32);
+                        // d loss / d h_prev through h = (h_prev - n) * z + n itself; W_hh^T adds the gates' part.
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(hiddenGradientSum * updateGate, ref carriedGradient, unit);
+                    }
+
+                    // Units [unit + 8, +8): d h = from above + from the next step, flushed to zero below 2^-60;
+                    // then through h = (h_prev - n) * z + n and n = tanh(b_in + W_in x + r * (b_hn + W_hn h)).
+                    {
+                        global::System.Runtime.Intrinsics.Vector256<float> one = global::System.Runtime.Intrinsics.Vector256<float>.One;
+                        global::System.Runtime.Intrinsics.Vector256<float> hiddenGradientSum = global::LstmGen.LstmMath.FlushNegligible(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref upstream, unit + 8) + global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref hiddenGradient, unit + 8));
+                        global::System.Runtime.Intrinsics.Vector256<float> resetGate = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gates, column + 8);
+                        global::System.Runtime.Intrinsics.Vector256<float> updateGate = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gates, column + 24);
+                        global::System.Runtime.Intrinsics.Vector256<float> candidate = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gates, column + 40);
+                        // Through each gate's activation: sigmoid' = s (1 - s), tanh' = 1 - t^2.
+                        global::System.Runtime.Intrinsics.Vector256<float> candidateGradient = hiddenGradientSum * (one - updateGate) * (one - (candidate * candidate));
+                        global::System.Runtime.Intrinsics.Vector256<float> resetGradient = candidateGradient * global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref newHiddenSums, unit + 8) * (resetGate * (one - resetGate));
+                        global::System.Runtime.Intrinsics.Vector256<float> updateGradient = hiddenGradientSum * (global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref previousHidden, unit + 8) - candidate) * (updateGate * (one - updateGate));
+                        // The input side's gate gradients replace the gates; the recurrent side's differ in n: r * d n.
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(resetGradient, ref gateGradients, column + 8);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(updateGradient, ref gateGradients, column + 24);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(candidateGradient, ref gateGradients, column + 40);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(resetGradient, ref recurrentGateGradients, column + 8);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(updateGradient, ref recurrentGateGradients, column + 24);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(candidateGradient * resetGate, ref recurrentGateGradients, column + 40);
+                        // d loss / d h_prev through h = (h_prev - n) * z + n itself; W_hh^T adds the gates' part.
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(hiddenGradientSum * updateGate, ref carriedGradient, unit + 8);
+                    }
+                }
+
+                // Unit 16: one tile of 1 unit, one float per gate and unit: the gate gradients.
+                {
+                    global::System.UIntPtr unit = 16;
+                    global::System.UIntPtr column = 48;
+
+                    // Units [unit, +1): d h = from above + from the next step, flushed to zero below 2^-60;
+                    // then through h = (h_prev - n) * z + n and n = tanh(b_in + W_in x + r * (b_hn + W_hn h)).
+                    {
+                        float one = 1f;
+                        float hiddenGradientSum = global::LstmGen.LstmMath.FlushNegligible(global::System.Runtime.CompilerServices.Unsafe.Add(ref upstream, unit) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenGradient, unit));
+                        float resetGate = global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column);
+                        float updateGate = global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column + 1);
+                        float candidate = global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column + 2);
+                        // Through each gate's activation: sigmoid' = s (1 - s), tanh' = 1 - t^2.
+                        float candidateGradient = hiddenGradientSum * (one - updateGate) * (one - (candidate * candidate));
+                        float resetGradient = candidateGradient * global::System.Runtime.CompilerServices.Unsafe.Add(ref newHiddenSums, unit) * (resetGate * (one - resetGate));
+                        float updateGradient = hiddenGradientSum * (global::System.Runtime.CompilerServices.Unsafe.Add(ref previousHidden, unit) - candidate) * (updateGate * (one - updateGate));
+                        // The input side's gate gradients replace the gates; the recurrent side's differ in n: r * d n.
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref gateGradients, column) = resetGradient;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref gateGradients, column + 1) = updateGradient;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref gateGradients, column + 2) = candidateGradient;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentGateGradients, column) = resetGradient;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentGateGradients, column + 1) = updateGradient;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentGateGradients, column + 2) = candidateGradient * resetGate;
+                        // d loss / d h_prev through h = (h_prev - n) * z + n itself; W_hh^T adds the gates' part.
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref carriedGradient, unit) = hiddenGradientSum * updateGate;
+                    }
+                }
+
+                // d loss / d b_ih and d loss / d b_hh: the gate gradients.
+                for (global::System.UIntPtr k = 0; k < 48; k += 8)
+                {
+                    global::System.Runtime.Intrinsics.Vector256<float> gateGradient = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gateGradients, k);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref inputBiasGradients, k) + gateGradient, ref inputBiasGradients, k);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref hiddenBiasGradients, k) + global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref recurrentGateGradients, k), ref hiddenBiasGradients, k);
+                }
+                // The last 3 elements, one at a time.
+                for (global::System.UIntPtr k = 48; k < GateRowLength; k++)
+                {
+                    float gateGradient = global::System.Runtime.CompilerServices.Unsafe.Add(ref gateGradients, k);
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBiasGradients, k) = global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBiasGradients, k) + gateGradient;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBiasGradients, k) = global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBiasGradients, k) + global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentGateGradients, k);
+                }
+
+                // d loss / d x = W_ih^T gate gradients, when wanted.
+                if (computeInputGradient)
+                {
+                    for (global::System.UIntPtr k = 0; k < InputSize; k += 2)
+                    {
+                        GateRowsBackwardVector256(ref inputWeights, InputSize, k, ref gateGradients, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, k));
+                    }
+                }
+
+                // d loss / d h_prev = W_hh^T (the recurrent side's gate gradients), for the step before, and what
+                // h = (h_prev - n) * z + n carries to it directly.
+                for (global::System.UIntPtr k = 0; k < 16; k += 2)
+                {
+                    GateRowsBackwardVector256(ref recurrentWeights, HiddenSize, k, ref recurrentGateGradients, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenGradient, k));
+                }
+                for (global::System.UIntPtr k = 16; k < HiddenSize; k++)
+                {
+                    GateRowBackwardVector256(ref recurrentWeights, HiddenSize, k, ref recurrentGateGradients, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenGradient, k));
+                }
+                for (global::System.UIntPtr k = 0; k < 16; k += 8)
+                {
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref hiddenGradient, k) + global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref carriedGradient, k), ref hiddenGradient, k);
+                }
+                // The last 1 element, one at a time.
+                for (global::System.UIntPtr k = 16; k < HiddenSize; k++)
+                {
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenGradient, k) = global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenGradient, k) + global::System.Runtime.CompilerServices.Unsafe.Add(ref carriedGradient, k);
+                }
+            }
+
+            /// <summary>
+            /// One row of a weight's backward pass with Vector256 kernels: result = weightRow · gateGradients,
+            /// a block of units at a time (the weight of weightRows rows is kept block by block), summed in the
+            /// canonical 16 lanes and then in order.
+            /// </summary>
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+            internal static void GateRowBackwardVector256(ref float weights, global::System.UIntPtr weightRows, global::System.UIntPtr row, ref float gateGradients, ref float result)
+            {
+                global::System.Runtime.Intrinsics.Vector256<float> lanes0To7 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector256<float> lanes8To15 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                // Units 0 to 15: each block's part of the rows, 48 columns.
+                {
+                    global::System.UIntPtr column = 0;
+                    ref float blockRow0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, (weightRows * column) + (row * 48));
+                    lanes0To7 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref blockRow0, 0), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gateGradients, column), lanes0To7);
+                    lanes8To15 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref blockRow0, 8), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gateGradients, column + 8), lanes8To15);
+                    lanes0To7 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref blockRow0, 16), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gateGradients, column + 16), lanes0To7);
+                    lanes8To15 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref blockRow0, 24), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gateGradients, column + 24), lanes8To15);
+                    lanes0To7 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref blockRow0, 32), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gateGradients, column + 32), lanes0To7);
+                    lanes8To15 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref blockRow0, 40), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gateGradients, column + 40), lanes8To15);
+                }
+                float sum = global::LstmGen.LstmMath.Sum(lanes0To7, lanes8To15);
+                // Units 16 to 16: each block's 3 columns, in order.
+                {
+                    global::System.UIntPtr column = 48;
+                    ref float lastRow0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, (weightRows * column) + (row * 3));
+                    for (global::System.UIntPtr k = 0; k < 3; k++)
+                    {
+                        float gradient = global::System.Runtime.CompilerServices.Unsafe.Add(ref gateGradients, column + k);
+                        sum = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.CompilerServices.Unsafe.Add(ref lastRow0, k), gradient, sum);
+                    }
+                }
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref result, 0) = sum;
+            }
+
+            /// <summary>
+            /// 2 rows of a weight's backward pass with Vector256 kernels, 2 dot products in flight:
+            /// result[r] = weightRow_r · gateGradients for each row r from row on, each as one row alone sums it: a block
+            /// of units at a time (the weight of weightRows rows is kept block by block).
+            /// </summary>
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+            internal static void GateRowsBackwardVector256(ref float weights, global::System.UIntPtr weightRows, global::System.UIntPtr row, ref float gateGradients, ref float result)
+            {
+                global::System.Runtime.Intrinsics.Vector256<float> row0Lanes0To7 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector256<float> row0Lanes8To15 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector256<float> row1Lanes0To7 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector256<float> row1Lanes8To15 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                // Units 0 to 15: each block's part of the rows, 48 columns.
+                {
+                    global::System.UIntPtr column = 0;
+                    ref float blockRow0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, (weightRows * column) + (row * 48));
+                    ref float blockRow1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref blockRow0, 48);
+                    global::System.Runtime.Intrinsics.Vector256<float> gateGradients0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gateGradients, column);
+                    row0Lanes0To7 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref blockRow0, 0), gateGradients0, row0Lanes0To7);
+                    row1Lanes0To7 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref blockRow1, 0), gateGradients0, row1Lanes0To7);
+                    global::System.Runtime.Intrinsics.Vector256<float> gateGradients8 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gateGradients, column + 8);
+                    row0Lanes8To15 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref blockRow0, 8), gateGradients8, row0Lanes8To15);
+                    row1Lanes8To15 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref blockRow1, 8), gateGradients8, row1Lanes8To15);
+                    global::System.Runtime.Intrinsics.Vector256<float> gateGradients16 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gateGradients, column + 16);
+                    row0Lanes0To7 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref blockRow0, 16), gateGradients16, row0Lanes0To7);
+                    row1Lanes0To7 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref blockRow1, 16), gateGradients16, row1Lanes0To7);
+                    global::System.Runtime.Intrinsics.Vector256<float> gateGradients24 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gateGradients, column + 24);
+                    row0Lanes8To15 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref blockRow0, 24), gateGradients24, row0Lanes8To15);
+                    row1Lanes8To15 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref blockRow1, 24), gateGradients24, row1Lanes8To15);
+                    global::System.Runtime.Intrinsics.Vector256<float> gateGradients32 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gateGradients, column + 32);
+                    row0Lanes0To7 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref blockRow0, 32), gateGradients32, row0Lanes0To7);
+                    row1Lanes0To7 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref blockRow1, 32), gateGradients32, row1Lanes0To7);
+                    global::System.Runtime.Intrinsics.Vector256<float> gateGradients40 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gateGradients, column + 40);
+                    row0Lanes8To15 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref blockRow0, 40), gateGradients40, row0Lanes8To15);
+                    row1Lanes8To15 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref blockRow1, 40), gateGradients40, row1Lanes8To15);
+                }
+                float sum0 = global::LstmGen.LstmMath.Sum(row0Lanes0To7, row0Lanes8To15);
+                float sum1 = global::LstmGen.LstmMath.Sum(row1Lanes0To7, row1Lanes8To15);
+                // Units 16 to 16: each block's 3 columns, in order.
+                {
+                    global::System.UIntPtr column = 48;
+                    ref float lastRow0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, (weightRows * column) + (row * 3));
+                    ref float lastRow1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref lastRow0, 3);
+                    for (global::System.UIntPtr k = 0; k < 3; k++)
+                    {
+                        float gradient = global::System.Runtime.CompilerServices.Unsafe.Add(ref gateGradients, column + k);
+                        sum0 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.CompilerServices.Unsafe.Add(ref lastRow0, k), gradient, sum0);
+                        sum1 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.CompilerServices.Unsafe.Add(ref lastRow1, k), gradient, sum1);
+                    }
+                }
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref result, 0) = sum0;
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref result, 1) = sum1;
+            }
+
+            /// <summary>
+            /// Adds steps [start, end) to the rows of a weight's gradient with Vector256 kernels: gradientRow_k +=
+            /// x_t[k] * gateGradients_t, with x_t[k] at x + t * xStride + k and gateGradients_t at gateGradients +
+            /// t * StepRecordLength, from the last step to the first. Each gradient is loaded and stored once. The
+            /// gradient of a weight of <paramref name="rows"/> rows is kept block by block, as the weight is.
+            /// </summary>
+            internal static void WeightGradientsVector256(ref float gradientRows, global::System.UIntPtr rows, ref float x, global::System.UIntPtr xStride, ref float gateGradients, global::System.UIntPtr start, global::System.UIntPtr end)
+            {
+                // Units 0 to 15: 1 block (6 vectors of columns) at a time, every row, every step of the block.
+                {
+                    global::System.UIntPtr column = 0;
+                    for (global::System.UIntPtr k = 0; k < rows; k++)
+                    {
+                        ref float gradientRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gradientRows, (rows * column) + (k * 48));
+                        ref float xRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, k);
+                        global::System.Runtime.Intrinsics.Vector256<float> sum0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gradientRow, 0);
+                        global::System.Runtime.Intrinsics.Vector256<float> sum1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gradientRow, 8);
+                        global::System.Runtime.Intrinsics.Vector256<float> sum2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gradientRow, 16);
+                        global::System.Runtime.Intrinsics.Vector256<float> sum3 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gradientRow, 24);
+                        global::System.Runtime.Intrinsics.Vector256<float> sum4 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gradientRow, 32);
+                        global::System.Runtime.Intrinsics.Vector256<float> sum5 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gradientRow, 40);
+                        for (global::System.UIntPtr step = end; step > start; step--)
+                        {
+                            global::System.UIntPtr t = step - 1;
+                            global::System.Runtime.Intrinsics.Vector256<float> xs = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref xRow, t * xStride));
+                            ref float stepGradients = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gateGradients, (t * StepRecordLength) + column);
+                            sum0 = global::LstmGen.LstmMath.MultiplyAdd(xs, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref stepGradients, 0), sum0);
+                            sum1 = global::LstmGen.LstmMath.MultiplyAdd(xs, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref stepGradients, 8), sum1);
+                            sum2 = global::LstmGen.LstmMath.MultiplyAdd(xs, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref stepGradients, 16), sum2);
+                            sum3 = global::LstmGen.LstmMath.MultiplyAdd(xs, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref stepGradients, 24), sum3);
+                            sum4 = global::LstmGen.LstmMath.MultiplyAdd(xs, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref stepGradients, 32), sum4);
+                            sum5 = global::LstmGen.LstmMath.MultiplyAdd(xs, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref stepGradients, 40), sum5);
+                        }
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(sum0, ref gradientRow, 0);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(sum1, ref gradientRow, 8);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(sum2, ref gradientRow, 16);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(sum3, ref gradientRow, 24);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(sum4, ref gradientRow, 32);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(sum5, ref gradientRow, 40);
+                    }
+                }
+
+                // Units 16 to 16: one column at a time, every row, every step of the block.
+                for (global::System.UIntPtr column = 48; column < 51; column++)
+                {
+                    for (global::System.UIntPtr k = 0; k < rows; k++)
+                    {
+                        ref float gradientRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gradientRows, (rows * 48) + (k * 3) + (column - 48));
+                        ref float xRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, k);
+                        float sum0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref gradientRow, 0);
+                        for (global::System.UIntPtr step = end; step > start; step--)
+                        {
+                            global::System.UIntPtr t = step - 1;
+                            float xs = global::System.Runtime.CompilerServices.Unsafe.Add(ref xRow, t * xStride);
+                            ref float stepGradients = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gateGradients, (t * StepRecordLength) + column);
+                            sum0 = global::LstmGen.LstmMath.MultiplyAdd(xs, global::System.Runtime.CompilerServices.Unsafe.Add(ref stepGradients, 0), sum0);
+                        }
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref gradientRow, 0) = sum0;
+                    }
+                }
+            }
+
+            /// <summary>
+            /// One step of the first layer (4 inputs) with Vector128 kernels:
+            /// the gate sums b_i + W_i x and b_h + W_h h of every unit, summed in registers and stored into
+            /// <paramref name="gates"/> (packed like a gate row); then the gate activations replace them there
+            /// (training keeps them for the backward pass), and n = tanh(b_in + W_in x + r * (b_hn + W_hn h)), h = (h - n) * z + n.
+            /// </summary>
+            internal static void FirstLayerVector128(ref float weights, ref float input, ref float hidden, ref float gates)
+            {
+                // This layer's packed parameters: W_ih, W_hh, then the two biases.
+                ref float inputWeights = ref weights;
+                ref float recurrentWeights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, InputSize * GateRowLength);
+                ref float inputBias = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, (InputSize + HiddenSize) * GateRowLength);
+                ref float hiddenBias = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, (InputSize + HiddenSize + 1) * GateRowLength);
+                ref float newHiddenSums = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, GateRowLength);
+
+                // Units 0 to 15: 2 tiles of 8 units, one global::System.Runtime.Intrinsics.Vector128<float> per gate and 4 units, summed in registers.
+                for (global::System.UIntPtr part = 0; part < 2; part++)
+                {
+                    global::System.UIntPtr unit = (part * 8);
+                    global::System.UIntPtr blockColumn = 0;
+                    global::System.UIntPtr column = blockColumn + (part * 8);
+
+                    // The gate sums start from the two biases (r, z), b_in (n's input part) and b_hn (n's recurrent part).
+                    global::System.Runtime.Intrinsics.Vector128<float> resetSum0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref inputBias, column) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hiddenBias, column);
+                    global::System.Runtime.Intrinsics.Vector128<float> updateSum0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref inputBias, column + 16) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hiddenBias, column + 16);
+                    global::System.Runtime.Intrinsics.Vector128<float> newInputSum0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref inputBias, column + 32);
+                    global::System.Runtime.Intrinsics.Vector128<float> newHiddenSum0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hiddenBias, column + 32);
+                    global::System.Runtime.Intrinsics.Vector128<float> resetSum1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref inputBias, column + 4) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hiddenBias, column + 4);
+                    global::System.Runtime.Intrinsics.Vector128<float> updateSum1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref inputBias, column + 20) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hiddenBias, column + 20);
+                    global::System.Runtime.Intrinsics.Vector128<float> newInputSum1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref inputBias, column + 36);
+                    global::System.Runtime.Intrinsics.Vector128<float> newHiddenSum1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hiddenBias, column + 36);
+
+                    // W_ih x: the input (4 values).
+                    ref float tileInputWeights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, (InputSize * blockColumn) + (column - blockColumn));
+                    {
+                        ref float row0 = ref tileInputWeights;
+                        global::System.Runtime.Intrinsics.Vector128<float> x0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 0));
+                        resetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row0, 0), resetSum0);
+                        updateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row0, 16), updateSum0);
+                        newInputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row0, 32), newInputSum0);
+                        resetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row0, 4), resetSum1);
+                        updateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row0, 20), updateSum1);
+                        newInputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row0, 36), newInputSum1);
+                        ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 48);
+                        global::System.Runtime.Intrinsics.Vector128<float> x1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 1));
+                        resetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row1, 0), resetSum0);
+                        updateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row1, 16), updateSum0);
+                        newInputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row1, 32), newInputSum0);
+                        resetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row1, 4), resetSum1);
+                        updateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row1, 20), updateSum1);
+                        newInputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row1, 36), newInputSum1);
+                        ref float row2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 48);
+                        global::System.Runtime.Intrinsics.Vector128<float> x2 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 2));
+                        resetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row2, 0), resetSum0);
+                        updateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row2, 16), updateSum0);
+                        newInputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row2, 32), newInputSum0);
+                        resetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row2, 4), resetSum1);
+                        updateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row2, 20), updateSum1);
+                        newInputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row2, 36), newInputSum1);
+                        ref float row3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 48);
+                        global::System.Runtime.Intrinsics.Vector128<float> x3 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 3));
+                        resetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row3, 0), resetSum0);
+                        updateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row3, 16), updateSum0);
+                        newInputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row3, 32), newInputSum0);
+                        resetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row3, 4), resetSum1);
+                        updateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row3, 20), updateSum1);
+                        newInputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row3, 36), newInputSum1);
+                    }
+
+                    // W_hh h: the previous hidden state (17 values), 4 per iteration.
+                    ref float tileRecurrentWeights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentWeights, (HiddenSize * blockColumn) + (column - blockColumn));
+                    for (global::System.UIntPtr k = 0; k < 16; k += 4)
+                    {
+                        ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref tileRecurrentWeights, k * 48);
+                        global::System.Runtime.Intrinsics.Vector128<float> x0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, k));
+                        resetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row0, 0), resetSum0);
+                        updateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row0, 16), updateSum0);
+                        newHiddenSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row0, 32), newHiddenSum0);
+                        resetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row0, 4), resetSum1);
+                        updateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row0, 20), updateSum1);
+                        newHiddenSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row0, 36), newHiddenSum1);
+                        ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 48);
+                        global::System.Runtime.Intrinsics.Vector128<float> x1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, k + 1));
+                        resetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row1, 0), resetSum0);
+                        updateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row1, 16), updateSum0);
+                        newHiddenSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row1, 32), newHiddenSum0);
+                        resetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row1, 4), resetSum1);
+                        updateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row1, 20), updateSum1);
+                        newHiddenSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row1, 36), newHiddenSum1);
+                        ref float row2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 48);
+                        global::System.Runtime.Intrinsics.Vector128<float> x2 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, k + 2));
+                        resetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row2, 0), resetSum0);
+                        updateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row2, 16), updateSum0);
+                        newHiddenSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row2, 32), newHiddenSum0);
+                        resetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row2, 4), resetSum1);
+                        updateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row2, 20), updateSum1);
+                        newHiddenSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row2, 36), newHiddenSum1);
+                        ref float row3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 48);
+                        global::System.Runtime.Intrinsics.Vector128<float> x3 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, k + 3));
+                        resetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row3, 0), resetSum0);
+                        updateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row3, 16), updateSum0);
+                        newHiddenSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row3, 32), newHiddenSum0);
+                        resetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row3, 4), resetSum1);
+                        updateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row3, 20), updateSum1);
+                        newHiddenSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row3, 36), newHiddenSum1);
+                    }
+
+                    // The last value.
+                    {
+                        ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref tileRecurrentWeights, 768);
+                        global::System.Runtime.Intrinsics.Vector128<float> x0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, 16));
+                        resetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row0, 0), resetSum0);
+                        updateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row0, 16), updateSum0);
+                        newHiddenSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row0, 32), newHiddenSum0);
+                        resetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row0, 4), resetSum1);
+                        updateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row0, 20), updateSum1);
+                        newHiddenSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row0, 36), newHiddenSum1);
+                    }
+
+                    // The gate sums, for the activations below.
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(resetSum0, ref gates, column);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(updateSum0, ref gates, column + 16);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(newInputSum0, ref gates, column + 32);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(newHiddenSum0, ref newHiddenSums, unit);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(resetSum1, ref gates, column + 4);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(updateSum1, ref gates, column + 20);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(newInputSum1, ref gates, column + 36);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(newHiddenSum1, ref newHiddenSums, unit + 4);
+                }
+
+                // Unit 16: one tile of 1 unit, one float per gate and unit, summed in registers.
+                {
+                    global::System.UIntPtr unit = 16;
+                    global::System.UIntPtr column = 48;
+
+                    // The gate sums start from the two biases (r, z), b_in (n's input part) and b_hn (n's recurrent part).
+                    float resetSum0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column);
+                    float updateSum0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 1);
+                    float newInputSum0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 2);
+                    float newHiddenSum0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 2);
+
+                    // W_ih x: the input (4 values).
+                    ref float tileInputWeights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, InputSize * column);
+                    {
+                        ref float row0 = ref tileInputWeights;
+                        float x0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 0);
+                        resetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 0), resetSum0);
+                        updateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 1), updateSum0);
+                        newInputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 2), newInputSum0);
+                        ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 3);
+                        float x1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 1);
+                        resetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 0), resetSum0);
+                        updateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 1), updateSum0);
+                        newInputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 2), newInputSum0);
+                        ref float row2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 3);
+                        float x2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 2);
+                        resetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 0), resetSum0);
+                        updateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 1), updateSum0);
+                        newInputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 2), newInputSum0);
+                        ref float row3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 3);
+                        float x3 = global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 3);
+                        resetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 0), resetSum0);
+                        updateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 1), updateSum0);
+                        newInputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 2), newInputSum0);
+                    }
+
+                    // W_hh h: the previous hidden state (17 values), 4 per iteration.
+                    ref float tileRecurrentWeights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentWeights, HiddenSize * column);
+                    for (global::System.UIntPtr k = 0; k < 16; k += 4)
+                    {
+                        ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref tileRecurrentWeights, k * 3);
+                        float x0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, k);
+                        resetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 0), resetSum0);
+                        updateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 1), updateSum0);
+                        newHiddenSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 2), newHiddenSum0);
+                        ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 3);
+                        float x1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, k + 1);
+                        resetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 0), resetSum0);
+                        updateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 1), updateSum0);
+                        newHiddenSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 2), newHiddenSum0);
+                        ref float row2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 3);
+                        float x2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, k + 2);
+                        resetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 0), resetSum0);
+                        updateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 1), updateSum0);
+                        newHiddenSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 2), newHiddenSum0);
+                        ref float row3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 3);
+                        float x3 = global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, k + 3);
+                        resetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 0), resetSum0);
+                        updateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 1), updateSum0);
+                        newHiddenSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 2), newHiddenSum0);
+                    }
+
+                    // The last value.
+                    {
+                        ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref tileRecurrentWeights, 48);
+                        float x0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, 16);
+                        resetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 0), resetSum0);
+                        updateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 1), updateSum0);
+                        newHiddenSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 2), newHiddenSum0);
+                    }
+
+                    // The gate sums, for the activations below.
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column) = resetSum0;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column + 1) = updateSum0;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column + 2) = newInputSum0;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref newHiddenSums, unit) = newHiddenSum0;
+                }
+
+                // Every gate sum has read the old hidden state, so the new one replaces it unit by unit.
+                // Units 0 to 15, 4 at a time: the gates, then n = tanh(b_in + W_in x + r * (b_hn + W_hn h)) and h = (h - n) * z + n.
+                for (global::System.UIntPtr part = 0; part < 4; part++)
+                {
+                    global::System.UIntPtr unit = (part * 4);
+                    global::System.UIntPtr column = (part * 4);
+                    global::System.Runtime.Intrinsics.Vector128<float> resetGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gates, column));
+                    global::System.Runtime.Intrinsics.Vector128<float> updateGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gates, column + 16));
+                    global::System.Runtime.Intrinsics.Vector128<float> candidate = global::LstmGen.LstmMath.Tanh(global::LstmGen.LstmMath.MultiplyAdd(resetGate, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref newHiddenSums, unit), global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gates, column + 32)));
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(resetGate, ref gates, column);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(updateGate, ref gates, column + 16);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(candidate, ref gates, column + 32);
+                    global::System.Runtime.Intrinsics.Vector128<float> previousHidden = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hidden, unit);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::LstmGen.LstmMath.MultiplyAdd(previousHidden - candidate, updateGate, candidate), ref hidden, unit);
+                }
+
+                // Unit 16, one unit at a time: the gates, then n = tanh(b_in + W_in x + r * (b_hn + W_hn h)) and h = (h - n) * z + n.
+                {
+                    global::System.UIntPtr unit = 16;
+                    global::System.UIntPtr column = 48;
+                    float resetGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column));
+                    float updateGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column + 1));
+                    float candidate = global::LstmGen.LstmMath.Tanh(global::LstmGen.LstmMath.MultiplyAdd(resetGate, global::System.Runtime.CompilerServices.Unsafe.Add(ref newHiddenSums, unit), global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column + 2)));
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column) = resetGate;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column + 1) = updateGate;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column + 2) = candidate;
+                    float previousHidden = global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, unit);
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, unit) = global::LstmGen.LstmMath.MultiplyAdd(previousHidden - candidate, updateGate, candidate);
+                }
+            }
+
+            /// <summary>
+            /// The backward pass of the first layer (4 inputs) at one step, with Vector128 kernels.
+            /// From d loss / d h (from above, plus what the next step carried back) and d loss / d c, it finds
+            /// the gate gradients, which replace the gates in the record (the weights' gradients are summed from them
+            /// after the backward pass), adds d loss / d b_ih and b_hh to the gradients, writes d loss / d x (when
+            /// wanted) and leaves d loss / d h and d loss / d c of the step before.
+            /// </summary>
+            internal static void FirstLayerBackwardVector128(ref float weights, ref float gradients, ref float previous, ref float current, ref float upstream, ref float hiddenGradient, ref float carriedGradient, ref float inputGradient, bool computeInputGradient)
+            {
+                // This layer's packed parameters and their gradients: W_ih, W_hh, then the two biases.
+                ref float inputWeights = ref weights;
+                ref float recurrentWeights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, InputSize * GateRowLength);
+                ref float inputBiasGradients = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gradients, (InputSize + HiddenSize) * GateRowLength);
+                ref float hiddenBiasGradients = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gradients, (InputSize + HiddenSize + 1) * GateRowLength);
+
+                // What the forward pass recorded: this step's gates and W_hn h + b_hn, the hidden state before it. Each
+                // unit's gate gradients of the input side overwrite its gates once they are read; the recurrent side's
+                // (which differ in n) go to their own row of the record.
+                ref float gates = ref current;
+                ref float gateGradients = ref current;
+                ref float newHiddenSums = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref current, GateRowLength);
+                ref float previousHidden = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref previous, RecordHiddenOffset);
+                ref float recurrentGateGradients = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref current, RecordRecurrentGradientOffset);
+
+                // Units 0 to 15: 2 tiles of 8 units, one global::System.Runtime.Intrinsics.Vector128<float> per gate and 4 units: the gate gradients.
+                for (global::System.UIntPtr part = 0; part < 2; part++)
+                {
+                    global::System.UIntPtr unit = (part * 8);
+                    global::System.UIntPtr column = (part * 8);
+
+                    // Units [unit, +4): d h = from above + from the next step, flushed to zero below 2^-60;
+                    // then through h = (h_prev - n) * z + n and n = tanh(b_in + W_in x + r * (b_hn + W_hn h)).
+                    {
+                        global::System.Runtime.Intrinsics.Vector128<float> one = global::System.Runtime.Intrinsics.Vector128<float>.One;
+                        global::System.Runtime.Intrinsics.Vector128<float> hiddenGradientSum = global::LstmGen.LstmMath.FlushNegligible(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref upstream, unit) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hiddenGradient, unit));
+                        global::System.Runtime.Intrinsics.Vector128<float> resetGate = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gates, column);
+                        global::System.Runtime.Intrinsics.Vector128<float> updateGate = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gates, column + 16);
+                        global::System.Runtime.Intrinsics.Vector128<float> candidate = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gates, column + 32);
+                        // Through each gate's activation: sigmoid' = s (1 - s), tanh' = 1 - t^2.
+                        global::System.Runtime.Intrinsics.Vector128<float> candidateGradient = hiddenGradientSum * (one - updateGate) * (one - (candidate * candidate));
+                        global::System.Runtime.Intrinsics.Vector128<float> resetGradient = candidateGradient * global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref newHiddenSums, unit) * (resetGate * (one - resetGate));
+                        global::System.Runtime.Intrinsics.Vector128<float> updateGradient = hiddenGradientSum * (global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref previousHidden, unit) - candidate) * (updateGate * (one - updateGate));
+                        // The input side's gate gradients replace the gates; the recurrent side's differ in n: r * d n.
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(resetGradient, ref gateGradients, column);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(updateGradient, ref gateGradients, column + 16);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(candidateGradient, ref gateGradients, column + 32);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(resetGradient, ref recurrentGateGradients, column);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(updateGradient, ref recurrentGateGradients, column + 16);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(candidateGradient * resetGate, ref recurrentGateGradients, column + 32);
+                        // d loss / d h_prev through h = (h_prev - n) * z + n itself; W_hh^T adds the gates' part.
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(hiddenGradientSum * updateGate, ref carriedGradient, unit);
+                    }
+
+                    // Units [unit + 4, +4): d h = from above + from the next step, flushed to zero below 2^-60;
+                    // then through h = (h_prev - n) * z + n and n = tanh(b_in + W_in x + r * (b_hn + W_hn h)).
+                    {
+                        global::System.Runtime.Intrinsics.Vector128<float> one = global::System.Runtime.Intrinsics.Vector128<float>.One;
+                        global::System.Runtime.Intrinsics.Vector128<float> hiddenGradientSum = global::LstmGen.LstmMath.FlushNegligible(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref upstream, unit + 4) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hiddenGradient, unit + 4));
+                        global::System.Runtime.Intrinsics.Vector128<float> resetGate = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gates, column + 4);
+                        global::System.Runtime.Intrinsics.Vector128<float> updateGate = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gates, column + 20);
+                        global::System.Runtime.Intrinsics.Vector128<float> candidate = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gates, column + 36);
+                        // Through each gate's activation: sigmoid' = s (1 - s), tanh' = 1 - t^2.
+                        global::System.Runtime.Intrinsics.Vector128<float> candidateGradient = hiddenGradientSum * (one - updateGate) * (one - (candidate * candidate));
+                        global::System.Runtime.Intrinsics.Vector128<float> resetGradient = candidateGradient * global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref newHiddenSums, unit + 4) * (resetGate * (one - resetGate));
+                        global::System.Runtime.Intrinsics.Vector128<float> updateGradient = hiddenGradientSum * (global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref previousHidden, unit + 4) - candidate) * (updateGate * (one - updateGate));
+                        // The input side's gate gradients replace the gates; the recurrent side's differ in n: r * d n.
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(resetGradient, ref gateGradients, column + 4);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(updateGradient, ref gateGradients, column + 20);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(candidateGradient, ref gateGradients, column + 36);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(resetGradient, ref recurrentGateGradients, column + 4);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(updateGradient, ref recurrentGateGradients, column + 20);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(candidateGradient * resetGate, ref recurrentGateGradients, column + 36);
+                        // d loss / d h_prev through h = (h_prev - n) * z + n itself; W_hh^T adds the gates' part.
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(hiddenGradientSum * updateGate, ref carriedGradient, unit + 4);
+                    }
+                }
+
+                // Unit 16: one tile of 1 unit, one float per gate and unit: the gate gradients.
+                {
+                    global::System.UIntPtr unit = 16;
+                    global::System.UIntPtr column = 48;
+
+                    // Units [unit, +1): d h = from above + from the next step, flushed to zero below 2^-60;
+                    // then through h = (h_prev - n) * z + n and n = tanh(b_in + W_in x + r * (b_hn + W_hn h)).
+                    {
+                        float one = 1f;
+                        float hiddenGradientSum = global::LstmGen.LstmMath.FlushNegligible(global::System.Runtime.CompilerServices.Unsafe.Add(ref upstream, unit) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenGradient, unit));
+                        float resetGate = global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column);
+                        float updateGate = global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column + 1);
+                        float candidate = global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column + 2);
+                        // Through each gate's activation: sigmoid' = s (1 - s), tanh' = 1 - t^2.
+                        float candidateGradient = hiddenGradientSum * (one - updateGate) * (one - (candidate * candidate));
+                        float resetGradient = candidateGradient * global::System.Runtime.CompilerServices.Unsafe.Add(ref newHiddenSums, unit) * (resetGate * (one - resetGate));
+                        float updateGradient = hiddenGradientSum * (global::System.Runtime.CompilerServices.Unsafe.Add(ref previousHidden, unit) - candidate) * (updateGate * (one - updateGate));
+                        // The input side's gate gradients replace the gates; the recurrent side's differ in n: r * d n.
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref gateGradients, column) = resetGradient;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref gateGradients, column + 1) = updateGradient;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref gateGradients, column + 2) = candidateGradient;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentGateGradients, column) = resetGradient;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentGateGradients, column + 1) = updateGradient;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentGateGradients, column + 2) = candidateGradient * resetGate;
+                        // d loss / d h_prev through h = (h_prev - n) * z + n itself; W_hh^T adds the gates' part.
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref carriedGradient, unit) = hiddenGradientSum * updateGate;
+                    }
+                }
+
+                // d loss / d b_ih and d loss / d b_hh: the gate gradients.
+                for (global::System.UIntPtr k = 0; k < 48; k += 4)
+                {
+                    global::System.Runtime.Intrinsics.Vector128<float> gateGradient = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gateGradients, k);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref inputBiasGradients, k) + gateGradient, ref inputBiasGradients, k);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hiddenBiasGradients, k) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref recurrentGateGradients, k), ref hiddenBiasGradients, k);
+                }
+                // The last 3 elements, one at a time.
+                for (global::System.UIntPtr k = 48; k < GateRowLength; k++)
+                {
+                    float gateGradient = global::System.Runtime.CompilerServices.Unsafe.Add(ref gateGradients, k);
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBiasGradients, k) = global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBiasGradients, k) + gateGradient;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBiasGradients, k) = global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBiasGradients, k) + global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentGateGradients, k);
+                }
+
+                // d loss / d x = W_ih^T gate gradients, when wanted.
+                if (computeInputGradient)
+                {
+                    for (global::System.UIntPtr k = 0; k < InputSize; k += 2)
+                    {
+                        GateRowsBackwardVector128(ref inputWeights, InputSize, k, ref gateGradients, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, k));
+                    }
+                }
+
+                // d loss / d h_prev = W_hh^T (the recurrent side's gate gradients), for the step before, and what
+                // h = (h_prev - n) * z + n carries to it directly.
+                for (global::System.UIntPtr k = 0; k < 16; k += 2)
+                {
+                    GateRowsBackwardVector128(ref recurrentWeights, HiddenSize, k, ref recurrentGateGradients, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenGradient, k));
+                }
+                for (global::System.UIntPtr k = 16; k < HiddenSize; k++)
+                {
+                    GateRowBackwardVector128(ref recurrentWeights, HiddenSize, k, ref recurrentGateGradients, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenGradient, k));
+                }
                 for (global::System.UIntPtr k = 0; k < 16; k += 4)
                 {
-                    ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref tileRecurrentWeights, k * 3);
-                    float x0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, k);
-                    resetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 0), resetSum0);
-                    updateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 1), updateSum0);
-                    newHiddenSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 2), newHiddenSum0);
-                    ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 3);
-                    float x1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, k + 1);
-                    resetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 0), resetSum0);
-                    updateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 1), updateSum0);
-                    newHiddenSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 2), newHiddenSum0);
-                    ref float row2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 3);
-                    float x2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, k + 2);
-                    resetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 0), resetSum0);
-                    updateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 1), updateSum0);
-                    newHiddenSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 2), newHiddenSum0);
-                    ref float row3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 3);
-                    float x3 = global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, k + 3);
-                    resetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 0), resetSum0);
-                    updateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 1), updateSum0);
-                    newHiddenSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 2), newHiddenSum0);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hiddenGradient, k) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref carriedGradient, k), ref hiddenGradient, k);
                 }
-
-                // The last value.
+                // The last 1 element, one at a time.
+                for (global::System.UIntPtr k = 16; k < HiddenSize; k++)
                 {
-                    ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref tileRecurrentWeights, 48);
-                    float x0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, 16);
-                    resetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 0), resetSum0);
-                    updateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 1), updateSum0);
-                    newHiddenSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 2), newHiddenSum0);
-                }
-
-                // The gate sums, for the activations below.
-                global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column) = resetSum0;
-                global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column + 1) = updateSum0;
-                global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column + 2) = newInputSum0;
-                global::System.Runtime.CompilerServices.Unsafe.Add(ref newHiddenSums, unit) = newHiddenSum0;
-            }
-
-            // Every gate sum has read the old hidden state, so the new one replaces it unit by unit.
-            // Units 0 to 15, 16 at a time: the gates, then n = tanh(b_in + W_in x + r * (b_hn + W_hn h)) and h = (h - n) * z + n.
-            {
-                global::System.UIntPtr unit = 0;
-                global::System.UIntPtr column = 0;
-                global::System.Runtime.Intrinsics.Vector512<float> resetGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gates, column));
-                global::System.Runtime.Intrinsics.Vector512<float> updateGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gates, column + 16));
-                global::System.Runtime.Intrinsics.Vector512<float> candidate = global::LstmGen.LstmMath.Tanh(global::LstmGen.LstmMath.MultiplyAdd(resetGate, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref newHiddenSums, unit), global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gates, column + 32)));
-                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(resetGate, ref gates, column);
-                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(updateGate, ref gates, column + 16);
-                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(candidate, ref gates, column + 32);
-                global::System.Runtime.Intrinsics.Vector512<float> previousHidden = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref hidden, unit);
-                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::LstmGen.LstmMath.MultiplyAdd(previousHidden - candidate, updateGate, candidate), ref hidden, unit);
-            }
-
-            // Unit 16, one unit at a time: the gates, then n = tanh(b_in + W_in x + r * (b_hn + W_hn h)) and h = (h - n) * z + n.
-            {
-                global::System.UIntPtr unit = 16;
-                global::System.UIntPtr column = 48;
-                float resetGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column));
-                float updateGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column + 1));
-                float candidate = global::LstmGen.LstmMath.Tanh(global::LstmGen.LstmMath.MultiplyAdd(resetGate, global::System.Runtime.CompilerServices.Unsafe.Add(ref newHiddenSums, unit), global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column + 2)));
-                global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column) = resetGate;
-                global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column + 1) = updateGate;
-                global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column + 2) = candidate;
-                float previousHidden = global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, unit);
-                global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, unit) = global::LstmGen.LstmMath.MultiplyAdd(previousHidden - candidate, updateGate, candidate);
-            }
-        }
-
-        /// <summary>
-        /// The backward pass of the first layer (4 inputs) at one step, with Vector512 kernels.
-        /// From d loss / d h (from above, plus what the next step carried back) and d loss / d c, it finds
-        /// the gate gradients, which replace the gates in the record (the weights' gradients are summed from them
-        /// after the backward pass), adds d loss / d b_ih and b_hh to the gradients, writes d loss / d x (when
-        /// wanted) and leaves d loss / d h and d loss / d c of the step before.
-        /// </summary>
-        private static void FirstLayerBackwardVector512(ref float weights, ref float gradients, ref float previous, ref float current, ref float upstream, ref float hiddenGradient, ref float carriedGradient, ref float inputGradient, bool computeInputGradient)
-        {
-            // This layer's packed parameters and their gradients: W_ih, W_hh, then the two biases.
-            ref float inputWeights = ref weights;
-            ref float recurrentWeights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, InputSize * GateRowLength);
-            ref float inputBiasGradients = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gradients, (InputSize + HiddenSize) * GateRowLength);
-            ref float hiddenBiasGradients = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gradients, (InputSize + HiddenSize + 1) * GateRowLength);
-
-            // What the forward pass recorded: this step's gates and W_hn h + b_hn, the hidden state before it. Each
-            // unit's gate gradients of the input side overwrite its gates once they are read; the recurrent side's
-            // (which differ in n) go to their own row of the record.
-            ref float gates = ref current;
-            ref float gateGradients = ref current;
-            ref float newHiddenSums = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref current, GateRowLength);
-            ref float previousHidden = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref previous, RecordHiddenOffset);
-            ref float recurrentGateGradients = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref current, RecordRecurrentGradientOffset);
-
-            // Units 0 to 15: one tile of 16 units, one global::System.Runtime.Intrinsics.Vector512<float> per gate and 16 units: the gate gradients.
-            {
-                global::System.UIntPtr unit = 0;
-                global::System.UIntPtr column = 0;
-
-                // Units [unit, +16): d h = from above + from the next step, flushed to zero below 2^-60;
-                // then through h = (h_prev - n) * z + n and n = tanh(b_in + W_in x + r * (b_hn + W_hn h)).
-                {
-                    global::System.Runtime.Intrinsics.Vector512<float> one = global::System.Runtime.Intrinsics.Vector512<float>.One;
-                    global::System.Runtime.Intrinsics.Vector512<float> hiddenGradientSum = global::LstmGen.LstmMath.FlushNegligible(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref upstream, unit) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref hiddenGradient, unit));
-                    global::System.Runtime.Intrinsics.Vector512<float> resetGate = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gates, column);
-                    global::System.Runtime.Intrinsics.Vector512<float> updateGate = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gates, column + 16);
-                    global::System.Runtime.Intrinsics.Vector512<float> candidate = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gates, column + 32);
-                    // Through each gate's activation: sigmoid' = s (1 - s), tanh' = 1 - t^2.
-                    global::System.Runtime.Intrinsics.Vector512<float> candidateGradient = hiddenGradientSum * (one - updateGate) * (one - (candidate * candidate));
-                    global::System.Runtime.Intrinsics.Vector512<float> resetGradient = candidateGradient * global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref newHiddenSums, unit) * (resetGate * (one - resetGate));
-                    global::System.Runtime.Intrinsics.Vector512<float> updateGradient = hiddenGradientSum * (global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref previousHidden, unit) - candidate) * (updateGate * (one - updateGate));
-                    // The input side's gate gradients replace the gates; the recurrent side's differ in n: r * d n.
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(resetGradient, ref gateGradients, column);
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(updateGradient, ref gateGradients, column + 16);
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(candidateGradient, ref gateGradients, column + 32);
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(resetGradient, ref recurrentGateGradients, column);
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(updateGradient, ref recurrentGateGradients, column + 16);
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(candidateGradient * resetGate, ref recurrentGateGradients, column + 32);
-                    // d loss / d h_prev through h = (h_prev - n) * z + n itself; W_hh^T adds the gates' part.
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(hiddenGradientSum * updateGate, ref carriedGradient, unit);
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenGradient, k) = global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenGradient, k) + global::System.Runtime.CompilerServices.Unsafe.Add(ref carriedGradient, k);
                 }
             }
 
-            // Unit 16: one tile of 1 unit, one float per gate and unit: the gate gradients.
+            /// <summary>
+            /// One row of a weight's backward pass with Vector128 kernels: result = weightRow · gateGradients,
+            /// a block of units at a time (the weight of weightRows rows is kept block by block), summed in the
+            /// canonical 16 lanes and then in order.
+            /// </summary>
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+            internal static void GateRowBackwardVector128(ref float weights, global::System.UIntPtr weightRows, global::System.UIntPtr row, ref float gateGradients, ref float result)
             {
-                global::System.UIntPtr unit = 16;
-                global::System.UIntPtr column = 48;
-
-                // Units [unit, +1): d h = from above + from the next step, flushed to zero below 2^-60;
-                // then through h = (h_prev - n) * z + n and n = tanh(b_in + W_in x + r * (b_hn + W_hn h)).
+                global::System.Runtime.Intrinsics.Vector128<float> lanes0To3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<float> lanes4To7 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<float> lanes8To11 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<float> lanes12To15 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                // Units 0 to 15: each block's part of the rows, 48 columns.
                 {
-                    float one = 1f;
-                    float hiddenGradientSum = global::LstmGen.LstmMath.FlushNegligible(global::System.Runtime.CompilerServices.Unsafe.Add(ref upstream, unit) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenGradient, unit));
-                    float resetGate = global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column);
-                    float updateGate = global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column + 1);
-                    float candidate = global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column + 2);
-                    // Through each gate's activation: sigmoid' = s (1 - s), tanh' = 1 - t^2.
-                    float candidateGradient = hiddenGradientSum * (one - updateGate) * (one - (candidate * candidate));
-                    float resetGradient = candidateGradient * global::System.Runtime.CompilerServices.Unsafe.Add(ref newHiddenSums, unit) * (resetGate * (one - resetGate));
-                    float updateGradient = hiddenGradientSum * (global::System.Runtime.CompilerServices.Unsafe.Add(ref previousHidden, unit) - candidate) * (updateGate * (one - updateGate));
-                    // The input side's gate gradients replace the gates; the recurrent side's differ in n: r * d n.
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref gateGradients, column) = resetGradient;
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref gateGradients, column + 1) = updateGradient;
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref gateGradients, column + 2) = candidateGradient;
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentGateGradients, column) = resetGradient;
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentGateGradients, column + 1) = updateGradient;
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentGateGradients, column + 2) = candidateGradient * resetGate;
-                    // d loss / d h_prev through h = (h_prev - n) * z + n itself; W_hh^T adds the gates' part.
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref carriedGradient, unit) = hiddenGradientSum * updateGate;
+                    global::System.UIntPtr column = 0;
+                    ref float blockRow0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, (weightRows * column) + (row * 48));
+                    lanes0To3 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref blockRow0, 0), global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gateGradients, column), lanes0To3);
+                    lanes4To7 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref blockRow0, 4), global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gateGradients, column + 4), lanes4To7);
+                    lanes8To11 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref blockRow0, 8), global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gateGradients, column + 8), lanes8To11);
+                    lanes12To15 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref blockRow0, 12), global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gateGradients, column + 12), lanes12To15);
+                    lanes0To3 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref blockRow0, 16), global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gateGradients, column + 16), lanes0To3);
+                    lanes4To7 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref blockRow0, 20), global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gateGradients, column + 20), lanes4To7);
+                    lanes8To11 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref blockRow0, 24), global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gateGradients, column + 24), lanes8To11);
+                    lanes12To15 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref blockRow0, 28), global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gateGradients, column + 28), lanes12To15);
+                    lanes0To3 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref blockRow0, 32), global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gateGradients, column + 32), lanes0To3);
+                    lanes4To7 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref blockRow0, 36), global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gateGradients, column + 36), lanes4To7);
+                    lanes8To11 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref blockRow0, 40), global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gateGradients, column + 40), lanes8To11);
+                    lanes12To15 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref blockRow0, 44), global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gateGradients, column + 44), lanes12To15);
                 }
-            }
-
-            // d loss / d b_ih and d loss / d b_hh: the gate gradients.
-            for (global::System.UIntPtr k = 0; k < 48; k += 16)
-            {
-                global::System.Runtime.Intrinsics.Vector512<float> gateGradient = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gateGradients, k);
-                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref inputBiasGradients, k) + gateGradient, ref inputBiasGradients, k);
-                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref hiddenBiasGradients, k) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref recurrentGateGradients, k), ref hiddenBiasGradients, k);
-            }
-            // The last 3 elements, one at a time.
-            for (global::System.UIntPtr k = 48; k < GateRowLength; k++)
-            {
-                float gateGradient = global::System.Runtime.CompilerServices.Unsafe.Add(ref gateGradients, k);
-                global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBiasGradients, k) = global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBiasGradients, k) + gateGradient;
-                global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBiasGradients, k) = global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBiasGradients, k) + global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentGateGradients, k);
-            }
-
-            // d loss / d x = W_ih^T gate gradients, when wanted.
-            if (computeInputGradient)
-            {
-                for (global::System.UIntPtr k = 0; k < InputSize; k += 4)
+                float sum = global::LstmGen.LstmMath.Sum(lanes0To3, lanes4To7, lanes8To11, lanes12To15);
+                // Units 16 to 16: each block's 3 columns, in order.
                 {
-                    GateRowsBackwardVector512(ref inputWeights, InputSize, k, ref gateGradients, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, k));
-                }
-            }
-
-            // d loss / d h_prev = W_hh^T (the recurrent side's gate gradients), for the step before, and what
-            // h = (h_prev - n) * z + n carries to it directly.
-            for (global::System.UIntPtr k = 0; k < 16; k += 4)
-            {
-                GateRowsBackwardVector512(ref recurrentWeights, HiddenSize, k, ref recurrentGateGradients, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenGradient, k));
-            }
-            for (global::System.UIntPtr k = 16; k < HiddenSize; k++)
-            {
-                GateRowBackwardVector512(ref recurrentWeights, HiddenSize, k, ref recurrentGateGradients, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenGradient, k));
-            }
-            for (global::System.UIntPtr k = 0; k < 16; k += 16)
-            {
-                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref hiddenGradient, k) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref carriedGradient, k), ref hiddenGradient, k);
-            }
-            // The last 1 element, one at a time.
-            for (global::System.UIntPtr k = 16; k < HiddenSize; k++)
-            {
-                global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenGradient, k) = global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenGradient, k) + global::System.Runtime.CompilerServices.Unsafe.Add(ref carriedGradient, k);
-            }
-        }
-
-        /// <summary>
-        /// One row of a weight's backward pass with Vector512 kernels: result = weightRow · gateGradients,
-        /// a block of units at a time (the weight of weightRows rows is kept block by block), summed in the
-        /// canonical 16 lanes and then in order.
-        /// </summary>
-        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-        private static void GateRowBackwardVector512(ref float weights, global::System.UIntPtr weightRows, global::System.UIntPtr row, ref float gateGradients, ref float result)
-        {
-            global::System.Runtime.Intrinsics.Vector512<float> lanes = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-            // Units 0 to 15: each block's part of the rows, 48 columns.
-            {
-                global::System.UIntPtr column = 0;
-                ref float blockRow0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, (weightRows * column) + (row * 48));
-                lanes = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref blockRow0, 0), global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gateGradients, column), lanes);
-                lanes = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref blockRow0, 16), global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gateGradients, column + 16), lanes);
-                lanes = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref blockRow0, 32), global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gateGradients, column + 32), lanes);
-            }
-            float sum = global::LstmGen.LstmMath.Sum(lanes);
-            // Units 16 to 16: each block's 3 columns, in order.
-            {
-                global::System.UIntPtr column = 48;
-                ref float lastRow0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, (weightRows * column) + (row * 3));
-                for (global::System.UIntPtr k = 0; k < 3; k++)
-                {
-                    float gradient = global::System.Runtime.CompilerServices.Unsafe.Add(ref gateGradients, column + k);
-                    sum = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.CompilerServices.Unsafe.Add(ref lastRow0, k), gradient, sum);
-                }
-            }
-            global::System.Runtime.CompilerServices.Unsafe.Add(ref result, 0) = sum;
-        }
-
-        /// <summary>
-        /// 4 rows of a weight's backward pass with Vector512 kernels, 4 dot products in flight:
-        /// result[r] = weightRow_r · gateGradients for each row r from row on, each as one row alone sums it: a block
-        /// of units at a time (the weight of weightRows rows is kept block by block).
-        /// </summary>
-        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-        private static void GateRowsBackwardVector512(ref float weights, global::System.UIntPtr weightRows, global::System.UIntPtr row, ref float gateGradients, ref float result)
-        {
-            global::System.Runtime.Intrinsics.Vector512<float> row0Lanes = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector512<float> row1Lanes = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector512<float> row2Lanes = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector512<float> row3Lanes = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-            // Units 0 to 15: each block's part of the rows, 48 columns.
-            {
-                global::System.UIntPtr column = 0;
-                ref float blockRow0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, (weightRows * column) + (row * 48));
-                ref float blockRow1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref blockRow0, 48);
-                ref float blockRow2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref blockRow1, 48);
-                ref float blockRow3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref blockRow2, 48);
-                global::System.Runtime.Intrinsics.Vector512<float> gateGradients0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gateGradients, column);
-                row0Lanes = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref blockRow0, 0), gateGradients0, row0Lanes);
-                row1Lanes = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref blockRow1, 0), gateGradients0, row1Lanes);
-                row2Lanes = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref blockRow2, 0), gateGradients0, row2Lanes);
-                row3Lanes = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref blockRow3, 0), gateGradients0, row3Lanes);
-                global::System.Runtime.Intrinsics.Vector512<float> gateGradients16 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gateGradients, column + 16);
-                row0Lanes = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref blockRow0, 16), gateGradients16, row0Lanes);
-                row1Lanes = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref blockRow1, 16), gateGradients16, row1Lanes);
-                row2Lanes = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref blockRow2, 16), gateGradients16, row2Lanes);
-                row3Lanes = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref blockRow3, 16), gateGradients16, row3Lanes);
-                global::System.Runtime.Intrinsics.Vector512<float> gateGradients32 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gateGradients, column + 32);
-                row0Lanes = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref blockRow0, 32), gateGradients32, row0Lanes);
-                row1Lanes = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref blockRow1, 32), gateGradients32, row1Lanes);
-                row2Lanes = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref blockRow2, 32), gateGradients32, row2Lanes);
-                row3Lanes = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref blockRow3, 32), gateGradients32, row3Lanes);
-            }
-            float sum0 = global::LstmGen.LstmMath.Sum(row0Lanes);
-            float sum1 = global::LstmGen.LstmMath.Sum(row1Lanes);
-            float sum2 = global::LstmGen.LstmMath.Sum(row2Lanes);
-            float sum3 = global::LstmGen.LstmMath.Sum(row3Lanes);
-            // Units 16 to 16: each block's 3 columns, in order.
-            {
-                global::System.UIntPtr column = 48;
-                ref float lastRow0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, (weightRows * column) + (row * 3));
-                ref float lastRow1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref lastRow0, 3);
-                ref float lastRow2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref lastRow1, 3);
-                ref float lastRow3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref lastRow2, 3);
-                for (global::System.UIntPtr k = 0; k < 3; k++)
-                {
-                    float gradient = global::System.Runtime.CompilerServices.Unsafe.Add(ref gateGradients, column + k);
-                    sum0 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.CompilerServices.Unsafe.Add(ref lastRow0, k), gradient, sum0);
-                    sum1 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.CompilerServices.Unsafe.Add(ref lastRow1, k), gradient, sum1);
-                    sum2 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.CompilerServices.Unsafe.Add(ref lastRow2, k), gradient, sum2);
-                    sum3 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.CompilerServices.Unsafe.Add(ref lastRow3, k), gradient, sum3);
-                }
-            }
-            global::System.Runtime.CompilerServices.Unsafe.Add(ref result, 0) = sum0;
-            global::System.Runtime.CompilerServices.Unsafe.Add(ref result, 1) = sum1;
-            global::System.Runtime.CompilerServices.Unsafe.Add(ref result, 2) = sum2;
-            global::System.Runtime.CompilerServices.Unsafe.Add(ref result, 3) = sum3;
-        }
-
-        /// <summary>
-        /// Adds steps [start, end) to the rows of a weight's gradient with Vector512 kernels: gradientRow_k +=
-        /// x_t[k] * gateGradients_t, with x_t[k] at x + t * xStride + k and gateGradients_t at gateGradients +
-        /// t * StepRecordLength, from the last step to the first. Each gradient is loaded and stored once. The
-        /// gradient of a weight of <paramref name="rows"/> rows is kept block by block, as the weight is.
-        /// </summary>
-        private static void WeightGradientsVector512(ref float gradientRows, global::System.UIntPtr rows, ref float x, global::System.UIntPtr xStride, ref float gateGradients, global::System.UIntPtr start, global::System.UIntPtr end)
-        {
-            // 1 block of 16 units, every row, every step of the block.
-            {
-                global::System.UIntPtr column = 0;
-                for (global::System.UIntPtr k = 0; k < rows; k++)
-                {
-                    ref float gradientRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gradientRows, (rows * column) + (k * 48));
-                    ref float xRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, k);
-                    global::System.Runtime.Intrinsics.Vector512<float> sum0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gradientRow, 0);
-                    global::System.Runtime.Intrinsics.Vector512<float> sum1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gradientRow, 16);
-                    global::System.Runtime.Intrinsics.Vector512<float> sum2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gradientRow, 32);
-                    for (global::System.UIntPtr step = end; step > start; step--)
+                    global::System.UIntPtr column = 48;
+                    ref float lastRow0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, (weightRows * column) + (row * 3));
+                    for (global::System.UIntPtr k = 0; k < 3; k++)
                     {
-                        global::System.UIntPtr t = step - 1;
-                        global::System.Runtime.Intrinsics.Vector512<float> xs = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref xRow, t * xStride));
-                        ref float stepGradients = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gateGradients, (t * StepRecordLength) + column);
-                        sum0 = global::LstmGen.LstmMath.MultiplyAdd(xs, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref stepGradients, 0), sum0);
-                        sum1 = global::LstmGen.LstmMath.MultiplyAdd(xs, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref stepGradients, 16), sum1);
-                        sum2 = global::LstmGen.LstmMath.MultiplyAdd(xs, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref stepGradients, 32), sum2);
+                        float gradient = global::System.Runtime.CompilerServices.Unsafe.Add(ref gateGradients, column + k);
+                        sum = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.CompilerServices.Unsafe.Add(ref lastRow0, k), gradient, sum);
                     }
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum0, ref gradientRow, 0);
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum1, ref gradientRow, 16);
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum2, ref gradientRow, 32);
                 }
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref result, 0) = sum;
             }
 
-            // Units 16 to 16: one column at a time, every row, every step of the block.
-            for (global::System.UIntPtr column = 48; column < 51; column++)
+            /// <summary>
+            /// 2 rows of a weight's backward pass with Vector128 kernels, 2 dot products in flight:
+            /// result[r] = weightRow_r · gateGradients for each row r from row on, each as one row alone sums it: a block
+            /// of units at a time (the weight of weightRows rows is kept block by block).
+            /// </summary>
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+            internal static void GateRowsBackwardVector128(ref float weights, global::System.UIntPtr weightRows, global::System.UIntPtr row, ref float gateGradients, ref float result)
             {
-                for (global::System.UIntPtr k = 0; k < rows; k++)
+                global::System.Runtime.Intrinsics.Vector128<float> row0Lanes0To3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<float> row0Lanes4To7 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<float> row0Lanes8To11 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<float> row0Lanes12To15 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<float> row1Lanes0To3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<float> row1Lanes4To7 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<float> row1Lanes8To11 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<float> row1Lanes12To15 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                // Units 0 to 15: each block's part of the rows, 48 columns.
                 {
-                    ref float gradientRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gradientRows, (rows * 48) + (k * 3) + (column - 48));
-                    ref float xRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, k);
-                    float sum0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref gradientRow, 0);
-                    for (global::System.UIntPtr step = end; step > start; step--)
+                    global::System.UIntPtr column = 0;
+                    ref float blockRow0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, (weightRows * column) + (row * 48));
+                    ref float blockRow1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref blockRow0, 48);
+                    global::System.Runtime.Intrinsics.Vector128<float> gateGradients0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gateGradients, column);
+                    row0Lanes0To3 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref blockRow0, 0), gateGradients0, row0Lanes0To3);
+                    row1Lanes0To3 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref blockRow1, 0), gateGradients0, row1Lanes0To3);
+                    global::System.Runtime.Intrinsics.Vector128<float> gateGradients4 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gateGradients, column + 4);
+                    row0Lanes4To7 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref blockRow0, 4), gateGradients4, row0Lanes4To7);
+                    row1Lanes4To7 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref blockRow1, 4), gateGradients4, row1Lanes4To7);
+                    global::System.Runtime.Intrinsics.Vector128<float> gateGradients8 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gateGradients, column + 8);
+                    row0Lanes8To11 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref blockRow0, 8), gateGradients8, row0Lanes8To11);
+                    row1Lanes8To11 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref blockRow1, 8), gateGradients8, row1Lanes8To11);
+                    global::System.Runtime.Intrinsics.Vector128<float> gateGradients12 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gateGradients, column + 12);
+                    row0Lanes12To15 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref blockRow0, 12), gateGradients12, row0Lanes12To15);
+                    row1Lanes12To15 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref blockRow1, 12), gateGradients12, row1Lanes12To15);
+                    global::System.Runtime.Intrinsics.Vector128<float> gateGradients16 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gateGradients, column + 16);
+                    row0Lanes0To3 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref blockRow0, 16), gateGradients16, row0Lanes0To3);
+                    row1Lanes0To3 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref blockRow1, 16), gateGradients16, row1Lanes0To3);
+                    global::System.Runtime.Intrinsics.Vector128<float> gateGradients20 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gateGradients, column + 20);
+                    row0Lanes4To7 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref blockRow0, 20), gateGradients20, row0Lanes4To7);
+                    row1Lanes4To7 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref blockRow1, 20), gateGradients20, row1Lanes4To7);
+                    global::System.Runtime.Intrinsics.Vector128<float> gateGradients24 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gateGradients, column + 24);
+                    row0Lanes8To11 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref blockRow0, 24), gateGradients24, row0Lanes8To11);
+                    row1Lanes8To11 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref blockRow1, 24), gateGradients24, row1Lanes8To11);
+                    global::System.Runtime.Intrinsics.Vector128<float> gateGradients28 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gateGradients, column + 28);
+                    row0Lanes12To15 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref blockRow0, 28), gateGradients28, row0Lanes12To15);
+                    row1Lanes12To15 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref blockRow1, 28), gateGradients28, row1Lanes12To15);
+                    global::System.Runtime.Intrinsics.Vector128<float> gateGradients32 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gateGradients, column + 32);
+                    row0Lanes0To3 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref blockRow0, 32), gateGradients32, row0Lanes0To3);
+                    row1Lanes0To3 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref blockRow1, 32), gateGradients32, row1Lanes0To3);
+                    global::System.Runtime.Intrinsics.Vector128<float> gateGradients36 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gateGradients, column + 36);
+                    row0Lanes4To7 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref blockRow0, 36), gateGradients36, row0Lanes4To7);
+                    row1Lanes4To7 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref blockRow1, 36), gateGradients36, row1Lanes4To7);
+                    global::System.Runtime.Intrinsics.Vector128<float> gateGradients40 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gateGradients, column + 40);
+                    row0Lanes8To11 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref blockRow0, 40), gateGradients40, row0Lanes8To11);
+                    row1Lanes8To11 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref blockRow1, 40), gateGradients40, row1Lanes8To11);
+                    global::System.Runtime.Intrinsics.Vector128<float> gateGradients44 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gateGradients, column + 44);
+                    row0Lanes12To15 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref blockRow0, 44), gateGradients44, row0Lanes12To15);
+                    row1Lanes12To15 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref blockRow1, 44), gateGradients44, row1Lanes12To15);
+                }
+                float sum0 = global::LstmGen.LstmMath.Sum(row0Lanes0To3, row0Lanes4To7, row0Lanes8To11, row0Lanes12To15);
+                float sum1 = global::LstmGen.LstmMath.Sum(row1Lanes0To3, row1Lanes4To7, row1Lanes8To11, row1Lanes12To15);
+                // Units 16 to 16: each block's 3 columns, in order.
+                {
+                    global::System.UIntPtr column = 48;
+                    ref float lastRow0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, (weightRows * column) + (row * 3));
+                    ref float lastRow1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref lastRow0, 3);
+                    for (global::System.UIntPtr k = 0; k < 3; k++)
                     {
-                        global::System.UIntPtr t = step - 1;
-                        float xs = global::System.Runtime.CompilerServices.Unsafe.Add(ref xRow, t * xStride);
-                        ref float stepGradients = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gateGradients, (t * StepRecordLength) + column);
-                        sum0 = global::LstmGen.LstmMath.MultiplyAdd(xs, global::System.Runtime.CompilerServices.Unsafe.Add(ref stepGradients, 0), sum0);
+                        float gradient = global::System.Runtime.CompilerServices.Unsafe.Add(ref gateGradients, column + k);
+                        sum0 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.CompilerServices.Unsafe.Add(ref lastRow0, k), gradient, sum0);
+                        sum1 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.CompilerServices.Unsafe.Add(ref lastRow1, k), gradient, sum1);
                     }
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref gradientRow, 0) = sum0;
                 }
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref result, 0) = sum0;
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref result, 1) = sum1;
             }
-        }
 
-        /// <summary>
-        /// One step of the first layer (4 inputs) with Vector256 kernels:
-        /// the gate sums b_i + W_i x and b_h + W_h h of every unit, summed in registers and stored into
-        /// <paramref name="gates"/> (packed like a gate row); then the gate activations replace them there
-        /// (training keeps them for the backward pass), and n = tanh(b_in + W_in x + r * (b_hn + W_hn h)), h = (h - n) * z + n.
-        /// </summary>
-        private static void FirstLayerVector256(ref float weights, ref float input, ref float hidden, ref float gates)
-        {
-            // This layer's packed parameters: W_ih, W_hh, then the two biases.
-            ref float inputWeights = ref weights;
-            ref float recurrentWeights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, InputSize * GateRowLength);
-            ref float inputBias = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, (InputSize + HiddenSize) * GateRowLength);
-            ref float hiddenBias = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, (InputSize + HiddenSize + 1) * GateRowLength);
-            ref float newHiddenSums = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, GateRowLength);
-
-            // Units 0 to 15: one tile of 16 units, one global::System.Runtime.Intrinsics.Vector256<float> per gate and 8 units, summed in registers.
+            /// <summary>
+            /// Adds steps [start, end) to the rows of a weight's gradient with Vector128 kernels: gradientRow_k +=
+            /// x_t[k] * gateGradients_t, with x_t[k] at x + t * xStride + k and gateGradients_t at gateGradients +
+            /// t * StepRecordLength, from the last step to the first. Each gradient is loaded and stored once. The
+            /// gradient of a weight of <paramref name="rows"/> rows is kept block by block, as the weight is.
+            /// </summary>
+            internal static void WeightGradientsVector128(ref float gradientRows, global::System.UIntPtr rows, ref float x, global::System.UIntPtr xStride, ref float gateGradients, global::System.UIntPtr start, global::System.UIntPtr end)
             {
-                global::System.UIntPtr unit = 0;
-                global::System.UIntPtr column = 0;
-
-                // The gate sums start from the two biases (r, z), b_in (n's input part) and b_hn (n's recurrent part).
-                global::System.Runtime.Intrinsics.Vector256<float> resetSum0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref inputBias, column) + global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref hiddenBias, column);
-                global::System.Runtime.Intrinsics.Vector256<float> updateSum0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref inputBias, column + 16) + global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref hiddenBias, column + 16);
-                global::System.Runtime.Intrinsics.Vector256<float> newInputSum0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref inputBias, column + 32);
-                global::System.Runtime.Intrinsics.Vector256<float> newHiddenSum0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref hiddenBias, column + 32);
-                global::System.Runtime.Intrinsics.Vector256<float> resetSum1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref inputBias, column + 8) + global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref hiddenBias, column + 8);
-                global::System.Runtime.Intrinsics.Vector256<float> updateSum1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref inputBias, column + 24) + global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref hiddenBias, column + 24);
-                global::System.Runtime.Intrinsics.Vector256<float> newInputSum1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref inputBias, column + 40);
-                global::System.Runtime.Intrinsics.Vector256<float> newHiddenSum1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref hiddenBias, column + 40);
-
-                // W_ih x: the input (4 values).
-                ref float tileInputWeights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, InputSize * column);
+                // Units 0 to 15: 6 vectors of columns at a time, every row, every step of the block.
+                for (global::System.UIntPtr column = 0; column < 48; column += 24)
                 {
-                    ref float row0 = ref tileInputWeights;
-                    global::System.Runtime.Intrinsics.Vector256<float> x0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 0));
-                    resetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row0, 0), resetSum0);
-                    updateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row0, 16), updateSum0);
-                    newInputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row0, 32), newInputSum0);
-                    resetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row0, 8), resetSum1);
-                    updateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row0, 24), updateSum1);
-                    newInputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row0, 40), newInputSum1);
-                    ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 48);
-                    global::System.Runtime.Intrinsics.Vector256<float> x1 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 1));
-                    resetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row1, 0), resetSum0);
-                    updateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row1, 16), updateSum0);
-                    newInputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row1, 32), newInputSum0);
-                    resetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row1, 8), resetSum1);
-                    updateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row1, 24), updateSum1);
-                    newInputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row1, 40), newInputSum1);
-                    ref float row2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 48);
-                    global::System.Runtime.Intrinsics.Vector256<float> x2 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 2));
-                    resetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row2, 0), resetSum0);
-                    updateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row2, 16), updateSum0);
-                    newInputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row2, 32), newInputSum0);
-                    resetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row2, 8), resetSum1);
-                    updateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row2, 24), updateSum1);
-                    newInputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row2, 40), newInputSum1);
-                    ref float row3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 48);
-                    global::System.Runtime.Intrinsics.Vector256<float> x3 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 3));
-                    resetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row3, 0), resetSum0);
-                    updateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row3, 16), updateSum0);
-                    newInputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row3, 32), newInputSum0);
-                    resetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row3, 8), resetSum1);
-                    updateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row3, 24), updateSum1);
-                    newInputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row3, 40), newInputSum1);
-                }
-
-                // W_hh h: the previous hidden state (17 values), 4 per iteration.
-                ref float tileRecurrentWeights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentWeights, HiddenSize * column);
-                for (global::System.UIntPtr k = 0; k < 16; k += 4)
-                {
-                    ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref tileRecurrentWeights, k * 48);
-                    global::System.Runtime.Intrinsics.Vector256<float> x0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, k));
-                    resetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row0, 0), resetSum0);
-                    updateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row0, 16), updateSum0);
-                    newHiddenSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row0, 32), newHiddenSum0);
-                    resetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row0, 8), resetSum1);
-                    updateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row0, 24), updateSum1);
-                    newHiddenSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row0, 40), newHiddenSum1);
-                    ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 48);
-                    global::System.Runtime.Intrinsics.Vector256<float> x1 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, k + 1));
-                    resetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row1, 0), resetSum0);
-                    updateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row1, 16), updateSum0);
-                    newHiddenSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row1, 32), newHiddenSum0);
-                    resetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row1, 8), resetSum1);
-                    updateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row1, 24), updateSum1);
-                    newHiddenSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row1, 40), newHiddenSum1);
-                    ref float row2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 48);
-                    global::System.Runtime.Intrinsics.Vector256<float> x2 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, k + 2));
-                    resetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row2, 0), resetSum0);
-                    updateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row2, 16), updateSum0);
-                    newHiddenSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row2, 32), newHiddenSum0);
-                    resetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row2, 8), resetSum1);
-                    updateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row2, 24), updateSum1);
-                    newHiddenSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row2, 40), newHiddenSum1);
-                    ref float row3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 48);
-                    global::System.Runtime.Intrinsics.Vector256<float> x3 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, k + 3));
-                    resetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row3, 0), resetSum0);
-                    updateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row3, 16), updateSum0);
-                    newHiddenSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row3, 32), newHiddenSum0);
-                    resetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row3, 8), resetSum1);
-                    updateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row3, 24), updateSum1);
-                    newHiddenSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row3, 40), newHiddenSum1);
-                }
-
-                // The last value.
-                {
-                    ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref tileRecurrentWeights, 768);
-                    global::System.Runtime.Intrinsics.Vector256<float> x0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, 16));
-                    resetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row0, 0), resetSum0);
-                    updateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row0, 16), updateSum0);
-                    newHiddenSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row0, 32), newHiddenSum0);
-                    resetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row0, 8), resetSum1);
-                    updateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row0, 24), updateSum1);
-                    newHiddenSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row0, 40), newHiddenSum1);
-                }
-
-                // The gate sums, for the activations below.
-                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(resetSum0, ref gates, column);
-                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(updateSum0, ref gates, column + 16);
-                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(newInputSum0, ref gates, column + 32);
-                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(newHiddenSum0, ref newHiddenSums, unit);
-                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(resetSum1, ref gates, column + 8);
-                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(updateSum1, ref gates, column + 24);
-                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(newInputSum1, ref gates, column + 40);
-                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(newHiddenSum1, ref newHiddenSums, unit + 8);
-            }
-
-            // Unit 16: one tile of 1 unit, one float per gate and unit, summed in registers.
-            {
-                global::System.UIntPtr unit = 16;
-                global::System.UIntPtr column = 48;
-
-                // The gate sums start from the two biases (r, z), b_in (n's input part) and b_hn (n's recurrent part).
-                float resetSum0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column);
-                float updateSum0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 1);
-                float newInputSum0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 2);
-                float newHiddenSum0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 2);
-
-                // W_ih x: the input (4 values).
-                ref float tileInputWeights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, InputSize * column);
-                {
-                    ref float row0 = ref tileInputWeights;
-                    float x0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 0);
-                    resetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 0), resetSum0);
-                    updateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 1), updateSum0);
-                    newInputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 2), newInputSum0);
-                    ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 3);
-                    float x1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 1);
-                    resetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 0), resetSum0);
-                    updateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 1), updateSum0);
-                    newInputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 2), newInputSum0);
-                    ref float row2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 3);
-                    float x2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 2);
-                    resetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 0), resetSum0);
-                    updateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 1), updateSum0);
-                    newInputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 2), newInputSum0);
-                    ref float row3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 3);
-                    float x3 = global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 3);
-                    resetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 0), resetSum0);
-                    updateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 1), updateSum0);
-                    newInputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 2), newInputSum0);
-                }
-
-                // W_hh h: the previous hidden state (17 values), 4 per iteration.
-                ref float tileRecurrentWeights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentWeights, HiddenSize * column);
-                for (global::System.UIntPtr k = 0; k < 16; k += 4)
-                {
-                    ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref tileRecurrentWeights, k * 3);
-                    float x0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, k);
-                    resetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 0), resetSum0);
-                    updateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 1), updateSum0);
-                    newHiddenSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 2), newHiddenSum0);
-                    ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 3);
-                    float x1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, k + 1);
-                    resetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 0), resetSum0);
-                    updateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 1), updateSum0);
-                    newHiddenSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 2), newHiddenSum0);
-                    ref float row2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 3);
-                    float x2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, k + 2);
-                    resetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 0), resetSum0);
-                    updateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 1), updateSum0);
-                    newHiddenSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 2), newHiddenSum0);
-                    ref float row3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 3);
-                    float x3 = global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, k + 3);
-                    resetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 0), resetSum0);
-                    updateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 1), updateSum0);
-                    newHiddenSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 2), newHiddenSum0);
-                }
-
-                // The last value.
-                {
-                    ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref tileRecurrentWeights, 48);
-                    float x0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, 16);
-                    resetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 0), resetSum0);
-                    updateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 1), updateSum0);
-                    newHiddenSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 2), newHiddenSum0);
-                }
-
-                // The gate sums, for the activations below.
-                global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column) = resetSum0;
-                global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column + 1) = updateSum0;
-                global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column + 2) = newInputSum0;
-                global::System.Runtime.CompilerServices.Unsafe.Add(ref newHiddenSums, unit) = newHiddenSum0;
-            }
-
-            // Every gate sum has read the old hidden state, so the new one replaces it unit by unit.
-            // Units 0 to 15, 8 at a time: the gates, then n = tanh(b_in + W_in x + r * (b_hn + W_hn h)) and h = (h - n) * z + n.
-            for (global::System.UIntPtr part = 0; part < 2; part++)
-            {
-                global::System.UIntPtr unit = (part * 8);
-                global::System.UIntPtr column = (part * 8);
-                global::System.Runtime.Intrinsics.Vector256<float> resetGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gates, column));
-                global::System.Runtime.Intrinsics.Vector256<float> updateGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gates, column + 16));
-                global::System.Runtime.Intrinsics.Vector256<float> candidate = global::LstmGen.LstmMath.Tanh(global::LstmGen.LstmMath.MultiplyAdd(resetGate, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref newHiddenSums, unit), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gates, column + 32)));
-                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(resetGate, ref gates, column);
-                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(updateGate, ref gates, column + 16);
-                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(candidate, ref gates, column + 32);
-                global::System.Runtime.Intrinsics.Vector256<float> previousHidden = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref hidden, unit);
-                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::LstmGen.LstmMath.MultiplyAdd(previousHidden - candidate, updateGate, candidate), ref hidden, unit);
-            }
-
-            // Unit 16, one unit at a time: the gates, then n = tanh(b_in + W_in x + r * (b_hn + W_hn h)) and h = (h - n) * z + n.
-            {
-                global::System.UIntPtr unit = 16;
-                global::System.UIntPtr column = 48;
-                float resetGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column));
-                float updateGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column + 1));
-                float candidate = global::LstmGen.LstmMath.Tanh(global::LstmGen.LstmMath.MultiplyAdd(resetGate, global::System.Runtime.CompilerServices.Unsafe.Add(ref newHiddenSums, unit), global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column + 2)));
-                global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column) = resetGate;
-                global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column + 1) = updateGate;
-                global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column + 2) = candidate;
-                float previousHidden = global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, unit);
-                global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, unit) = global::LstmGen.LstmMath.MultiplyAdd(previousHidden - candidate, updateGate, candidate);
-            }
-        }
-
-        /// <summary>
-        /// The backward pass of the first layer (4 inputs) at one step, with Vector256 kernels.
-        /// From d loss / d h (from above, plus what the next step carried back) and d loss / d c, it finds
-        /// the gate gradients, which replace the gates in the record (the weights' gradients are summed from them
-        /// after the backward pass), adds d loss / d b_ih and b_hh to the gradients, writes d loss / d x (when
-        /// wanted) and leaves d loss / d h and d loss / d c of the step before.
-        /// </summary>
-        private static void FirstLayerBackwardVector256(ref float weights, ref float gradients, ref float previous, ref float current, ref float upstream, ref float hiddenGradient, ref float carriedGradient, ref float inputGradient, bool computeInputGradient)
-        {
-            // This layer's packed parameters and their gradients: W_ih, W_hh, then the two biases.
-            ref float inputWeights = ref weights;
-            ref float recurrentWeights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, InputSize * GateRowLength);
-            ref float inputBiasGradients = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gradients, (InputSize + HiddenSize) * GateRowLength);
-            ref float hiddenBiasGradients = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gradients, (InputSize + HiddenSize + 1) * GateRowLength);
-
-            // What the forward pass recorded: this step's gates and W_hn h + b_hn, the hidden state before it. Each
-            // unit's gate gradients of the input side overwrite its gates once they are read; the recurrent side's
-            // (which differ in n) go to their own row of the record.
-            ref float gates = ref current;
-            ref float gateGradients = ref current;
-            ref float newHiddenSums = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref current, GateRowLength);
-            ref float previousHidden = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref previous, RecordHiddenOffset);
-            ref float recurrentGateGradients = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref current, RecordRecurrentGradientOffset);
-
-            // Units 0 to 15: one tile of 16 units, one global::System.Runtime.Intrinsics.Vector256<float> per gate and 8 units: the gate gradients.
-            {
-                global::System.UIntPtr unit = 0;
-                global::System.UIntPtr column = 0;
-
-                // Units [unit, +8): d h = from above + from the next step, flushed to zero below 2^-60;
-                // then through h = (h_prev - n) * z + n and n = tanh(b_in + W_in x + r * (b_hn + W_hn h)).
-                {
-                    global::System.Runtime.Intrinsics.Vector256<float> one = global::System.Runtime.Intrinsics.Vector256<float>.One;
-                    global::System.Runtime.Intrinsics.Vector256<float> hiddenGradientSum = global::LstmGen.LstmMath.FlushNegligible(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref upstream, unit) + global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref hiddenGradient, unit));
-                    global::System.Runtime.Intrinsics.Vector256<float> resetGate = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gates, column);
-                    global::System.Runtime.Intrinsics.Vector256<float> updateGate = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gates, column + 16);
-                    global::System.Runtime.Intrinsics.Vector256<float> candidate = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gates, column + 32);
-                    // Through each gate's activation: sigmoid' = s (1 - s), tanh' = 1 - t^2.
-                    global::System.Runtime.Intrinsics.Vector256<float> candidateGradient = hiddenGradientSum * (one - updateGate) * (one - (candidate * candidate));
-                    global::System.Runtime.Intrinsics.Vector256<float> resetGradient = candidateGradient * global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref newHiddenSums, unit) * (resetGate * (one - resetGate));
-                    global::System.Runtime.Intrinsics.Vector256<float> updateGradient = hiddenGradientSum * (global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref previousHidden, unit) - candidate) * (updateGate * (one - updateGate));
-                    // The input side's gate gradients replace the gates; the recurrent side's differ in n: r * d n.
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(resetGradient, ref gateGradients, column);
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(updateGradient, ref gateGradients, column + 16);
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(candidateGradient, ref gateGradients, column + 32);
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(resetGradient, ref recurrentGateGradients, column);
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(updateGradient, ref recurrentGateGradients, column + 16);
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(candidateGradient * resetGate, ref recurrentGateGradients, column + 32);
-                    // d loss / d h_prev through h = (h_prev - n) * z + n itself; W_hh^T adds the gates' part.
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(hiddenGradientSum * updateGate, ref carriedGradient, unit);
-                }
-
-                // Units [unit + 8, +8): d h = from above + from the next step, flushed to zero below 2^-60;
-                // then through h = (h_prev - n) * z + n and n = tanh(b_in + W_in x + r * (b_hn + W_hn h)).
-                {
-                    global::System.Runtime.Intrinsics.Vector256<float> one = global::System.Runtime.Intrinsics.Vector256<float>.One;
-                    global::System.Runtime.Intrinsics.Vector256<float> hiddenGradientSum = global::LstmGen.LstmMath.FlushNegligible(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref upstream, unit + 8) + global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref hiddenGradient, unit + 8));
-                    global::System.Runtime.Intrinsics.Vector256<float> resetGate = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gates, column + 8);
-                    global::System.Runtime.Intrinsics.Vector256<float> updateGate = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gates, column + 24);
-                    global::System.Runtime.Intrinsics.Vector256<float> candidate = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gates, column + 40);
-                    // Through each gate's activation: sigmoid' = s (1 - s), tanh' = 1 - t^2.
-                    global::System.Runtime.Intrinsics.Vector256<float> candidateGradient = hiddenGradientSum * (one - updateGate) * (one - (candidate * candidate));
-                    global::System.Runtime.Intrinsics.Vector256<float> resetGradient = candidateGradient * global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref newHiddenSums, unit + 8) * (resetGate * (one - resetGate));
-                    global::System.Runtime.Intrinsics.Vector256<float> updateGradient = hiddenGradientSum * (global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref previousHidden, unit + 8) - candidate) * (updateGate * (one - updateGate));
-                    // The input side's gate gradients replace the gates; the recurrent side's differ in n: r * d n.
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(resetGradient, ref gateGradients, column + 8);
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(updateGradient, ref gateGradients, column + 24);
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(candidateGradient, ref gateGradients, column + 40);
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(resetGradient, ref recurrentGateGradients, column + 8);
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(updateGradient, ref recurrentGateGradients, column + 24);
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(candidateGradient * resetGate, ref recurrentGateGradients, column + 40);
-                    // d loss / d h_prev through h = (h_prev - n) * z + n itself; W_hh^T adds the gates' part.
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(hiddenGradientSum * updateGate, ref carriedGradient, unit + 8);
-                }
-            }
-
-            // Unit 16: one tile of 1 unit, one float per gate and unit: the gate gradients.
-            {
-                global::System.UIntPtr unit = 16;
-                global::System.UIntPtr column = 48;
-
-                // Units [unit, +1): d h = from above + from the next step, flushed to zero below 2^-60;
-                // then through h = (h_prev - n) * z + n and n = tanh(b_in + W_in x + r * (b_hn + W_hn h)).
-                {
-                    float one = 1f;
-                    float hiddenGradientSum = global::LstmGen.LstmMath.FlushNegligible(global::System.Runtime.CompilerServices.Unsafe.Add(ref upstream, unit) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenGradient, unit));
-                    float resetGate = global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column);
-                    float updateGate = global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column + 1);
-                    float candidate = global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column + 2);
-                    // Through each gate's activation: sigmoid' = s (1 - s), tanh' = 1 - t^2.
-                    float candidateGradient = hiddenGradientSum * (one - updateGate) * (one - (candidate * candidate));
-                    float resetGradient = candidateGradient * global::System.Runtime.CompilerServices.Unsafe.Add(ref newHiddenSums, unit) * (resetGate * (one - resetGate));
-                    float updateGradient = hiddenGradientSum * (global::System.Runtime.CompilerServices.Unsafe.Add(ref previousHidden, unit) - candidate) * (updateGate * (one - updateGate));
-                    // The input side's gate gradients replace the gates; the recurrent side's differ in n: r * d n.
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref gateGradients, column) = resetGradient;
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref gateGradients, column + 1) = updateGradient;
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref gateGradients, column + 2) = candidateGradient;
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentGateGradients, column) = resetGradient;
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentGateGradients, column + 1) = updateGradient;
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentGateGradients, column + 2) = candidateGradient * resetGate;
-                    // d loss / d h_prev through h = (h_prev - n) * z + n itself; W_hh^T adds the gates' part.
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref carriedGradient, unit) = hiddenGradientSum * updateGate;
-                }
-            }
-
-            // d loss / d b_ih and d loss / d b_hh: the gate gradients.
-            for (global::System.UIntPtr k = 0; k < 48; k += 8)
-            {
-                global::System.Runtime.Intrinsics.Vector256<float> gateGradient = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gateGradients, k);
-                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref inputBiasGradients, k) + gateGradient, ref inputBiasGradients, k);
-                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref hiddenBiasGradients, k) + global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref recurrentGateGradients, k), ref hiddenBiasGradients, k);
-            }
-            // The last 3 elements, one at a time.
-            for (global::System.UIntPtr k = 48; k < GateRowLength; k++)
-            {
-                float gateGradient = global::System.Runtime.CompilerServices.Unsafe.Add(ref gateGradients, k);
-                global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBiasGradients, k) = global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBiasGradients, k) + gateGradient;
-                global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBiasGradients, k) = global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBiasGradients, k) + global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentGateGradients, k);
-            }
-
-            // d loss / d x = W_ih^T gate gradients, when wanted.
-            if (computeInputGradient)
-            {
-                for (global::System.UIntPtr k = 0; k < InputSize; k += 2)
-                {
-                    GateRowsBackwardVector256(ref inputWeights, InputSize, k, ref gateGradients, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, k));
-                }
-            }
-
-            // d loss / d h_prev = W_hh^T (the recurrent side's gate gradients), for the step before, and what
-            // h = (h_prev - n) * z + n carries to it directly.
-            for (global::System.UIntPtr k = 0; k < 16; k += 2)
-            {
-                GateRowsBackwardVector256(ref recurrentWeights, HiddenSize, k, ref recurrentGateGradients, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenGradient, k));
-            }
-            for (global::System.UIntPtr k = 16; k < HiddenSize; k++)
-            {
-                GateRowBackwardVector256(ref recurrentWeights, HiddenSize, k, ref recurrentGateGradients, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenGradient, k));
-            }
-            for (global::System.UIntPtr k = 0; k < 16; k += 8)
-            {
-                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref hiddenGradient, k) + global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref carriedGradient, k), ref hiddenGradient, k);
-            }
-            // The last 1 element, one at a time.
-            for (global::System.UIntPtr k = 16; k < HiddenSize; k++)
-            {
-                global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenGradient, k) = global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenGradient, k) + global::System.Runtime.CompilerServices.Unsafe.Add(ref carriedGradient, k);
-            }
-        }
-
-        /// <summary>
-        /// One row of a weight's backward pass with Vector256 kernels: result = weightRow · gateGradients,
-        /// a block of units at a time (the weight of weightRows rows is kept block by block), summed in the
-        /// canonical 16 lanes and then in order.
-        /// </summary>
-        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-        private static void GateRowBackwardVector256(ref float weights, global::System.UIntPtr weightRows, global::System.UIntPtr row, ref float gateGradients, ref float result)
-        {
-            global::System.Runtime.Intrinsics.Vector256<float> lanes0To7 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector256<float> lanes8To15 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-            // Units 0 to 15: each block's part of the rows, 48 columns.
-            {
-                global::System.UIntPtr column = 0;
-                ref float blockRow0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, (weightRows * column) + (row * 48));
-                lanes0To7 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref blockRow0, 0), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gateGradients, column), lanes0To7);
-                lanes8To15 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref blockRow0, 8), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gateGradients, column + 8), lanes8To15);
-                lanes0To7 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref blockRow0, 16), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gateGradients, column + 16), lanes0To7);
-                lanes8To15 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref blockRow0, 24), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gateGradients, column + 24), lanes8To15);
-                lanes0To7 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref blockRow0, 32), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gateGradients, column + 32), lanes0To7);
-                lanes8To15 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref blockRow0, 40), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gateGradients, column + 40), lanes8To15);
-            }
-            float sum = global::LstmGen.LstmMath.Sum(lanes0To7, lanes8To15);
-            // Units 16 to 16: each block's 3 columns, in order.
-            {
-                global::System.UIntPtr column = 48;
-                ref float lastRow0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, (weightRows * column) + (row * 3));
-                for (global::System.UIntPtr k = 0; k < 3; k++)
-                {
-                    float gradient = global::System.Runtime.CompilerServices.Unsafe.Add(ref gateGradients, column + k);
-                    sum = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.CompilerServices.Unsafe.Add(ref lastRow0, k), gradient, sum);
-                }
-            }
-            global::System.Runtime.CompilerServices.Unsafe.Add(ref result, 0) = sum;
-        }
-
-        /// <summary>
-        /// 2 rows of a weight's backward pass with Vector256 kernels, 2 dot products in flight:
-        /// result[r] = weightRow_r · gateGradients for each row r from row on, each as one row alone sums it: a block
-        /// of units at a time (the weight of weightRows rows is kept block by block).
-        /// </summary>
-        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-        private static void GateRowsBackwardVector256(ref float weights, global::System.UIntPtr weightRows, global::System.UIntPtr row, ref float gateGradients, ref float result)
-        {
-            global::System.Runtime.Intrinsics.Vector256<float> row0Lanes0To7 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector256<float> row0Lanes8To15 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector256<float> row1Lanes0To7 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector256<float> row1Lanes8To15 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-            // Units 0 to 15: each block's part of the rows, 48 columns.
-            {
-                global::System.UIntPtr column = 0;
-                ref float blockRow0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, (weightRows * column) + (row * 48));
-                ref float blockRow1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref blockRow0, 48);
-                global::System.Runtime.Intrinsics.Vector256<float> gateGradients0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gateGradients, column);
-                row0Lanes0To7 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref blockRow0, 0), gateGradients0, row0Lanes0To7);
-                row1Lanes0To7 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref blockRow1, 0), gateGradients0, row1Lanes0To7);
-                global::System.Runtime.Intrinsics.Vector256<float> gateGradients8 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gateGradients, column + 8);
-                row0Lanes8To15 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref blockRow0, 8), gateGradients8, row0Lanes8To15);
-                row1Lanes8To15 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref blockRow1, 8), gateGradients8, row1Lanes8To15);
-                global::System.Runtime.Intrinsics.Vector256<float> gateGradients16 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gateGradients, column + 16);
-                row0Lanes0To7 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref blockRow0, 16), gateGradients16, row0Lanes0To7);
-                row1Lanes0To7 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref blockRow1, 16), gateGradients16, row1Lanes0To7);
-                global::System.Runtime.Intrinsics.Vector256<float> gateGradients24 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gateGradients, column + 24);
-                row0Lanes8To15 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref blockRow0, 24), gateGradients24, row0Lanes8To15);
-                row1Lanes8To15 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref blockRow1, 24), gateGradients24, row1Lanes8To15);
-                global::System.Runtime.Intrinsics.Vector256<float> gateGradients32 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gateGradients, column + 32);
-                row0Lanes0To7 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref blockRow0, 32), gateGradients32, row0Lanes0To7);
-                row1Lanes0To7 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref blockRow1, 32), gateGradients32, row1Lanes0To7);
-                global::System.Runtime.Intrinsics.Vector256<float> gateGradients40 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gateGradients, column + 40);
-                row0Lanes8To15 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref blockRow0, 40), gateGradients40, row0Lanes8To15);
-                row1Lanes8To15 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref blockRow1, 40), gateGradients40, row1Lanes8To15);
-            }
-            float sum0 = global::LstmGen.LstmMath.Sum(row0Lanes0To7, row0Lanes8To15);
-            float sum1 = global::LstmGen.LstmMath.Sum(row1Lanes0To7, row1Lanes8To15);
-            // Units 16 to 16: each block's 3 columns, in order.
-            {
-                global::System.UIntPtr column = 48;
-                ref float lastRow0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, (weightRows * column) + (row * 3));
-                ref float lastRow1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref lastRow0, 3);
-                for (global::System.UIntPtr k = 0; k < 3; k++)
-                {
-                    float gradient = global::System.Runtime.CompilerServices.Unsafe.Add(ref gateGradients, column + k);
-                    sum0 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.CompilerServices.Unsafe.Add(ref lastRow0, k), gradient, sum0);
-                    sum1 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.CompilerServices.Unsafe.Add(ref lastRow1, k), gradient, sum1);
-                }
-            }
-            global::System.Runtime.CompilerServices.Unsafe.Add(ref result, 0) = sum0;
-            global::System.Runtime.CompilerServices.Unsafe.Add(ref result, 1) = sum1;
-        }
-
-        /// <summary>
-        /// Adds steps [start, end) to the rows of a weight's gradient with Vector256 kernels: gradientRow_k +=
-        /// x_t[k] * gateGradients_t, with x_t[k] at x + t * xStride + k and gateGradients_t at gateGradients +
-        /// t * StepRecordLength, from the last step to the first. Each gradient is loaded and stored once. The
-        /// gradient of a weight of <paramref name="rows"/> rows is kept block by block, as the weight is.
-        /// </summary>
-        private static void WeightGradientsVector256(ref float gradientRows, global::System.UIntPtr rows, ref float x, global::System.UIntPtr xStride, ref float gateGradients, global::System.UIntPtr start, global::System.UIntPtr end)
-        {
-            // Units 0 to 15: 1 block (6 vectors of columns) at a time, every row, every step of the block.
-            {
-                global::System.UIntPtr column = 0;
-                for (global::System.UIntPtr k = 0; k < rows; k++)
-                {
-                    ref float gradientRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gradientRows, (rows * column) + (k * 48));
-                    ref float xRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, k);
-                    global::System.Runtime.Intrinsics.Vector256<float> sum0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gradientRow, 0);
-                    global::System.Runtime.Intrinsics.Vector256<float> sum1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gradientRow, 8);
-                    global::System.Runtime.Intrinsics.Vector256<float> sum2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gradientRow, 16);
-                    global::System.Runtime.Intrinsics.Vector256<float> sum3 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gradientRow, 24);
-                    global::System.Runtime.Intrinsics.Vector256<float> sum4 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gradientRow, 32);
-                    global::System.Runtime.Intrinsics.Vector256<float> sum5 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gradientRow, 40);
-                    for (global::System.UIntPtr step = end; step > start; step--)
+                    for (global::System.UIntPtr k = 0; k < rows; k++)
                     {
-                        global::System.UIntPtr t = step - 1;
-                        global::System.Runtime.Intrinsics.Vector256<float> xs = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref xRow, t * xStride));
-                        ref float stepGradients = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gateGradients, (t * StepRecordLength) + column);
-                        sum0 = global::LstmGen.LstmMath.MultiplyAdd(xs, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref stepGradients, 0), sum0);
-                        sum1 = global::LstmGen.LstmMath.MultiplyAdd(xs, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref stepGradients, 8), sum1);
-                        sum2 = global::LstmGen.LstmMath.MultiplyAdd(xs, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref stepGradients, 16), sum2);
-                        sum3 = global::LstmGen.LstmMath.MultiplyAdd(xs, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref stepGradients, 24), sum3);
-                        sum4 = global::LstmGen.LstmMath.MultiplyAdd(xs, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref stepGradients, 32), sum4);
-                        sum5 = global::LstmGen.LstmMath.MultiplyAdd(xs, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref stepGradients, 40), sum5);
+                        ref float gradientRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gradientRows, (rows * 0) + (k * 48) + column);
+                        ref float xRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, k);
+                        global::System.Runtime.Intrinsics.Vector128<float> sum0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gradientRow, 0);
+                        global::System.Runtime.Intrinsics.Vector128<float> sum1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gradientRow, 4);
+                        global::System.Runtime.Intrinsics.Vector128<float> sum2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gradientRow, 8);
+                        global::System.Runtime.Intrinsics.Vector128<float> sum3 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gradientRow, 12);
+                        global::System.Runtime.Intrinsics.Vector128<float> sum4 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gradientRow, 16);
+                        global::System.Runtime.Intrinsics.Vector128<float> sum5 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gradientRow, 20);
+                        for (global::System.UIntPtr step = end; step > start; step--)
+                        {
+                            global::System.UIntPtr t = step - 1;
+                            global::System.Runtime.Intrinsics.Vector128<float> xs = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref xRow, t * xStride));
+                            ref float stepGradients = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gateGradients, (t * StepRecordLength) + column);
+                            sum0 = global::LstmGen.LstmMath.MultiplyAdd(xs, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref stepGradients, 0), sum0);
+                            sum1 = global::LstmGen.LstmMath.MultiplyAdd(xs, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref stepGradients, 4), sum1);
+                            sum2 = global::LstmGen.LstmMath.MultiplyAdd(xs, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref stepGradients, 8), sum2);
+                            sum3 = global::LstmGen.LstmMath.MultiplyAdd(xs, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref stepGradients, 12), sum3);
+                            sum4 = global::LstmGen.LstmMath.MultiplyAdd(xs, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref stepGradients, 16), sum4);
+                            sum5 = global::LstmGen.LstmMath.MultiplyAdd(xs, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref stepGradients, 20), sum5);
+                        }
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(sum0, ref gradientRow, 0);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(sum1, ref gradientRow, 4);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(sum2, ref gradientRow, 8);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(sum3, ref gradientRow, 12);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(sum4, ref gradientRow, 16);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(sum5, ref gradientRow, 20);
                     }
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(sum0, ref gradientRow, 0);
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(sum1, ref gradientRow, 8);
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(sum2, ref gradientRow, 16);
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(sum3, ref gradientRow, 24);
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(sum4, ref gradientRow, 32);
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(sum5, ref gradientRow, 40);
                 }
-            }
 
-            // Units 16 to 16: one column at a time, every row, every step of the block.
-            for (global::System.UIntPtr column = 48; column < 51; column++)
-            {
-                for (global::System.UIntPtr k = 0; k < rows; k++)
+                // Units 16 to 16: one column at a time, every row, every step of the block.
+                for (global::System.UIntPtr column = 48; column < 51; column++)
                 {
-                    ref float gradientRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gradientRows, (rows * 48) + (k * 3) + (column - 48));
-                    ref float xRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, k);
-                    float sum0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref gradientRow, 0);
-                    for (global::System.UIntPtr step = end; step > start; step--)
+                    for (global::System.UIntPtr k = 0; k < rows; k++)
                     {
-                        global::System.UIntPtr t = step - 1;
-                        float xs = global::System.Runtime.CompilerServices.Unsafe.Add(ref xRow, t * xStride);
-                        ref float stepGradients = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gateGradients, (t * StepRecordLength) + column);
-                        sum0 = global::LstmGen.LstmMath.MultiplyAdd(xs, global::System.Runtime.CompilerServices.Unsafe.Add(ref stepGradients, 0), sum0);
+                        ref float gradientRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gradientRows, (rows * 48) + (k * 3) + (column - 48));
+                        ref float xRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, k);
+                        float sum0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref gradientRow, 0);
+                        for (global::System.UIntPtr step = end; step > start; step--)
+                        {
+                            global::System.UIntPtr t = step - 1;
+                            float xs = global::System.Runtime.CompilerServices.Unsafe.Add(ref xRow, t * xStride);
+                            ref float stepGradients = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gateGradients, (t * StepRecordLength) + column);
+                            sum0 = global::LstmGen.LstmMath.MultiplyAdd(xs, global::System.Runtime.CompilerServices.Unsafe.Add(ref stepGradients, 0), sum0);
+                        }
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref gradientRow, 0) = sum0;
                     }
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref gradientRow, 0) = sum0;
-                }
-            }
-        }
-
-        /// <summary>
-        /// One step of the first layer (4 inputs) with Vector128 kernels:
-        /// the gate sums b_i + W_i x and b_h + W_h h of every unit, summed in registers and stored into
-        /// <paramref name="gates"/> (packed like a gate row); then the gate activations replace them there
-        /// (training keeps them for the backward pass), and n = tanh(b_in + W_in x + r * (b_hn + W_hn h)), h = (h - n) * z + n.
-        /// </summary>
-        private static void FirstLayerVector128(ref float weights, ref float input, ref float hidden, ref float gates)
-        {
-            // This layer's packed parameters: W_ih, W_hh, then the two biases.
-            ref float inputWeights = ref weights;
-            ref float recurrentWeights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, InputSize * GateRowLength);
-            ref float inputBias = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, (InputSize + HiddenSize) * GateRowLength);
-            ref float hiddenBias = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, (InputSize + HiddenSize + 1) * GateRowLength);
-            ref float newHiddenSums = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, GateRowLength);
-
-            // Units 0 to 15: 2 tiles of 8 units, one global::System.Runtime.Intrinsics.Vector128<float> per gate and 4 units, summed in registers.
-            for (global::System.UIntPtr part = 0; part < 2; part++)
-            {
-                global::System.UIntPtr unit = (part * 8);
-                global::System.UIntPtr blockColumn = 0;
-                global::System.UIntPtr column = blockColumn + (part * 8);
-
-                // The gate sums start from the two biases (r, z), b_in (n's input part) and b_hn (n's recurrent part).
-                global::System.Runtime.Intrinsics.Vector128<float> resetSum0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref inputBias, column) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hiddenBias, column);
-                global::System.Runtime.Intrinsics.Vector128<float> updateSum0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref inputBias, column + 16) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hiddenBias, column + 16);
-                global::System.Runtime.Intrinsics.Vector128<float> newInputSum0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref inputBias, column + 32);
-                global::System.Runtime.Intrinsics.Vector128<float> newHiddenSum0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hiddenBias, column + 32);
-                global::System.Runtime.Intrinsics.Vector128<float> resetSum1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref inputBias, column + 4) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hiddenBias, column + 4);
-                global::System.Runtime.Intrinsics.Vector128<float> updateSum1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref inputBias, column + 20) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hiddenBias, column + 20);
-                global::System.Runtime.Intrinsics.Vector128<float> newInputSum1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref inputBias, column + 36);
-                global::System.Runtime.Intrinsics.Vector128<float> newHiddenSum1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hiddenBias, column + 36);
-
-                // W_ih x: the input (4 values).
-                ref float tileInputWeights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, (InputSize * blockColumn) + (column - blockColumn));
-                {
-                    ref float row0 = ref tileInputWeights;
-                    global::System.Runtime.Intrinsics.Vector128<float> x0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 0));
-                    resetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row0, 0), resetSum0);
-                    updateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row0, 16), updateSum0);
-                    newInputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row0, 32), newInputSum0);
-                    resetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row0, 4), resetSum1);
-                    updateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row0, 20), updateSum1);
-                    newInputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row0, 36), newInputSum1);
-                    ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 48);
-                    global::System.Runtime.Intrinsics.Vector128<float> x1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 1));
-                    resetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row1, 0), resetSum0);
-                    updateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row1, 16), updateSum0);
-                    newInputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row1, 32), newInputSum0);
-                    resetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row1, 4), resetSum1);
-                    updateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row1, 20), updateSum1);
-                    newInputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row1, 36), newInputSum1);
-                    ref float row2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 48);
-                    global::System.Runtime.Intrinsics.Vector128<float> x2 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 2));
-                    resetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row2, 0), resetSum0);
-                    updateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row2, 16), updateSum0);
-                    newInputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row2, 32), newInputSum0);
-                    resetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row2, 4), resetSum1);
-                    updateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row2, 20), updateSum1);
-                    newInputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row2, 36), newInputSum1);
-                    ref float row3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 48);
-                    global::System.Runtime.Intrinsics.Vector128<float> x3 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 3));
-                    resetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row3, 0), resetSum0);
-                    updateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row3, 16), updateSum0);
-                    newInputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row3, 32), newInputSum0);
-                    resetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row3, 4), resetSum1);
-                    updateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row3, 20), updateSum1);
-                    newInputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row3, 36), newInputSum1);
-                }
-
-                // W_hh h: the previous hidden state (17 values), 4 per iteration.
-                ref float tileRecurrentWeights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentWeights, (HiddenSize * blockColumn) + (column - blockColumn));
-                for (global::System.UIntPtr k = 0; k < 16; k += 4)
-                {
-                    ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref tileRecurrentWeights, k * 48);
-                    global::System.Runtime.Intrinsics.Vector128<float> x0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, k));
-                    resetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row0, 0), resetSum0);
-                    updateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row0, 16), updateSum0);
-                    newHiddenSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row0, 32), newHiddenSum0);
-                    resetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row0, 4), resetSum1);
-                    updateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row0, 20), updateSum1);
-                    newHiddenSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row0, 36), newHiddenSum1);
-                    ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 48);
-                    global::System.Runtime.Intrinsics.Vector128<float> x1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, k + 1));
-                    resetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row1, 0), resetSum0);
-                    updateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row1, 16), updateSum0);
-                    newHiddenSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row1, 32), newHiddenSum0);
-                    resetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row1, 4), resetSum1);
-                    updateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row1, 20), updateSum1);
-                    newHiddenSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row1, 36), newHiddenSum1);
-                    ref float row2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 48);
-                    global::System.Runtime.Intrinsics.Vector128<float> x2 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, k + 2));
-                    resetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row2, 0), resetSum0);
-                    updateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row2, 16), updateSum0);
-                    newHiddenSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row2, 32), newHiddenSum0);
-                    resetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row2, 4), resetSum1);
-                    updateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row2, 20), updateSum1);
-                    newHiddenSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row2, 36), newHiddenSum1);
-                    ref float row3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 48);
-                    global::System.Runtime.Intrinsics.Vector128<float> x3 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, k + 3));
-                    resetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row3, 0), resetSum0);
-                    updateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row3, 16), updateSum0);
-                    newHiddenSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row3, 32), newHiddenSum0);
-                    resetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row3, 4), resetSum1);
-                    updateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row3, 20), updateSum1);
-                    newHiddenSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row3, 36), newHiddenSum1);
-                }
-
-                // The last value.
-                {
-                    ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref tileRecurrentWeights, 768);
-                    global::System.Runtime.Intrinsics.Vector128<float> x0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, 16));
-                    resetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row0, 0), resetSum0);
-                    updateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row0, 16), updateSum0);
-                    newHiddenSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row0, 32), newHiddenSum0);
-                    resetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row0, 4), resetSum1);
-                    updateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row0, 20), updateSum1);
-                    newHiddenSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row0, 36), newHiddenSum1);
-                }
-
-                // The gate sums, for the activations below.
-                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(resetSum0, ref gates, column);
-                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(updateSum0, ref gates, column + 16);
-                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(newInputSum0, ref gates, column + 32);
-                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(newHiddenSum0, ref newHiddenSums, unit);
-                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(resetSum1, ref gates, column + 4);
-                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(updateSum1, ref gates, column + 20);
-                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(newInputSum1, ref gates, column + 36);
-                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(newHiddenSum1, ref newHiddenSums, unit + 4);
-            }
-
-            // Unit 16: one tile of 1 unit, one float per gate and unit, summed in registers.
-            {
-                global::System.UIntPtr unit = 16;
-                global::System.UIntPtr column = 48;
-
-                // The gate sums start from the two biases (r, z), b_in (n's input part) and b_hn (n's recurrent part).
-                float resetSum0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column);
-                float updateSum0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 1);
-                float newInputSum0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 2);
-                float newHiddenSum0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 2);
-
-                // W_ih x: the input (4 values).
-                ref float tileInputWeights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, InputSize * column);
-                {
-                    ref float row0 = ref tileInputWeights;
-                    float x0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 0);
-                    resetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 0), resetSum0);
-                    updateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 1), updateSum0);
-                    newInputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 2), newInputSum0);
-                    ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 3);
-                    float x1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 1);
-                    resetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 0), resetSum0);
-                    updateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 1), updateSum0);
-                    newInputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 2), newInputSum0);
-                    ref float row2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 3);
-                    float x2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 2);
-                    resetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 0), resetSum0);
-                    updateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 1), updateSum0);
-                    newInputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 2), newInputSum0);
-                    ref float row3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 3);
-                    float x3 = global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 3);
-                    resetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 0), resetSum0);
-                    updateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 1), updateSum0);
-                    newInputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 2), newInputSum0);
-                }
-
-                // W_hh h: the previous hidden state (17 values), 4 per iteration.
-                ref float tileRecurrentWeights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentWeights, HiddenSize * column);
-                for (global::System.UIntPtr k = 0; k < 16; k += 4)
-                {
-                    ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref tileRecurrentWeights, k * 3);
-                    float x0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, k);
-                    resetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 0), resetSum0);
-                    updateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 1), updateSum0);
-                    newHiddenSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 2), newHiddenSum0);
-                    ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 3);
-                    float x1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, k + 1);
-                    resetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 0), resetSum0);
-                    updateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 1), updateSum0);
-                    newHiddenSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 2), newHiddenSum0);
-                    ref float row2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 3);
-                    float x2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, k + 2);
-                    resetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 0), resetSum0);
-                    updateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 1), updateSum0);
-                    newHiddenSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 2), newHiddenSum0);
-                    ref float row3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 3);
-                    float x3 = global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, k + 3);
-                    resetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 0), resetSum0);
-                    updateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 1), updateSum0);
-                    newHiddenSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 2), newHiddenSum0);
-                }
-
-                // The last value.
-                {
-                    ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref tileRecurrentWeights, 48);
-                    float x0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, 16);
-                    resetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 0), resetSum0);
-                    updateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 1), updateSum0);
-                    newHiddenSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 2), newHiddenSum0);
-                }
-
-                // The gate sums, for the activations below.
-                global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column) = resetSum0;
-                global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column + 1) = updateSum0;
-                global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column + 2) = newInputSum0;
-                global::System.Runtime.CompilerServices.Unsafe.Add(ref newHiddenSums, unit) = newHiddenSum0;
-            }
-
-            // Every gate sum has read the old hidden state, so the new one replaces it unit by unit.
-            // Units 0 to 15, 4 at a time: the gates, then n = tanh(b_in + W_in x + r * (b_hn + W_hn h)) and h = (h - n) * z + n.
-            for (global::System.UIntPtr part = 0; part < 4; part++)
-            {
-                global::System.UIntPtr unit = (part * 4);
-                global::System.UIntPtr column = (part * 4);
-                global::System.Runtime.Intrinsics.Vector128<float> resetGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gates, column));
-                global::System.Runtime.Intrinsics.Vector128<float> updateGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gates, column + 16));
-                global::System.Runtime.Intrinsics.Vector128<float> candidate = global::LstmGen.LstmMath.Tanh(global::LstmGen.LstmMath.MultiplyAdd(resetGate, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref newHiddenSums, unit), global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gates, column + 32)));
-                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(resetGate, ref gates, column);
-                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(updateGate, ref gates, column + 16);
-                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(candidate, ref gates, column + 32);
-                global::System.Runtime.Intrinsics.Vector128<float> previousHidden = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hidden, unit);
-                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::LstmGen.LstmMath.MultiplyAdd(previousHidden - candidate, updateGate, candidate), ref hidden, unit);
-            }
-
-            // Unit 16, one unit at a time: the gates, then n = tanh(b_in + W_in x + r * (b_hn + W_hn h)) and h = (h - n) * z + n.
-            {
-                global::System.UIntPtr unit = 16;
-                global::System.UIntPtr column = 48;
-                float resetGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column));
-                float updateGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column + 1));
-                float candidate = global::LstmGen.LstmMath.Tanh(global::LstmGen.LstmMath.MultiplyAdd(resetGate, global::System.Runtime.CompilerServices.Unsafe.Add(ref newHiddenSums, unit), global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column + 2)));
-                global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column) = resetGate;
-                global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column + 1) = updateGate;
-                global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column + 2) = candidate;
-                float previousHidden = global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, unit);
-                global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, unit) = global::LstmGen.LstmMath.MultiplyAdd(previousHidden - candidate, updateGate, candidate);
-            }
-        }
-
-        /// <summary>
-        /// The backward pass of the first layer (4 inputs) at one step, with Vector128 kernels.
-        /// From d loss / d h (from above, plus what the next step carried back) and d loss / d c, it finds
-        /// the gate gradients, which replace the gates in the record (the weights' gradients are summed from them
-        /// after the backward pass), adds d loss / d b_ih and b_hh to the gradients, writes d loss / d x (when
-        /// wanted) and leaves d loss / d h and d loss / d c of the step before.
-        /// </summary>
-        private static void FirstLayerBackwardVector128(ref float weights, ref float gradients, ref float previous, ref float current, ref float upstream, ref float hiddenGradient, ref float carriedGradient, ref float inputGradient, bool computeInputGradient)
-        {
-            // This layer's packed parameters and their gradients: W_ih, W_hh, then the two biases.
-            ref float inputWeights = ref weights;
-            ref float recurrentWeights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, InputSize * GateRowLength);
-            ref float inputBiasGradients = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gradients, (InputSize + HiddenSize) * GateRowLength);
-            ref float hiddenBiasGradients = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gradients, (InputSize + HiddenSize + 1) * GateRowLength);
-
-            // What the forward pass recorded: this step's gates and W_hn h + b_hn, the hidden state before it. Each
-            // unit's gate gradients of the input side overwrite its gates once they are read; the recurrent side's
-            // (which differ in n) go to their own row of the record.
-            ref float gates = ref current;
-            ref float gateGradients = ref current;
-            ref float newHiddenSums = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref current, GateRowLength);
-            ref float previousHidden = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref previous, RecordHiddenOffset);
-            ref float recurrentGateGradients = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref current, RecordRecurrentGradientOffset);
-
-            // Units 0 to 15: 2 tiles of 8 units, one global::System.Runtime.Intrinsics.Vector128<float> per gate and 4 units: the gate gradients.
-            for (global::System.UIntPtr part = 0; part < 2; part++)
-            {
-                global::System.UIntPtr unit = (part * 8);
-                global::System.UIntPtr column = (part * 8);
-
-                // Units [unit, +4): d h = from above + from the next step, flushed to zero below 2^-60;
-                // then through h = (h_prev - n) * z + n and n = tanh(b_in + W_in x + r * (b_hn + W_hn h)).
-                {
-                    global::System.Runtime.Intrinsics.Vector128<float> one = global::System.Runtime.Intrinsics.Vector128<float>.One;
-                    global::System.Runtime.Intrinsics.Vector128<float> hiddenGradientSum = global::LstmGen.LstmMath.FlushNegligible(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref upstream, unit) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hiddenGradient, unit));
-                    global::System.Runtime.Intrinsics.Vector128<float> resetGate = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gates, column);
-                    global::System.Runtime.Intrinsics.Vector128<float> updateGate = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gates, column + 16);
-                    global::System.Runtime.Intrinsics.Vector128<float> candidate = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gates, column + 32);
-                    // Through each gate's activation: sigmoid' = s (1 - s), tanh' = 1 - t^2.
-                    global::System.Runtime.Intrinsics.Vector128<float> candidateGradient = hiddenGradientSum * (one - updateGate) * (one - (candidate * candidate));
-                    global::System.Runtime.Intrinsics.Vector128<float> resetGradient = candidateGradient * global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref newHiddenSums, unit) * (resetGate * (one - resetGate));
-                    global::System.Runtime.Intrinsics.Vector128<float> updateGradient = hiddenGradientSum * (global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref previousHidden, unit) - candidate) * (updateGate * (one - updateGate));
-                    // The input side's gate gradients replace the gates; the recurrent side's differ in n: r * d n.
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(resetGradient, ref gateGradients, column);
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(updateGradient, ref gateGradients, column + 16);
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(candidateGradient, ref gateGradients, column + 32);
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(resetGradient, ref recurrentGateGradients, column);
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(updateGradient, ref recurrentGateGradients, column + 16);
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(candidateGradient * resetGate, ref recurrentGateGradients, column + 32);
-                    // d loss / d h_prev through h = (h_prev - n) * z + n itself; W_hh^T adds the gates' part.
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(hiddenGradientSum * updateGate, ref carriedGradient, unit);
-                }
-
-                // Units [unit + 4, +4): d h = from above + from the next step, flushed to zero below 2^-60;
-                // then through h = (h_prev - n) * z + n and n = tanh(b_in + W_in x + r * (b_hn + W_hn h)).
-                {
-                    global::System.Runtime.Intrinsics.Vector128<float> one = global::System.Runtime.Intrinsics.Vector128<float>.One;
-                    global::System.Runtime.Intrinsics.Vector128<float> hiddenGradientSum = global::LstmGen.LstmMath.FlushNegligible(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref upstream, unit + 4) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hiddenGradient, unit + 4));
-                    global::System.Runtime.Intrinsics.Vector128<float> resetGate = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gates, column + 4);
-                    global::System.Runtime.Intrinsics.Vector128<float> updateGate = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gates, column + 20);
-                    global::System.Runtime.Intrinsics.Vector128<float> candidate = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gates, column + 36);
-                    // Through each gate's activation: sigmoid' = s (1 - s), tanh' = 1 - t^2.
-                    global::System.Runtime.Intrinsics.Vector128<float> candidateGradient = hiddenGradientSum * (one - updateGate) * (one - (candidate * candidate));
-                    global::System.Runtime.Intrinsics.Vector128<float> resetGradient = candidateGradient * global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref newHiddenSums, unit + 4) * (resetGate * (one - resetGate));
-                    global::System.Runtime.Intrinsics.Vector128<float> updateGradient = hiddenGradientSum * (global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref previousHidden, unit + 4) - candidate) * (updateGate * (one - updateGate));
-                    // The input side's gate gradients replace the gates; the recurrent side's differ in n: r * d n.
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(resetGradient, ref gateGradients, column + 4);
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(updateGradient, ref gateGradients, column + 20);
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(candidateGradient, ref gateGradients, column + 36);
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(resetGradient, ref recurrentGateGradients, column + 4);
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(updateGradient, ref recurrentGateGradients, column + 20);
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(candidateGradient * resetGate, ref recurrentGateGradients, column + 36);
-                    // d loss / d h_prev through h = (h_prev - n) * z + n itself; W_hh^T adds the gates' part.
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(hiddenGradientSum * updateGate, ref carriedGradient, unit + 4);
                 }
             }
 
-            // Unit 16: one tile of 1 unit, one float per gate and unit: the gate gradients.
+            /// <summary>
+            /// One step of the first layer (4 inputs) with Scalar kernels:
+            /// the gate sums b_i + W_i x and b_h + W_h h of every unit, summed in registers and stored into
+            /// <paramref name="gates"/> (packed like a gate row); then the gate activations replace them there
+            /// (training keeps them for the backward pass), and n = tanh(b_in + W_in x + r * (b_hn + W_hn h)), h = (h - n) * z + n.
+            /// </summary>
+            internal static void FirstLayerScalar(ref float weights, ref float input, ref float hidden, ref float gates)
             {
-                global::System.UIntPtr unit = 16;
-                global::System.UIntPtr column = 48;
+                // This layer's packed parameters: W_ih, W_hh, then the two biases.
+                ref float inputWeights = ref weights;
+                ref float recurrentWeights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, InputSize * GateRowLength);
+                ref float inputBias = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, (InputSize + HiddenSize) * GateRowLength);
+                ref float hiddenBias = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, (InputSize + HiddenSize + 1) * GateRowLength);
+                ref float newHiddenSums = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, GateRowLength);
 
-                // Units [unit, +1): d h = from above + from the next step, flushed to zero below 2^-60;
-                // then through h = (h_prev - n) * z + n and n = tanh(b_in + W_in x + r * (b_hn + W_hn h)).
+                // Units 0 to 15: 8 tiles of 2 units, one float per gate and unit, summed in registers.
+                for (global::System.UIntPtr part = 0; part < 8; part++)
                 {
-                    float one = 1f;
-                    float hiddenGradientSum = global::LstmGen.LstmMath.FlushNegligible(global::System.Runtime.CompilerServices.Unsafe.Add(ref upstream, unit) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenGradient, unit));
-                    float resetGate = global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column);
-                    float updateGate = global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column + 1);
-                    float candidate = global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column + 2);
-                    // Through each gate's activation: sigmoid' = s (1 - s), tanh' = 1 - t^2.
-                    float candidateGradient = hiddenGradientSum * (one - updateGate) * (one - (candidate * candidate));
-                    float resetGradient = candidateGradient * global::System.Runtime.CompilerServices.Unsafe.Add(ref newHiddenSums, unit) * (resetGate * (one - resetGate));
-                    float updateGradient = hiddenGradientSum * (global::System.Runtime.CompilerServices.Unsafe.Add(ref previousHidden, unit) - candidate) * (updateGate * (one - updateGate));
-                    // The input side's gate gradients replace the gates; the recurrent side's differ in n: r * d n.
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref gateGradients, column) = resetGradient;
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref gateGradients, column + 1) = updateGradient;
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref gateGradients, column + 2) = candidateGradient;
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentGateGradients, column) = resetGradient;
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentGateGradients, column + 1) = updateGradient;
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentGateGradients, column + 2) = candidateGradient * resetGate;
-                    // d loss / d h_prev through h = (h_prev - n) * z + n itself; W_hh^T adds the gates' part.
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref carriedGradient, unit) = hiddenGradientSum * updateGate;
-                }
-            }
+                    global::System.UIntPtr unit = (part * 2);
+                    global::System.UIntPtr blockColumn = 0;
+                    global::System.UIntPtr column = blockColumn + (part * 2);
 
-            // d loss / d b_ih and d loss / d b_hh: the gate gradients.
-            for (global::System.UIntPtr k = 0; k < 48; k += 4)
-            {
-                global::System.Runtime.Intrinsics.Vector128<float> gateGradient = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gateGradients, k);
-                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref inputBiasGradients, k) + gateGradient, ref inputBiasGradients, k);
-                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hiddenBiasGradients, k) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref recurrentGateGradients, k), ref hiddenBiasGradients, k);
-            }
-            // The last 3 elements, one at a time.
-            for (global::System.UIntPtr k = 48; k < GateRowLength; k++)
-            {
-                float gateGradient = global::System.Runtime.CompilerServices.Unsafe.Add(ref gateGradients, k);
-                global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBiasGradients, k) = global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBiasGradients, k) + gateGradient;
-                global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBiasGradients, k) = global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBiasGradients, k) + global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentGateGradients, k);
-            }
+                    // The gate sums start from the two biases (r, z), b_in (n's input part) and b_hn (n's recurrent part).
+                    float resetSum0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column);
+                    float updateSum0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 16) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 16);
+                    float newInputSum0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 32);
+                    float newHiddenSum0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 32);
+                    float resetSum1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 1);
+                    float updateSum1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 17) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 17);
+                    float newInputSum1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 33);
+                    float newHiddenSum1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 33);
 
-            // d loss / d x = W_ih^T gate gradients, when wanted.
-            if (computeInputGradient)
-            {
-                for (global::System.UIntPtr k = 0; k < InputSize; k += 2)
-                {
-                    GateRowsBackwardVector128(ref inputWeights, InputSize, k, ref gateGradients, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, k));
-                }
-            }
-
-            // d loss / d h_prev = W_hh^T (the recurrent side's gate gradients), for the step before, and what
-            // h = (h_prev - n) * z + n carries to it directly.
-            for (global::System.UIntPtr k = 0; k < 16; k += 2)
-            {
-                GateRowsBackwardVector128(ref recurrentWeights, HiddenSize, k, ref recurrentGateGradients, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenGradient, k));
-            }
-            for (global::System.UIntPtr k = 16; k < HiddenSize; k++)
-            {
-                GateRowBackwardVector128(ref recurrentWeights, HiddenSize, k, ref recurrentGateGradients, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenGradient, k));
-            }
-            for (global::System.UIntPtr k = 0; k < 16; k += 4)
-            {
-                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hiddenGradient, k) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref carriedGradient, k), ref hiddenGradient, k);
-            }
-            // The last 1 element, one at a time.
-            for (global::System.UIntPtr k = 16; k < HiddenSize; k++)
-            {
-                global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenGradient, k) = global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenGradient, k) + global::System.Runtime.CompilerServices.Unsafe.Add(ref carriedGradient, k);
-            }
-        }
-
-        /// <summary>
-        /// One row of a weight's backward pass with Vector128 kernels: result = weightRow · gateGradients,
-        /// a block of units at a time (the weight of weightRows rows is kept block by block), summed in the
-        /// canonical 16 lanes and then in order.
-        /// </summary>
-        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-        private static void GateRowBackwardVector128(ref float weights, global::System.UIntPtr weightRows, global::System.UIntPtr row, ref float gateGradients, ref float result)
-        {
-            global::System.Runtime.Intrinsics.Vector128<float> lanes0To3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector128<float> lanes4To7 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector128<float> lanes8To11 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector128<float> lanes12To15 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-            // Units 0 to 15: each block's part of the rows, 48 columns.
-            {
-                global::System.UIntPtr column = 0;
-                ref float blockRow0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, (weightRows * column) + (row * 48));
-                lanes0To3 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref blockRow0, 0), global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gateGradients, column), lanes0To3);
-                lanes4To7 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref blockRow0, 4), global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gateGradients, column + 4), lanes4To7);
-                lanes8To11 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref blockRow0, 8), global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gateGradients, column + 8), lanes8To11);
-                lanes12To15 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref blockRow0, 12), global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gateGradients, column + 12), lanes12To15);
-                lanes0To3 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref blockRow0, 16), global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gateGradients, column + 16), lanes0To3);
-                lanes4To7 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref blockRow0, 20), global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gateGradients, column + 20), lanes4To7);
-                lanes8To11 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref blockRow0, 24), global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gateGradients, column + 24), lanes8To11);
-                lanes12To15 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref blockRow0, 28), global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gateGradients, column + 28), lanes12To15);
-                lanes0To3 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref blockRow0, 32), global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gateGradients, column + 32), lanes0To3);
-                lanes4To7 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref blockRow0, 36), global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gateGradients, column + 36), lanes4To7);
-                lanes8To11 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref blockRow0, 40), global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gateGradients, column + 40), lanes8To11);
-                lanes12To15 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref blockRow0, 44), global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gateGradients, column + 44), lanes12To15);
-            }
-            float sum = global::LstmGen.LstmMath.Sum(lanes0To3, lanes4To7, lanes8To11, lanes12To15);
-            // Units 16 to 16: each block's 3 columns, in order.
-            {
-                global::System.UIntPtr column = 48;
-                ref float lastRow0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, (weightRows * column) + (row * 3));
-                for (global::System.UIntPtr k = 0; k < 3; k++)
-                {
-                    float gradient = global::System.Runtime.CompilerServices.Unsafe.Add(ref gateGradients, column + k);
-                    sum = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.CompilerServices.Unsafe.Add(ref lastRow0, k), gradient, sum);
-                }
-            }
-            global::System.Runtime.CompilerServices.Unsafe.Add(ref result, 0) = sum;
-        }
-
-        /// <summary>
-        /// 2 rows of a weight's backward pass with Vector128 kernels, 2 dot products in flight:
-        /// result[r] = weightRow_r · gateGradients for each row r from row on, each as one row alone sums it: a block
-        /// of units at a time (the weight of weightRows rows is kept block by block).
-        /// </summary>
-        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-        private static void GateRowsBackwardVector128(ref float weights, global::System.UIntPtr weightRows, global::System.UIntPtr row, ref float gateGradients, ref float result)
-        {
-            global::System.Runtime.Intrinsics.Vector128<float> row0Lanes0To3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector128<float> row0Lanes4To7 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector128<float> row0Lanes8To11 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector128<float> row0Lanes12To15 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector128<float> row1Lanes0To3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector128<float> row1Lanes4To7 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector128<float> row1Lanes8To11 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector128<float> row1Lanes12To15 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-            // Units 0 to 15: each block's part of the rows, 48 columns.
-            {
-                global::System.UIntPtr column = 0;
-                ref float blockRow0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, (weightRows * column) + (row * 48));
-                ref float blockRow1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref blockRow0, 48);
-                global::System.Runtime.Intrinsics.Vector128<float> gateGradients0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gateGradients, column);
-                row0Lanes0To3 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref blockRow0, 0), gateGradients0, row0Lanes0To3);
-                row1Lanes0To3 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref blockRow1, 0), gateGradients0, row1Lanes0To3);
-                global::System.Runtime.Intrinsics.Vector128<float> gateGradients4 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gateGradients, column + 4);
-                row0Lanes4To7 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref blockRow0, 4), gateGradients4, row0Lanes4To7);
-                row1Lanes4To7 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref blockRow1, 4), gateGradients4, row1Lanes4To7);
-                global::System.Runtime.Intrinsics.Vector128<float> gateGradients8 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gateGradients, column + 8);
-                row0Lanes8To11 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref blockRow0, 8), gateGradients8, row0Lanes8To11);
-                row1Lanes8To11 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref blockRow1, 8), gateGradients8, row1Lanes8To11);
-                global::System.Runtime.Intrinsics.Vector128<float> gateGradients12 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gateGradients, column + 12);
-                row0Lanes12To15 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref blockRow0, 12), gateGradients12, row0Lanes12To15);
-                row1Lanes12To15 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref blockRow1, 12), gateGradients12, row1Lanes12To15);
-                global::System.Runtime.Intrinsics.Vector128<float> gateGradients16 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gateGradients, column + 16);
-                row0Lanes0To3 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref blockRow0, 16), gateGradients16, row0Lanes0To3);
-                row1Lanes0To3 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref blockRow1, 16), gateGradients16, row1Lanes0To3);
-                global::System.Runtime.Intrinsics.Vector128<float> gateGradients20 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gateGradients, column + 20);
-                row0Lanes4To7 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref blockRow0, 20), gateGradients20, row0Lanes4To7);
-                row1Lanes4To7 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref blockRow1, 20), gateGradients20, row1Lanes4To7);
-                global::System.Runtime.Intrinsics.Vector128<float> gateGradients24 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gateGradients, column + 24);
-                row0Lanes8To11 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref blockRow0, 24), gateGradients24, row0Lanes8To11);
-                row1Lanes8To11 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref blockRow1, 24), gateGradients24, row1Lanes8To11);
-                global::System.Runtime.Intrinsics.Vector128<float> gateGradients28 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gateGradients, column + 28);
-                row0Lanes12To15 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref blockRow0, 28), gateGradients28, row0Lanes12To15);
-                row1Lanes12To15 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref blockRow1, 28), gateGradients28, row1Lanes12To15);
-                global::System.Runtime.Intrinsics.Vector128<float> gateGradients32 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gateGradients, column + 32);
-                row0Lanes0To3 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref blockRow0, 32), gateGradients32, row0Lanes0To3);
-                row1Lanes0To3 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref blockRow1, 32), gateGradients32, row1Lanes0To3);
-                global::System.Runtime.Intrinsics.Vector128<float> gateGradients36 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gateGradients, column + 36);
-                row0Lanes4To7 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref blockRow0, 36), gateGradients36, row0Lanes4To7);
-                row1Lanes4To7 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref blockRow1, 36), gateGradients36, row1Lanes4To7);
-                global::System.Runtime.Intrinsics.Vector128<float> gateGradients40 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gateGradients, column + 40);
-                row0Lanes8To11 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref blockRow0, 40), gateGradients40, row0Lanes8To11);
-                row1Lanes8To11 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref blockRow1, 40), gateGradients40, row1Lanes8To11);
-                global::System.Runtime.Intrinsics.Vector128<float> gateGradients44 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gateGradients, column + 44);
-                row0Lanes12To15 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref blockRow0, 44), gateGradients44, row0Lanes12To15);
-                row1Lanes12To15 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref blockRow1, 44), gateGradients44, row1Lanes12To15);
-            }
-            float sum0 = global::LstmGen.LstmMath.Sum(row0Lanes0To3, row0Lanes4To7, row0Lanes8To11, row0Lanes12To15);
-            float sum1 = global::LstmGen.LstmMath.Sum(row1Lanes0To3, row1Lanes4To7, row1Lanes8To11, row1Lanes12To15);
-            // Units 16 to 16: each block's 3 columns, in order.
-            {
-                global::System.UIntPtr column = 48;
-                ref float lastRow0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, (weightRows * column) + (row * 3));
-                ref float lastRow1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref lastRow0, 3);
-                for (global::System.UIntPtr k = 0; k < 3; k++)
-                {
-                    float gradient = global::System.Runtime.CompilerServices.Unsafe.Add(ref gateGradients, column + k);
-                    sum0 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.CompilerServices.Unsafe.Add(ref lastRow0, k), gradient, sum0);
-                    sum1 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.CompilerServices.Unsafe.Add(ref lastRow1, k), gradient, sum1);
-                }
-            }
-            global::System.Runtime.CompilerServices.Unsafe.Add(ref result, 0) = sum0;
-            global::System.Runtime.CompilerServices.Unsafe.Add(ref result, 1) = sum1;
-        }
-
-        /// <summary>
-        /// Adds steps [start, end) to the rows of a weight's gradient with Vector128 kernels: gradientRow_k +=
-        /// x_t[k] * gateGradients_t, with x_t[k] at x + t * xStride + k and gateGradients_t at gateGradients +
-        /// t * StepRecordLength, from the last step to the first. Each gradient is loaded and stored once. The
-        /// gradient of a weight of <paramref name="rows"/> rows is kept block by block, as the weight is.
-        /// </summary>
-        private static void WeightGradientsVector128(ref float gradientRows, global::System.UIntPtr rows, ref float x, global::System.UIntPtr xStride, ref float gateGradients, global::System.UIntPtr start, global::System.UIntPtr end)
-        {
-            // Units 0 to 15: 6 vectors of columns at a time, every row, every step of the block.
-            for (global::System.UIntPtr column = 0; column < 48; column += 24)
-            {
-                for (global::System.UIntPtr k = 0; k < rows; k++)
-                {
-                    ref float gradientRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gradientRows, (rows * 0) + (k * 48) + column);
-                    ref float xRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, k);
-                    global::System.Runtime.Intrinsics.Vector128<float> sum0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gradientRow, 0);
-                    global::System.Runtime.Intrinsics.Vector128<float> sum1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gradientRow, 4);
-                    global::System.Runtime.Intrinsics.Vector128<float> sum2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gradientRow, 8);
-                    global::System.Runtime.Intrinsics.Vector128<float> sum3 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gradientRow, 12);
-                    global::System.Runtime.Intrinsics.Vector128<float> sum4 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gradientRow, 16);
-                    global::System.Runtime.Intrinsics.Vector128<float> sum5 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gradientRow, 20);
-                    for (global::System.UIntPtr step = end; step > start; step--)
+                    // W_ih x: the input (4 values).
+                    ref float tileInputWeights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, (InputSize * blockColumn) + (column - blockColumn));
                     {
-                        global::System.UIntPtr t = step - 1;
-                        global::System.Runtime.Intrinsics.Vector128<float> xs = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref xRow, t * xStride));
-                        ref float stepGradients = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gateGradients, (t * StepRecordLength) + column);
-                        sum0 = global::LstmGen.LstmMath.MultiplyAdd(xs, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref stepGradients, 0), sum0);
-                        sum1 = global::LstmGen.LstmMath.MultiplyAdd(xs, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref stepGradients, 4), sum1);
-                        sum2 = global::LstmGen.LstmMath.MultiplyAdd(xs, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref stepGradients, 8), sum2);
-                        sum3 = global::LstmGen.LstmMath.MultiplyAdd(xs, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref stepGradients, 12), sum3);
-                        sum4 = global::LstmGen.LstmMath.MultiplyAdd(xs, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref stepGradients, 16), sum4);
-                        sum5 = global::LstmGen.LstmMath.MultiplyAdd(xs, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref stepGradients, 20), sum5);
+                        ref float row0 = ref tileInputWeights;
+                        float x0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 0);
+                        resetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 0), resetSum0);
+                        updateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 16), updateSum0);
+                        newInputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 32), newInputSum0);
+                        resetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 1), resetSum1);
+                        updateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 17), updateSum1);
+                        newInputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 33), newInputSum1);
+                        ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 48);
+                        float x1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 1);
+                        resetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 0), resetSum0);
+                        updateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 16), updateSum0);
+                        newInputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 32), newInputSum0);
+                        resetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 1), resetSum1);
+                        updateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 17), updateSum1);
+                        newInputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 33), newInputSum1);
+                        ref float row2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 48);
+                        float x2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 2);
+                        resetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 0), resetSum0);
+                        updateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 16), updateSum0);
+                        newInputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 32), newInputSum0);
+                        resetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 1), resetSum1);
+                        updateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 17), updateSum1);
+                        newInputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 33), newInputSum1);
+                        ref float row3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 48);
+                        float x3 = global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 3);
+                        resetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 0), resetSum0);
+                        updateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 16), updateSum0);
+                        newInputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 32), newInputSum0);
+                        resetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 1), resetSum1);
+                        updateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 17), updateSum1);
+                        newInputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 33), newInputSum1);
                     }
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(sum0, ref gradientRow, 0);
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(sum1, ref gradientRow, 4);
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(sum2, ref gradientRow, 8);
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(sum3, ref gradientRow, 12);
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(sum4, ref gradientRow, 16);
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(sum5, ref gradientRow, 20);
-                }
-            }
 
-            // Units 16 to 16: one column at a time, every row, every step of the block.
-            for (global::System.UIntPtr column = 48; column < 51; column++)
-            {
-                for (global::System.UIntPtr k = 0; k < rows; k++)
-                {
-                    ref float gradientRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gradientRows, (rows * 48) + (k * 3) + (column - 48));
-                    ref float xRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, k);
-                    float sum0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref gradientRow, 0);
-                    for (global::System.UIntPtr step = end; step > start; step--)
+                    // W_hh h: the previous hidden state (17 values), 4 per iteration.
+                    ref float tileRecurrentWeights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentWeights, (HiddenSize * blockColumn) + (column - blockColumn));
+                    for (global::System.UIntPtr k = 0; k < 16; k += 4)
                     {
-                        global::System.UIntPtr t = step - 1;
-                        float xs = global::System.Runtime.CompilerServices.Unsafe.Add(ref xRow, t * xStride);
-                        ref float stepGradients = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gateGradients, (t * StepRecordLength) + column);
-                        sum0 = global::LstmGen.LstmMath.MultiplyAdd(xs, global::System.Runtime.CompilerServices.Unsafe.Add(ref stepGradients, 0), sum0);
+                        ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref tileRecurrentWeights, k * 48);
+                        float x0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, k);
+                        resetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 0), resetSum0);
+                        updateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 16), updateSum0);
+                        newHiddenSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 32), newHiddenSum0);
+                        resetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 1), resetSum1);
+                        updateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 17), updateSum1);
+                        newHiddenSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 33), newHiddenSum1);
+                        ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 48);
+                        float x1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, k + 1);
+                        resetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 0), resetSum0);
+                        updateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 16), updateSum0);
+                        newHiddenSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 32), newHiddenSum0);
+                        resetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 1), resetSum1);
+                        updateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 17), updateSum1);
+                        newHiddenSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 33), newHiddenSum1);
+                        ref float row2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 48);
+                        float x2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, k + 2);
+                        resetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 0), resetSum0);
+                        updateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 16), updateSum0);
+                        newHiddenSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 32), newHiddenSum0);
+                        resetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 1), resetSum1);
+                        updateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 17), updateSum1);
+                        newHiddenSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 33), newHiddenSum1);
+                        ref float row3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 48);
+                        float x3 = global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, k + 3);
+                        resetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 0), resetSum0);
+                        updateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 16), updateSum0);
+                        newHiddenSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 32), newHiddenSum0);
+                        resetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 1), resetSum1);
+                        updateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 17), updateSum1);
+                        newHiddenSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 33), newHiddenSum1);
                     }
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref gradientRow, 0) = sum0;
-                }
-            }
-        }
 
-        /// <summary>
-        /// One step of the first layer (4 inputs) with Scalar kernels:
-        /// the gate sums b_i + W_i x and b_h + W_h h of every unit, summed in registers and stored into
-        /// <paramref name="gates"/> (packed like a gate row); then the gate activations replace them there
-        /// (training keeps them for the backward pass), and n = tanh(b_in + W_in x + r * (b_hn + W_hn h)), h = (h - n) * z + n.
-        /// </summary>
-        private static void FirstLayerScalar(ref float weights, ref float input, ref float hidden, ref float gates)
-        {
-            // This layer's packed parameters: W_ih, W_hh, then the two biases.
-            ref float inputWeights = ref weights;
-            ref float recurrentWeights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, InputSize * GateRowLength);
-            ref float inputBias = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, (InputSize + HiddenSize) * GateRowLength);
-            ref float hiddenBias = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, (InputSize + HiddenSize + 1) * GateRowLength);
-            ref float newHiddenSums = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, GateRowLength);
-
-            // Units 0 to 15: 8 tiles of 2 units, one float per gate and unit, summed in registers.
-            for (global::System.UIntPtr part = 0; part < 8; part++)
-            {
-                global::System.UIntPtr unit = (part * 2);
-                global::System.UIntPtr blockColumn = 0;
-                global::System.UIntPtr column = blockColumn + (part * 2);
-
-                // The gate sums start from the two biases (r, z), b_in (n's input part) and b_hn (n's recurrent part).
-                float resetSum0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column);
-                float updateSum0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 16) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 16);
-                float newInputSum0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 32);
-                float newHiddenSum0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 32);
-                float resetSum1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 1);
-                float updateSum1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 17) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 17);
-                float newInputSum1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 33);
-                float newHiddenSum1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 33);
-
-                // W_ih x: the input (4 values).
-                ref float tileInputWeights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, (InputSize * blockColumn) + (column - blockColumn));
-                {
-                    ref float row0 = ref tileInputWeights;
-                    float x0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 0);
-                    resetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 0), resetSum0);
-                    updateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 16), updateSum0);
-                    newInputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 32), newInputSum0);
-                    resetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 1), resetSum1);
-                    updateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 17), updateSum1);
-                    newInputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 33), newInputSum1);
-                    ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 48);
-                    float x1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 1);
-                    resetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 0), resetSum0);
-                    updateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 16), updateSum0);
-                    newInputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 32), newInputSum0);
-                    resetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 1), resetSum1);
-                    updateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 17), updateSum1);
-                    newInputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 33), newInputSum1);
-                    ref float row2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 48);
-                    float x2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 2);
-                    resetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 0), resetSum0);
-                    updateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 16), updateSum0);
-                    newInputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 32), newInputSum0);
-                    resetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 1), resetSum1);
-                    updateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 17), updateSum1);
-                    newInputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 33), newInputSum1);
-                    ref float row3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 48);
-                    float x3 = global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 3);
-                    resetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 0), resetSum0);
-                    updateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 16), updateSum0);
-                    newInputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 32), newInputSum0);
-                    resetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 1), resetSum1);
-                    updateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 17), updateSum1);
-                    newInputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 33), newInputSum1);
-                }
-
-                // W_hh h: the previous hidden state (17 values), 4 per iteration.
-                ref float tileRecurrentWeights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentWeights, (HiddenSize * blockColumn) + (column - blockColumn));
-                for (global::System.UIntPtr k = 0; k < 16; k += 4)
-                {
-                    ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref tileRecurrentWeights, k * 48);
-                    float x0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, k);
-                    resetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 0), resetSum0);
-                    updateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 16), updateSum0);
-                    newHiddenSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 32), newHiddenSum0);
-                    resetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 1), resetSum1);
-                    updateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 17), updateSum1);
-                    newHiddenSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 33), newHiddenSum1);
-                    ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 48);
-                    float x1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, k + 1);
-                    resetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 0), resetSum0);
-                    updateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 16), updateSum0);
-                    newHiddenSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 32), newHiddenSum0);
-                    resetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 1), resetSum1);
-                    updateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 17), updateSum1);
-                    newHiddenSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 33), newHiddenSum1);
-                    ref float row2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 48);
-                    float x2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, k + 2);
-                    resetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 0), resetSum0);
-                    updateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 16), updateSum0);
-                    newHiddenSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 32), newHiddenSum0);
-                    resetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 1), resetSum1);
-                    updateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 17), updateSum1);
-                    newHiddenSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 33), newHiddenSum1);
-                    ref float row3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 48);
-                    float x3 = global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, k + 3);
-                    resetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 0), resetSum0);
-                    updateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 16), updateSum0);
-                    newHiddenSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 32), newHiddenSum0);
-                    resetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 1), resetSum1);
-                    updateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 17), updateSum1);
-                    newHiddenSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 33), newHiddenSum1);
-                }
-
-                // The last value.
-                {
-                    ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref tileRecurrentWeights, 768);
-                    float x0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, 16);
-                    resetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 0), resetSum0);
-                    updateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 16), updateSum0);
-                    newHiddenSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 32), newHiddenSum0);
-                    resetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 1), resetSum1);
-                    updateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 17), updateSum1);
-                    newHiddenSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 33), newHiddenSum1);
-                }
-
-                // The gate sums, for the activations below.
-                global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column) = resetSum0;
-                global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column + 16) = updateSum0;
-                global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column + 32) = newInputSum0;
-                global::System.Runtime.CompilerServices.Unsafe.Add(ref newHiddenSums, unit) = newHiddenSum0;
-                global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column + 1) = resetSum1;
-                global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column + 17) = updateSum1;
-                global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column + 33) = newInputSum1;
-                global::System.Runtime.CompilerServices.Unsafe.Add(ref newHiddenSums, unit + 1) = newHiddenSum1;
-            }
-
-            // Unit 16: one tile of 1 unit, one float per gate and unit, summed in registers.
-            {
-                global::System.UIntPtr unit = 16;
-                global::System.UIntPtr column = 48;
-
-                // The gate sums start from the two biases (r, z), b_in (n's input part) and b_hn (n's recurrent part).
-                float resetSum0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column);
-                float updateSum0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 1);
-                float newInputSum0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 2);
-                float newHiddenSum0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 2);
-
-                // W_ih x: the input (4 values).
-                ref float tileInputWeights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, InputSize * column);
-                {
-                    ref float row0 = ref tileInputWeights;
-                    float x0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 0);
-                    resetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 0), resetSum0);
-                    updateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 1), updateSum0);
-                    newInputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 2), newInputSum0);
-                    ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 3);
-                    float x1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 1);
-                    resetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 0), resetSum0);
-                    updateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 1), updateSum0);
-                    newInputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 2), newInputSum0);
-                    ref float row2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 3);
-                    float x2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 2);
-                    resetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 0), resetSum0);
-                    updateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 1), updateSum0);
-                    newInputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 2), newInputSum0);
-                    ref float row3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 3);
-                    float x3 = global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 3);
-                    resetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 0), resetSum0);
-                    updateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 1), updateSum0);
-                    newInputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 2), newInputSum0);
-                }
-
-                // W_hh h: the previous hidden state (17 values), 4 per iteration.
-                ref float tileRecurrentWeights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentWeights, HiddenSize * column);
-                for (global::System.UIntPtr k = 0; k < 16; k += 4)
-                {
-                    ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref tileRecurrentWeights, k * 3);
-                    float x0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, k);
-                    resetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 0), resetSum0);
-                    updateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 1), updateSum0);
-                    newHiddenSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 2), newHiddenSum0);
-                    ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 3);
-                    float x1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, k + 1);
-                    resetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 0), resetSum0);
-                    updateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 1), updateSum0);
-                    newHiddenSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 2), newHiddenSum0);
-                    ref float row2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 3);
-                    float x2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, k + 2);
-                    resetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 0), resetSum0);
-                    updateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 1), updateSum0);
-                    newHiddenSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 2), newHiddenSum0);
-                    ref float row3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 3);
-                    float x3 = global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, k + 3);
-                    resetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 0), resetSum0);
-                    updateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 1), updateSum0);
-                    newHiddenSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 2), newHiddenSum0);
-                }
-
-                // The last value.
-                {
-                    ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref tileRecurrentWeights, 48);
-                    float x0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, 16);
-                    resetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 0), resetSum0);
-                    updateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 1), updateSum0);
-                    newHiddenSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 2), newHiddenSum0);
-                }
-
-                // The gate sums, for the activations below.
-                global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column) = resetSum0;
-                global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column + 1) = updateSum0;
-                global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column + 2) = newInputSum0;
-                global::System.Runtime.CompilerServices.Unsafe.Add(ref newHiddenSums, unit) = newHiddenSum0;
-            }
-
-            // Every gate sum has read the old hidden state, so the new one replaces it unit by unit.
-            // Units 0 to 15, one unit at a time: the gates, then n = tanh(b_in + W_in x + r * (b_hn + W_hn h)) and h = (h - n) * z + n.
-            for (global::System.UIntPtr part = 0; part < 16; part++)
-            {
-                global::System.UIntPtr unit = (part * 1);
-                global::System.UIntPtr column = (part * 1);
-                float resetGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column));
-                float updateGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column + 16));
-                float candidate = global::LstmGen.LstmMath.Tanh(global::LstmGen.LstmMath.MultiplyAdd(resetGate, global::System.Runtime.CompilerServices.Unsafe.Add(ref newHiddenSums, unit), global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column + 32)));
-                global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column) = resetGate;
-                global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column + 16) = updateGate;
-                global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column + 32) = candidate;
-                float previousHidden = global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, unit);
-                global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, unit) = global::LstmGen.LstmMath.MultiplyAdd(previousHidden - candidate, updateGate, candidate);
-            }
-
-            // Unit 16, one unit at a time: the gates, then n = tanh(b_in + W_in x + r * (b_hn + W_hn h)) and h = (h - n) * z + n.
-            {
-                global::System.UIntPtr unit = 16;
-                global::System.UIntPtr column = 48;
-                float resetGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column));
-                float updateGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column + 1));
-                float candidate = global::LstmGen.LstmMath.Tanh(global::LstmGen.LstmMath.MultiplyAdd(resetGate, global::System.Runtime.CompilerServices.Unsafe.Add(ref newHiddenSums, unit), global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column + 2)));
-                global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column) = resetGate;
-                global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column + 1) = updateGate;
-                global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column + 2) = candidate;
-                float previousHidden = global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, unit);
-                global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, unit) = global::LstmGen.LstmMath.MultiplyAdd(previousHidden - candidate, updateGate, candidate);
-            }
-        }
-
-        /// <summary>
-        /// The backward pass of the first layer (4 inputs) at one step, with Scalar kernels.
-        /// From d loss / d h (from above, plus what the next step carried back) and d loss / d c, it finds
-        /// the gate gradients, which replace the gates in the record (the weights' gradients are summed from them
-        /// after the backward pass), adds d loss / d b_ih and b_hh to the gradients, writes d loss / d x (when
-        /// wanted) and leaves d loss / d h and d loss / d c of the step before.
-        /// </summary>
-        private static void FirstLayerBackwardScalar(ref float weights, ref float gradients, ref float previous, ref float current, ref float upstream, ref float hiddenGradient, ref float carriedGradient, ref float inputGradient, bool computeInputGradient)
-        {
-            // This layer's packed parameters and their gradients: W_ih, W_hh, then the two biases.
-            ref float inputWeights = ref weights;
-            ref float recurrentWeights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, InputSize * GateRowLength);
-            ref float inputBiasGradients = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gradients, (InputSize + HiddenSize) * GateRowLength);
-            ref float hiddenBiasGradients = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gradients, (InputSize + HiddenSize + 1) * GateRowLength);
-
-            // What the forward pass recorded: this step's gates and W_hn h + b_hn, the hidden state before it. Each
-            // unit's gate gradients of the input side overwrite its gates once they are read; the recurrent side's
-            // (which differ in n) go to their own row of the record.
-            ref float gates = ref current;
-            ref float gateGradients = ref current;
-            ref float newHiddenSums = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref current, GateRowLength);
-            ref float previousHidden = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref previous, RecordHiddenOffset);
-            ref float recurrentGateGradients = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref current, RecordRecurrentGradientOffset);
-
-            // Units 0 to 15: 8 tiles of 2 units, one float per gate and unit: the gate gradients.
-            for (global::System.UIntPtr part = 0; part < 8; part++)
-            {
-                global::System.UIntPtr unit = (part * 2);
-                global::System.UIntPtr column = (part * 2);
-
-                // Units [unit, +1): d h = from above + from the next step, flushed to zero below 2^-60;
-                // then through h = (h_prev - n) * z + n and n = tanh(b_in + W_in x + r * (b_hn + W_hn h)).
-                {
-                    float one = 1f;
-                    float hiddenGradientSum = global::LstmGen.LstmMath.FlushNegligible(global::System.Runtime.CompilerServices.Unsafe.Add(ref upstream, unit) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenGradient, unit));
-                    float resetGate = global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column);
-                    float updateGate = global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column + 16);
-                    float candidate = global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column + 32);
-                    // Through each gate's activation: sigmoid' = s (1 - s), tanh' = 1 - t^2.
-                    float candidateGradient = hiddenGradientSum * (one - updateGate) * (one - (candidate * candidate));
-                    float resetGradient = candidateGradient * global::System.Runtime.CompilerServices.Unsafe.Add(ref newHiddenSums, unit) * (resetGate * (one - resetGate));
-                    float updateGradient = hiddenGradientSum * (global::System.Runtime.CompilerServices.Unsafe.Add(ref previousHidden, unit) - candidate) * (updateGate * (one - updateGate));
-                    // The input side's gate gradients replace the gates; the recurrent side's differ in n: r * d n.
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref gateGradients, column) = resetGradient;
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref gateGradients, column + 16) = updateGradient;
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref gateGradients, column + 32) = candidateGradient;
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentGateGradients, column) = resetGradient;
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentGateGradients, column + 16) = updateGradient;
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentGateGradients, column + 32) = candidateGradient * resetGate;
-                    // d loss / d h_prev through h = (h_prev - n) * z + n itself; W_hh^T adds the gates' part.
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref carriedGradient, unit) = hiddenGradientSum * updateGate;
-                }
-
-                // Units [unit + 1, +1): d h = from above + from the next step, flushed to zero below 2^-60;
-                // then through h = (h_prev - n) * z + n and n = tanh(b_in + W_in x + r * (b_hn + W_hn h)).
-                {
-                    float one = 1f;
-                    float hiddenGradientSum = global::LstmGen.LstmMath.FlushNegligible(global::System.Runtime.CompilerServices.Unsafe.Add(ref upstream, unit + 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenGradient, unit + 1));
-                    float resetGate = global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column + 1);
-                    float updateGate = global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column + 17);
-                    float candidate = global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column + 33);
-                    // Through each gate's activation: sigmoid' = s (1 - s), tanh' = 1 - t^2.
-                    float candidateGradient = hiddenGradientSum * (one - updateGate) * (one - (candidate * candidate));
-                    float resetGradient = candidateGradient * global::System.Runtime.CompilerServices.Unsafe.Add(ref newHiddenSums, unit + 1) * (resetGate * (one - resetGate));
-                    float updateGradient = hiddenGradientSum * (global::System.Runtime.CompilerServices.Unsafe.Add(ref previousHidden, unit + 1) - candidate) * (updateGate * (one - updateGate));
-                    // The input side's gate gradients replace the gates; the recurrent side's differ in n: r * d n.
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref gateGradients, column + 1) = resetGradient;
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref gateGradients, column + 17) = updateGradient;
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref gateGradients, column + 33) = candidateGradient;
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentGateGradients, column + 1) = resetGradient;
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentGateGradients, column + 17) = updateGradient;
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentGateGradients, column + 33) = candidateGradient * resetGate;
-                    // d loss / d h_prev through h = (h_prev - n) * z + n itself; W_hh^T adds the gates' part.
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref carriedGradient, unit + 1) = hiddenGradientSum * updateGate;
-                }
-            }
-
-            // Unit 16: one tile of 1 unit, one float per gate and unit: the gate gradients.
-            {
-                global::System.UIntPtr unit = 16;
-                global::System.UIntPtr column = 48;
-
-                // Units [unit, +1): d h = from above + from the next step, flushed to zero below 2^-60;
-                // then through h = (h_prev - n) * z + n and n = tanh(b_in + W_in x + r * (b_hn + W_hn h)).
-                {
-                    float one = 1f;
-                    float hiddenGradientSum = global::LstmGen.LstmMath.FlushNegligible(global::System.Runtime.CompilerServices.Unsafe.Add(ref upstream, unit) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenGradient, unit));
-                    float resetGate = global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column);
-                    float updateGate = global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column + 1);
-                    float candidate = global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column + 2);
-                    // Through each gate's activation: sigmoid' = s (1 - s), tanh' = 1 - t^2.
-                    float candidateGradient = hiddenGradientSum * (one - updateGate) * (one - (candidate * candidate));
-                    float resetGradient = candidateGradient * global::System.Runtime.CompilerServices.Unsafe.Add(ref newHiddenSums, unit) * (resetGate * (one - resetGate));
-                    float updateGradient = hiddenGradientSum * (global::System.Runtime.CompilerServices.Unsafe.Add(ref previousHidden, unit) - candidate) * (updateGate * (one - updateGate));
-                    // The input side's gate gradients replace the gates; the recurrent side's differ in n: r * d n.
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref gateGradients, column) = resetGradient;
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref gateGradients, column + 1) = updateGradient;
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref gateGradients, column + 2) = candidateGradient;
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentGateGradients, column) = resetGradient;
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentGateGradients, column + 1) = updateGradient;
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentGateGradients, column + 2) = candidateGradient * resetGate;
-                    // d loss / d h_prev through h = (h_prev - n) * z + n itself; W_hh^T adds the gates' part.
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref carriedGradient, unit) = hiddenGradientSum * updateGate;
-                }
-            }
-
-            // d loss / d b_ih and d loss / d b_hh: the gate gradients.
-            for (global::System.UIntPtr k = 0; k < GateRowLength; k++)
-            {
-                float gateGradient = global::System.Runtime.CompilerServices.Unsafe.Add(ref gateGradients, k);
-                global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBiasGradients, k) = global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBiasGradients, k) + gateGradient;
-                global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBiasGradients, k) = global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBiasGradients, k) + global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentGateGradients, k);
-            }
-
-            // d loss / d x = W_ih^T gate gradients, when wanted.
-            if (computeInputGradient)
-            {
-                for (global::System.UIntPtr k = 0; k < InputSize; k++)
-                {
-                    GateRowBackwardScalar(ref inputWeights, InputSize, k, ref gateGradients, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, k));
-                }
-            }
-
-            // d loss / d h_prev = W_hh^T (the recurrent side's gate gradients), for the step before, and what
-            // h = (h_prev - n) * z + n carries to it directly.
-            for (global::System.UIntPtr k = 0; k < HiddenSize; k++)
-            {
-                GateRowBackwardScalar(ref recurrentWeights, HiddenSize, k, ref recurrentGateGradients, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenGradient, k));
-            }
-            for (global::System.UIntPtr k = 0; k < HiddenSize; k++)
-            {
-                global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenGradient, k) = global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenGradient, k) + global::System.Runtime.CompilerServices.Unsafe.Add(ref carriedGradient, k);
-            }
-        }
-
-        /// <summary>
-        /// One row of a weight's backward pass with Scalar kernels: result = weightRow · gateGradients,
-        /// a block of units at a time (the weight of weightRows rows is kept block by block), summed in the
-        /// canonical 16 lanes and then in order.
-        /// </summary>
-        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-        private static void GateRowBackwardScalar(ref float weights, global::System.UIntPtr weightRows, global::System.UIntPtr row, ref float gateGradients, ref float result)
-        {
-            global::System.Span<float> lanes = stackalloc float[16];
-            lanes.Clear();
-            // Units 0 to 15: each block's part of the rows, 48 columns.
-            {
-                global::System.UIntPtr column = 0;
-                ref float blockRow0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, (weightRows * column) + (row * 48));
-                for (int lane = 0; lane < 16; lane++)
-                {
-                    global::System.UIntPtr index = (global::System.UIntPtr)lane;
-                    lanes[lane] = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.CompilerServices.Unsafe.Add(ref blockRow0, index), global::System.Runtime.CompilerServices.Unsafe.Add(ref gateGradients, column + index), lanes[lane]);
-                }
-                for (int lane = 0; lane < 16; lane++)
-                {
-                    global::System.UIntPtr index = 16 + (global::System.UIntPtr)lane;
-                    lanes[lane] = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.CompilerServices.Unsafe.Add(ref blockRow0, index), global::System.Runtime.CompilerServices.Unsafe.Add(ref gateGradients, column + index), lanes[lane]);
-                }
-                for (int lane = 0; lane < 16; lane++)
-                {
-                    global::System.UIntPtr index = 32 + (global::System.UIntPtr)lane;
-                    lanes[lane] = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.CompilerServices.Unsafe.Add(ref blockRow0, index), global::System.Runtime.CompilerServices.Unsafe.Add(ref gateGradients, column + index), lanes[lane]);
-                }
-            }
-            float sum = global::LstmGen.LstmMath.Sum(lanes);
-            // Units 16 to 16: each block's 3 columns, in order.
-            {
-                global::System.UIntPtr column = 48;
-                ref float lastRow0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, (weightRows * column) + (row * 3));
-                for (global::System.UIntPtr k = 0; k < 3; k++)
-                {
-                    float gradient = global::System.Runtime.CompilerServices.Unsafe.Add(ref gateGradients, column + k);
-                    sum = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.CompilerServices.Unsafe.Add(ref lastRow0, k), gradient, sum);
-                }
-            }
-            global::System.Runtime.CompilerServices.Unsafe.Add(ref result, 0) = sum;
-        }
-
-        /// <summary>
-        /// Adds steps [start, end) to the rows of a weight's gradient with Scalar kernels: gradientRow_k +=
-        /// x_t[k] * gateGradients_t, with x_t[k] at x + t * xStride + k and gateGradients_t at gateGradients +
-        /// t * StepRecordLength, from the last step to the first. Each gradient is loaded and stored once. The
-        /// gradient of a weight of <paramref name="rows"/> rows is kept block by block, as the weight is.
-        /// </summary>
-        private static void WeightGradientsScalar(ref float gradientRows, global::System.UIntPtr rows, ref float x, global::System.UIntPtr xStride, ref float gateGradients, global::System.UIntPtr start, global::System.UIntPtr end)
-        {
-            // Units 0 to 15: one column at a time, every row, every step of the block.
-            for (global::System.UIntPtr column = 0; column < 48; column++)
-            {
-                for (global::System.UIntPtr k = 0; k < rows; k++)
-                {
-                    ref float gradientRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gradientRows, (rows * 0) + (k * 48) + column);
-                    ref float xRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, k);
-                    float sum0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref gradientRow, 0);
-                    for (global::System.UIntPtr step = end; step > start; step--)
+                    // The last value.
                     {
-                        global::System.UIntPtr t = step - 1;
-                        float xs = global::System.Runtime.CompilerServices.Unsafe.Add(ref xRow, t * xStride);
-                        ref float stepGradients = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gateGradients, (t * StepRecordLength) + column);
-                        sum0 = global::LstmGen.LstmMath.MultiplyAdd(xs, global::System.Runtime.CompilerServices.Unsafe.Add(ref stepGradients, 0), sum0);
+                        ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref tileRecurrentWeights, 768);
+                        float x0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, 16);
+                        resetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 0), resetSum0);
+                        updateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 16), updateSum0);
+                        newHiddenSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 32), newHiddenSum0);
+                        resetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 1), resetSum1);
+                        updateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 17), updateSum1);
+                        newHiddenSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 33), newHiddenSum1);
                     }
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref gradientRow, 0) = sum0;
+
+                    // The gate sums, for the activations below.
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column) = resetSum0;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column + 16) = updateSum0;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column + 32) = newInputSum0;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref newHiddenSums, unit) = newHiddenSum0;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column + 1) = resetSum1;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column + 17) = updateSum1;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column + 33) = newInputSum1;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref newHiddenSums, unit + 1) = newHiddenSum1;
+                }
+
+                // Unit 16: one tile of 1 unit, one float per gate and unit, summed in registers.
+                {
+                    global::System.UIntPtr unit = 16;
+                    global::System.UIntPtr column = 48;
+
+                    // The gate sums start from the two biases (r, z), b_in (n's input part) and b_hn (n's recurrent part).
+                    float resetSum0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column);
+                    float updateSum0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 1);
+                    float newInputSum0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 2);
+                    float newHiddenSum0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 2);
+
+                    // W_ih x: the input (4 values).
+                    ref float tileInputWeights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, InputSize * column);
+                    {
+                        ref float row0 = ref tileInputWeights;
+                        float x0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 0);
+                        resetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 0), resetSum0);
+                        updateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 1), updateSum0);
+                        newInputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 2), newInputSum0);
+                        ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 3);
+                        float x1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 1);
+                        resetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 0), resetSum0);
+                        updateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 1), updateSum0);
+                        newInputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 2), newInputSum0);
+                        ref float row2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 3);
+                        float x2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 2);
+                        resetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 0), resetSum0);
+                        updateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 1), updateSum0);
+                        newInputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 2), newInputSum0);
+                        ref float row3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 3);
+                        float x3 = global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 3);
+                        resetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 0), resetSum0);
+                        updateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 1), updateSum0);
+                        newInputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 2), newInputSum0);
+                    }
+
+                    // W_hh h: the previous hidden state (17 values), 4 per iteration.
+                    ref float tileRecurrentWeights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentWeights, HiddenSize * column);
+                    for (global::System.UIntPtr k = 0; k < 16; k += 4)
+                    {
+                        ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref tileRecurrentWeights, k * 3);
+                        float x0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, k);
+                        resetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 0), resetSum0);
+                        updateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 1), updateSum0);
+                        newHiddenSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 2), newHiddenSum0);
+                        ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 3);
+                        float x1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, k + 1);
+                        resetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 0), resetSum0);
+                        updateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 1), updateSum0);
+                        newHiddenSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 2), newHiddenSum0);
+                        ref float row2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 3);
+                        float x2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, k + 2);
+                        resetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 0), resetSum0);
+                        updateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 1), updateSum0);
+                        newHiddenSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 2), newHiddenSum0);
+                        ref float row3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 3);
+                        float x3 = global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, k + 3);
+                        resetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 0), resetSum0);
+                        updateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 1), updateSum0);
+                        newHiddenSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 2), newHiddenSum0);
+                    }
+
+                    // The last value.
+                    {
+                        ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref tileRecurrentWeights, 48);
+                        float x0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, 16);
+                        resetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 0), resetSum0);
+                        updateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 1), updateSum0);
+                        newHiddenSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 2), newHiddenSum0);
+                    }
+
+                    // The gate sums, for the activations below.
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column) = resetSum0;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column + 1) = updateSum0;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column + 2) = newInputSum0;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref newHiddenSums, unit) = newHiddenSum0;
+                }
+
+                // Every gate sum has read the old hidden state, so the new one replaces it unit by unit.
+                // Units 0 to 15, one unit at a time: the gates, then n = tanh(b_in + W_in x + r * (b_hn + W_hn h)) and h = (h - n) * z + n.
+                for (global::System.UIntPtr part = 0; part < 16; part++)
+                {
+                    global::System.UIntPtr unit = (part * 1);
+                    global::System.UIntPtr column = (part * 1);
+                    float resetGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column));
+                    float updateGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column + 16));
+                    float candidate = global::LstmGen.LstmMath.Tanh(global::LstmGen.LstmMath.MultiplyAdd(resetGate, global::System.Runtime.CompilerServices.Unsafe.Add(ref newHiddenSums, unit), global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column + 32)));
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column) = resetGate;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column + 16) = updateGate;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column + 32) = candidate;
+                    float previousHidden = global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, unit);
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, unit) = global::LstmGen.LstmMath.MultiplyAdd(previousHidden - candidate, updateGate, candidate);
+                }
+
+                // Unit 16, one unit at a time: the gates, then n = tanh(b_in + W_in x + r * (b_hn + W_hn h)) and h = (h - n) * z + n.
+                {
+                    global::System.UIntPtr unit = 16;
+                    global::System.UIntPtr column = 48;
+                    float resetGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column));
+                    float updateGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column + 1));
+                    float candidate = global::LstmGen.LstmMath.Tanh(global::LstmGen.LstmMath.MultiplyAdd(resetGate, global::System.Runtime.CompilerServices.Unsafe.Add(ref newHiddenSums, unit), global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column + 2)));
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column) = resetGate;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column + 1) = updateGate;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column + 2) = candidate;
+                    float previousHidden = global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, unit);
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, unit) = global::LstmGen.LstmMath.MultiplyAdd(previousHidden - candidate, updateGate, candidate);
                 }
             }
 
-            // Units 16 to 16: one column at a time, every row, every step of the block.
-            for (global::System.UIntPtr column = 48; column < 51; column++)
+            /// <summary>
+            /// The backward pass of the first layer (4 inputs) at one step, with Scalar kernels.
+            /// From d loss / d h (from above, plus what the next step carried back) and d loss / d c, it finds
+            /// the gate gradients, which replace the gates in the record (the weights' gradients are summed from them
+            /// after the backward pass), adds d loss / d b_ih and b_hh to the gradients, writes d loss / d x (when
+            /// wanted) and leaves d loss / d h and d loss / d c of the step before.
+            /// </summary>
+            internal static void FirstLayerBackwardScalar(ref float weights, ref float gradients, ref float previous, ref float current, ref float upstream, ref float hiddenGradient, ref float carriedGradient, ref float inputGradient, bool computeInputGradient)
             {
-                for (global::System.UIntPtr k = 0; k < rows; k++)
+                // This layer's packed parameters and their gradients: W_ih, W_hh, then the two biases.
+                ref float inputWeights = ref weights;
+                ref float recurrentWeights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, InputSize * GateRowLength);
+                ref float inputBiasGradients = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gradients, (InputSize + HiddenSize) * GateRowLength);
+                ref float hiddenBiasGradients = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gradients, (InputSize + HiddenSize + 1) * GateRowLength);
+
+                // What the forward pass recorded: this step's gates and W_hn h + b_hn, the hidden state before it. Each
+                // unit's gate gradients of the input side overwrite its gates once they are read; the recurrent side's
+                // (which differ in n) go to their own row of the record.
+                ref float gates = ref current;
+                ref float gateGradients = ref current;
+                ref float newHiddenSums = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref current, GateRowLength);
+                ref float previousHidden = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref previous, RecordHiddenOffset);
+                ref float recurrentGateGradients = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref current, RecordRecurrentGradientOffset);
+
+                // Units 0 to 15: 8 tiles of 2 units, one float per gate and unit: the gate gradients.
+                for (global::System.UIntPtr part = 0; part < 8; part++)
                 {
-                    ref float gradientRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gradientRows, (rows * 48) + (k * 3) + (column - 48));
-                    ref float xRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, k);
-                    float sum0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref gradientRow, 0);
-                    for (global::System.UIntPtr step = end; step > start; step--)
+                    global::System.UIntPtr unit = (part * 2);
+                    global::System.UIntPtr column = (part * 2);
+
+                    // Units [unit, +1): d h = from above + from the next step, flushed to zero below 2^-60;
+                    // then through h = (h_prev - n) * z + n and n = tanh(b_in + W_in x + r * (b_hn + W_hn h)).
                     {
-                        global::System.UIntPtr t = step - 1;
-                        float xs = global::System.Runtime.CompilerServices.Unsafe.Add(ref xRow, t * xStride);
-                        ref float stepGradients = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gateGradients, (t * StepRecordLength) + column);
-                        sum0 = global::LstmGen.LstmMath.MultiplyAdd(xs, global::System.Runtime.CompilerServices.Unsafe.Add(ref stepGradients, 0), sum0);
+                        float one = 1f;
+                        float hiddenGradientSum = global::LstmGen.LstmMath.FlushNegligible(global::System.Runtime.CompilerServices.Unsafe.Add(ref upstream, unit) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenGradient, unit));
+                        float resetGate = global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column);
+                        float updateGate = global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column + 16);
+                        float candidate = global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column + 32);
+                        // Through each gate's activation: sigmoid' = s (1 - s), tanh' = 1 - t^2.
+                        float candidateGradient = hiddenGradientSum * (one - updateGate) * (one - (candidate * candidate));
+                        float resetGradient = candidateGradient * global::System.Runtime.CompilerServices.Unsafe.Add(ref newHiddenSums, unit) * (resetGate * (one - resetGate));
+                        float updateGradient = hiddenGradientSum * (global::System.Runtime.CompilerServices.Unsafe.Add(ref previousHidden, unit) - candidate) * (updateGate * (one - updateGate));
+                        // The input side's gate gradients replace the gates; the recurrent side's differ in n: r * d n.
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref gateGradients, column) = resetGradient;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref gateGradients, column + 16) = updateGradient;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref gateGradients, column + 32) = candidateGradient;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentGateGradients, column) = resetGradient;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentGateGradients, column + 16) = updateGradient;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentGateGradients, column + 32) = candidateGradient * resetGate;
+                        // d loss / d h_prev through h = (h_prev - n) * z + n itself; W_hh^T adds the gates' part.
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref carriedGradient, unit) = hiddenGradientSum * updateGate;
                     }
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref gradientRow, 0) = sum0;
+
+                    // Units [unit + 1, +1): d h = from above + from the next step, flushed to zero below 2^-60;
+                    // then through h = (h_prev - n) * z + n and n = tanh(b_in + W_in x + r * (b_hn + W_hn h)).
+                    {
+                        float one = 1f;
+                        float hiddenGradientSum = global::LstmGen.LstmMath.FlushNegligible(global::System.Runtime.CompilerServices.Unsafe.Add(ref upstream, unit + 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenGradient, unit + 1));
+                        float resetGate = global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column + 1);
+                        float updateGate = global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column + 17);
+                        float candidate = global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column + 33);
+                        // Through each gate's activation: sigmoid' = s (1 - s), tanh' = 1 - t^2.
+                        float candidateGradient = hiddenGradientSum * (one - updateGate) * (one - (candidate * candidate));
+                        float resetGradient = candidateGradient * global::System.Runtime.CompilerServices.Unsafe.Add(ref newHiddenSums, unit + 1) * (resetGate * (one - resetGate));
+                        float updateGradient = hiddenGradientSum * (global::System.Runtime.CompilerServices.Unsafe.Add(ref previousHidden, unit + 1) - candidate) * (updateGate * (one - updateGate));
+                        // The input side's gate gradients replace the gates; the recurrent side's differ in n: r * d n.
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref gateGradients, column + 1) = resetGradient;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref gateGradients, column + 17) = updateGradient;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref gateGradients, column + 33) = candidateGradient;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentGateGradients, column + 1) = resetGradient;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentGateGradients, column + 17) = updateGradient;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentGateGradients, column + 33) = candidateGradient * resetGate;
+                        // d loss / d h_prev through h = (h_prev - n) * z + n itself; W_hh^T adds the gates' part.
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref carriedGradient, unit + 1) = hiddenGradientSum * updateGate;
+                    }
+                }
+
+                // Unit 16: one tile of 1 unit, one float per gate and unit: the gate gradients.
+                {
+                    global::System.UIntPtr unit = 16;
+                    global::System.UIntPtr column = 48;
+
+                    // Units [unit, +1): d h = from above + from the next step, flushed to zero below 2^-60;
+                    // then through h = (h_prev - n) * z + n and n = tanh(b_in + W_in x + r * (b_hn + W_hn h)).
+                    {
+                        float one = 1f;
+                        float hiddenGradientSum = global::LstmGen.LstmMath.FlushNegligible(global::System.Runtime.CompilerServices.Unsafe.Add(ref upstream, unit) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenGradient, unit));
+                        float resetGate = global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column);
+                        float updateGate = global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column + 1);
+                        float candidate = global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column + 2);
+                        // Through each gate's activation: sigmoid' = s (1 - s), tanh' = 1 - t^2.
+                        float candidateGradient = hiddenGradientSum * (one - updateGate) * (one - (candidate * candidate));
+                        float resetGradient = candidateGradient * global::System.Runtime.CompilerServices.Unsafe.Add(ref newHiddenSums, unit) * (resetGate * (one - resetGate));
+                        float updateGradient = hiddenGradientSum * (global::System.Runtime.CompilerServices.Unsafe.Add(ref previousHidden, unit) - candidate) * (updateGate * (one - updateGate));
+                        // The input side's gate gradients replace the gates; the recurrent side's differ in n: r * d n.
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref gateGradients, column) = resetGradient;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref gateGradients, column + 1) = updateGradient;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref gateGradients, column + 2) = candidateGradient;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentGateGradients, column) = resetGradient;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentGateGradients, column + 1) = updateGradient;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentGateGradients, column + 2) = candidateGradient * resetGate;
+                        // d loss / d h_prev through h = (h_prev - n) * z + n itself; W_hh^T adds the gates' part.
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref carriedGradient, unit) = hiddenGradientSum * updateGate;
+                    }
+                }
+
+                // d loss / d b_ih and d loss / d b_hh: the gate gradients.
+                for (global::System.UIntPtr k = 0; k < GateRowLength; k++)
+                {
+                    float gateGradient = global::System.Runtime.CompilerServices.Unsafe.Add(ref gateGradients, k);
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBiasGradients, k) = global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBiasGradients, k) + gateGradient;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBiasGradients, k) = global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBiasGradients, k) + global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentGateGradients, k);
+                }
+
+                // d loss / d x = W_ih^T gate gradients, when wanted.
+                if (computeInputGradient)
+                {
+                    for (global::System.UIntPtr k = 0; k < InputSize; k++)
+                    {
+                        GateRowBackwardScalar(ref inputWeights, InputSize, k, ref gateGradients, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, k));
+                    }
+                }
+
+                // d loss / d h_prev = W_hh^T (the recurrent side's gate gradients), for the step before, and what
+                // h = (h_prev - n) * z + n carries to it directly.
+                for (global::System.UIntPtr k = 0; k < HiddenSize; k++)
+                {
+                    GateRowBackwardScalar(ref recurrentWeights, HiddenSize, k, ref recurrentGateGradients, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenGradient, k));
+                }
+                for (global::System.UIntPtr k = 0; k < HiddenSize; k++)
+                {
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenGradient, k) = global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenGradient, k) + global::System.Runtime.CompilerServices.Unsafe.Add(ref carriedGradient, k);
+                }
+            }
+
+            /// <summary>
+            /// One row of a weight's backward pass with Scalar kernels: result = weightRow · gateGradients,
+            /// a block of units at a time (the weight of weightRows rows is kept block by block), summed in the
+            /// canonical 16 lanes and then in order.
+            /// </summary>
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+            internal static void GateRowBackwardScalar(ref float weights, global::System.UIntPtr weightRows, global::System.UIntPtr row, ref float gateGradients, ref float result)
+            {
+                global::System.Span<float> lanes = stackalloc float[16];
+                lanes.Clear();
+                // Units 0 to 15: each block's part of the rows, 48 columns.
+                {
+                    global::System.UIntPtr column = 0;
+                    ref float blockRow0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, (weightRows * column) + (row * 48));
+                    for (int lane = 0; lane < 16; lane++)
+                    {
+                        global::System.UIntPtr index = (global::System.UIntPtr)lane;
+                        lanes[lane] = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.CompilerServices.Unsafe.Add(ref blockRow0, index), global::System.Runtime.CompilerServices.Unsafe.Add(ref gateGradients, column + index), lanes[lane]);
+                    }
+                    for (int lane = 0; lane < 16; lane++)
+                    {
+                        global::System.UIntPtr index = 16 + (global::System.UIntPtr)lane;
+                        lanes[lane] = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.CompilerServices.Unsafe.Add(ref blockRow0, index), global::System.Runtime.CompilerServices.Unsafe.Add(ref gateGradients, column + index), lanes[lane]);
+                    }
+                    for (int lane = 0; lane < 16; lane++)
+                    {
+                        global::System.UIntPtr index = 32 + (global::System.UIntPtr)lane;
+                        lanes[lane] = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.CompilerServices.Unsafe.Add(ref blockRow0, index), global::System.Runtime.CompilerServices.Unsafe.Add(ref gateGradients, column + index), lanes[lane]);
+                    }
+                }
+                float sum = global::LstmGen.LstmMath.Sum(lanes);
+                // Units 16 to 16: each block's 3 columns, in order.
+                {
+                    global::System.UIntPtr column = 48;
+                    ref float lastRow0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, (weightRows * column) + (row * 3));
+                    for (global::System.UIntPtr k = 0; k < 3; k++)
+                    {
+                        float gradient = global::System.Runtime.CompilerServices.Unsafe.Add(ref gateGradients, column + k);
+                        sum = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.CompilerServices.Unsafe.Add(ref lastRow0, k), gradient, sum);
+                    }
+                }
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref result, 0) = sum;
+            }
+
+            /// <summary>
+            /// Adds steps [start, end) to the rows of a weight's gradient with Scalar kernels: gradientRow_k +=
+            /// x_t[k] * gateGradients_t, with x_t[k] at x + t * xStride + k and gateGradients_t at gateGradients +
+            /// t * StepRecordLength, from the last step to the first. Each gradient is loaded and stored once. The
+            /// gradient of a weight of <paramref name="rows"/> rows is kept block by block, as the weight is.
+            /// </summary>
+            internal static void WeightGradientsScalar(ref float gradientRows, global::System.UIntPtr rows, ref float x, global::System.UIntPtr xStride, ref float gateGradients, global::System.UIntPtr start, global::System.UIntPtr end)
+            {
+                // Units 0 to 15: one column at a time, every row, every step of the block.
+                for (global::System.UIntPtr column = 0; column < 48; column++)
+                {
+                    for (global::System.UIntPtr k = 0; k < rows; k++)
+                    {
+                        ref float gradientRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gradientRows, (rows * 0) + (k * 48) + column);
+                        ref float xRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, k);
+                        float sum0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref gradientRow, 0);
+                        for (global::System.UIntPtr step = end; step > start; step--)
+                        {
+                            global::System.UIntPtr t = step - 1;
+                            float xs = global::System.Runtime.CompilerServices.Unsafe.Add(ref xRow, t * xStride);
+                            ref float stepGradients = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gateGradients, (t * StepRecordLength) + column);
+                            sum0 = global::LstmGen.LstmMath.MultiplyAdd(xs, global::System.Runtime.CompilerServices.Unsafe.Add(ref stepGradients, 0), sum0);
+                        }
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref gradientRow, 0) = sum0;
+                    }
+                }
+
+                // Units 16 to 16: one column at a time, every row, every step of the block.
+                for (global::System.UIntPtr column = 48; column < 51; column++)
+                {
+                    for (global::System.UIntPtr k = 0; k < rows; k++)
+                    {
+                        ref float gradientRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gradientRows, (rows * 48) + (k * 3) + (column - 48));
+                        ref float xRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, k);
+                        float sum0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref gradientRow, 0);
+                        for (global::System.UIntPtr step = end; step > start; step--)
+                        {
+                            global::System.UIntPtr t = step - 1;
+                            float xs = global::System.Runtime.CompilerServices.Unsafe.Add(ref xRow, t * xStride);
+                            ref float stepGradients = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gateGradients, (t * StepRecordLength) + column);
+                            sum0 = global::LstmGen.LstmMath.MultiplyAdd(xs, global::System.Runtime.CompilerServices.Unsafe.Add(ref stepGradients, 0), sum0);
+                        }
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref gradientRow, 0) = sum0;
+                    }
                 }
             }
         }
-
     }
 }

@@ -417,10 +417,10 @@ namespace Snapshots
 
                 // Layer 0: the input part of the chunk's gate sums, then the recurrence; its outputs go to the sequence.
                 ref float chunkInputs = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(inputs), start * InputSize);
-                LayerProjection(ref parameters, ref chunkInputs, InputSize, ref gates, (global::System.UIntPtr)count);
+                LstmGenKernels.LayerProjection(ref parameters, ref chunkInputs, InputSize, ref gates, (global::System.UIntPtr)count);
                 for (int step = 0; step < count; step++)
                 {
-                    LayerRecurrent(ref parameters, ref hidden, ref cell, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, step * GateRowLength));
+                    LstmGenKernels.LayerRecurrent(ref parameters, ref hidden, ref cell, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, step * GateRowLength));
                     global::LstmGen.CompilerServices.Floats.Copy(ref hidden, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref sequence, step * HiddenSize), HiddenSize);
                 }
 
@@ -430,10 +430,10 @@ namespace Snapshots
                     ref float weights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref parameters, FirstLayerParameterCount + ((layer - 1) * UpperLayerParameterCount));
                     ref float layerHidden = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, layer * HiddenSize);
                     ref float layerCell = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref cell, layer * HiddenSize);
-                    LayerProjection(ref weights, ref sequence, HiddenSize, ref gates, (global::System.UIntPtr)count);
+                    LstmGenKernels.LayerProjection(ref weights, ref sequence, HiddenSize, ref gates, (global::System.UIntPtr)count);
                     for (int step = 0; step < count; step++)
                     {
-                        LayerRecurrent(ref weights, ref layerHidden, ref layerCell, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, step * GateRowLength));
+                        LstmGenKernels.LayerRecurrent(ref weights, ref layerHidden, ref layerCell, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, step * GateRowLength));
                         global::LstmGen.CompilerServices.Floats.Copy(ref layerHidden, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref sequence, step * HiddenSize), HiddenSize);
                     }
                 }
@@ -443,57 +443,15 @@ namespace Snapshots
                     ref float weights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref parameters, FirstLayerParameterCount + ((Layers - 2) * UpperLayerParameterCount));
                     ref float layerHidden = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, (Layers - 1) * HiddenSize);
                     ref float layerCell = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref cell, (Layers - 1) * HiddenSize);
-                    LayerProjection(ref weights, ref sequence, HiddenSize, ref gates, (global::System.UIntPtr)count);
+                    LstmGenKernels.LayerProjection(ref weights, ref sequence, HiddenSize, ref gates, (global::System.UIntPtr)count);
                     for (int step = 0; step < count; step++)
                     {
-                        LayerRecurrent(ref weights, ref layerHidden, ref layerCell, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, step * GateRowLength));
+                        LstmGenKernels.LayerRecurrent(ref weights, ref layerHidden, ref layerCell, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, step * GateRowLength));
                         ref float output = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(outputs), (start + step) * OutputSize);
-                        HeadForward(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref parameters, HeadOffset), ref layerHidden, ref output);
-                        ApplyOutputActivation(ref output);
+                        LstmGenKernels.HeadForward(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref parameters, HeadOffset), ref layerHidden, ref output);
+                        LstmGenKernels.ApplyOutputActivation(ref output);
                     }
                 }
-            }
-        }
-
-        /// <summary>The input part of every layer's gate sums for a chunk of steps, on the path this processor takes.</summary>
-        private static void LayerProjection(ref float weights, ref float inputs, global::System.UIntPtr inputStride, ref float gates, global::System.UIntPtr steps)
-        {
-            if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated)
-            {
-                LayerProjectionVector512(ref weights, ref inputs, inputStride, ref gates, steps);
-            }
-            else if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated)
-            {
-                LayerProjectionVector256(ref weights, ref inputs, inputStride, ref gates, steps);
-            }
-            else if (global::System.Runtime.Intrinsics.Vector128.IsHardwareAccelerated)
-            {
-                LayerProjectionVector128(ref weights, ref inputs, inputStride, ref gates, steps);
-            }
-            else
-            {
-                LayerProjectionScalar(ref weights, ref inputs, inputStride, ref gates, steps);
-            }
-        }
-
-        /// <summary>The recurrent part of one step of every layer, on the path this processor takes.</summary>
-        private static void LayerRecurrent(ref float weights, ref float hidden, ref float cell, ref float gates)
-        {
-            if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated)
-            {
-                LayerRecurrentVector512(ref weights, ref hidden, ref cell, ref gates);
-            }
-            else if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated)
-            {
-                LayerRecurrentVector256(ref weights, ref hidden, ref cell, ref gates);
-            }
-            else if (global::System.Runtime.Intrinsics.Vector128.IsHardwareAccelerated)
-            {
-                LayerRecurrentVector128(ref weights, ref hidden, ref cell, ref gates);
-            }
-            else
-            {
-                LayerRecurrentScalar(ref weights, ref hidden, ref cell, ref gates);
             }
         }
 
@@ -511,31 +469,22 @@ namespace Snapshots
             // IsHardwareAccelerated is a JIT-time constant: only the path this processor takes is compiled.
             if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated)
             {
-                StepVector512(ref parameters, ref input, ref hidden, ref cell, ref gates, ref output);
+                LstmGenKernels.StepVector512(ref parameters, ref input, ref hidden, ref cell, ref gates, ref output);
             }
             else if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated)
             {
-                StepVector256(ref parameters, ref input, ref hidden, ref cell, ref gates, ref output);
+                LstmGenKernels.StepVector256(ref parameters, ref input, ref hidden, ref cell, ref gates, ref output);
             }
             else if (global::System.Runtime.Intrinsics.Vector128.IsHardwareAccelerated)
             {
-                StepVector128(ref parameters, ref input, ref hidden, ref cell, ref gates, ref output);
+                LstmGenKernels.StepVector128(ref parameters, ref input, ref hidden, ref cell, ref gates, ref output);
             }
             else
             {
-                StepScalar(ref parameters, ref input, ref hidden, ref cell, ref gates, ref output);
+                LstmGenKernels.StepScalar(ref parameters, ref input, ref hidden, ref cell, ref gates, ref output);
             }
 
-            ApplyOutputActivation(ref output);
-        }
-
-        /// <summary>The output activation: sigmoid of each output (the same scalar code on every path).</summary>
-        private static void ApplyOutputActivation(ref float output)
-        {
-            for (global::System.UIntPtr o = 0; o < OutputSize; o++)
-            {
-                global::System.Runtime.CompilerServices.Unsafe.Add(ref output, o) = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.CompilerServices.Unsafe.Add(ref output, o));
-            }
+            LstmGenKernels.ApplyOutputActivation(ref output);
         }
 
         /// <inheritdoc cref="global::LstmGen.ISequenceModel.Gradients"/>
@@ -671,7 +620,7 @@ namespace Snapshots
                     global::System.ReadOnlySpan<float> logits = global::System.Runtime.InteropServices.MemoryMarshal.CreateReadOnlySpan(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row, RecordLogitsOffset), OutputSize);
                     global::System.ReadOnlySpan<float> outputs = global::System.Runtime.InteropServices.MemoryMarshal.CreateReadOnlySpan(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row, RecordOutputsOffset), OutputSize);
                     loss += global::LstmGen.Training.Losses.StepLoss(global::LstmGen.LossFunction.MeanSquaredError, global::LstmGen.Activation.Sigmoid, logits, outputs, target, scale, logitGradients);
-                    HeadBackward(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref parameters, HeadOffset), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gradients, HeadOffset), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row, ((Layers - 1) * LayerRecordLength) + RecordHiddenOffset), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(logitGradients), ref upstream);
+                    LstmGenKernels.HeadBackward(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref parameters, HeadOffset), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gradients, HeadOffset), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row, ((Layers - 1) * LayerRecordLength) + RecordHiddenOffset), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(logitGradients), ref upstream);
                 }
                 else
                 {
@@ -683,11 +632,11 @@ namespace Snapshots
                 {
                     int weights = FirstLayerParameterCount + ((layer - 1) * UpperLayerParameterCount);
                     int state = layer * HiddenSize;
-                    LayerBackward(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref parameters, weights), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gradients, weights), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref previousRow, layer * LayerRecordLength), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row, layer * LayerRecordLength), ref upstream, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenGradients, state), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref cellGradients, state), ref upstream, computeInputGradient: true);
+                    LstmGenKernels.LayerBackward(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref parameters, weights), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gradients, weights), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref previousRow, layer * LayerRecordLength), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row, layer * LayerRecordLength), ref upstream, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenGradients, state), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref cellGradients, state), ref upstream, computeInputGradient: true);
                 }
 
                 // The first layer, whose input is the sequence: d loss / d input only when it is wanted.
-                LayerBackward(ref parameters, ref gradients, ref previousRow, ref row, ref upstream, ref hiddenGradients, ref cellGradients, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, step * InputSize), wantsInputGradients);
+                LstmGenKernels.LayerBackward(ref parameters, ref gradients, ref previousRow, ref row, ref upstream, ref hiddenGradients, ref cellGradients, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, step * InputSize), wantsInputGradients);
             }
 
             // The weights' gradients, from the gate gradients the backward pass left in the record: d W_ih +=
@@ -702,8 +651,8 @@ namespace Snapshots
                 // The first layer: step t's gate gradients are at gateGradients + t * StepRecordLength, its input at
                 // input + t * InputSize and the hidden state before it in row t of the record.
                 ref float gateGradients = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref record, StepRecordLength);
-                WeightGradients(ref gradients, InputSize, ref input, InputSize, ref gateGradients, blockStart, blockEnd);
-                WeightGradients(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gradients, InputSize * GateRowLength), HiddenSize, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref record, RecordHiddenOffset), StepRecordLength, ref gateGradients, blockStart, blockEnd);
+                LstmGenKernels.WeightGradients(ref gradients, InputSize, ref input, InputSize, ref gateGradients, blockStart, blockEnd);
+                LstmGenKernels.WeightGradients(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gradients, InputSize * GateRowLength), HiddenSize, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref record, RecordHiddenOffset), StepRecordLength, ref gateGradients, blockStart, blockEnd);
 
                 // The layers above the first: their input is the hidden state of the layer below at the same step.
                 for (int layer = 1; layer < Layers; layer++)
@@ -711,8 +660,8 @@ namespace Snapshots
                     int weights = FirstLayerParameterCount + ((layer - 1) * UpperLayerParameterCount);
                     ref float layerGateGradients = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref record, StepRecordLength + (layer * LayerRecordLength));
                     ref float belowHidden = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref record, StepRecordLength + ((layer - 1) * LayerRecordLength) + RecordHiddenOffset);
-                    WeightGradients(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gradients, weights), HiddenSize, ref belowHidden, StepRecordLength, ref layerGateGradients, blockStart, blockEnd);
-                    WeightGradients(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gradients, weights + (HiddenSize * GateRowLength)), HiddenSize, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref record, (layer * LayerRecordLength) + RecordHiddenOffset), StepRecordLength, ref layerGateGradients, blockStart, blockEnd);
+                    LstmGenKernels.WeightGradients(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gradients, weights), HiddenSize, ref belowHidden, StepRecordLength, ref layerGateGradients, blockStart, blockEnd);
+                    LstmGenKernels.WeightGradients(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gradients, weights + (HiddenSize * GateRowLength)), HiddenSize, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref record, (layer * LayerRecordLength) + RecordHiddenOffset), StepRecordLength, ref layerGateGradients, blockStart, blockEnd);
                 }
             }
 
@@ -747,131 +696,19 @@ namespace Snapshots
             {
                 ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref record, (step + 1) * StepRecordLength);
                 // Every layer, from the input up, recording as it goes.
-                LayerRecorded(ref parameters, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref input, step * InputSize), ref hidden, ref cell, ref row);
+                LstmGenKernels.LayerRecorded(ref parameters, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref input, step * InputSize), ref hidden, ref cell, ref row);
                 for (int layer = 1; layer < Layers; layer++)
                 {
                     int weights = FirstLayerParameterCount + ((layer - 1) * UpperLayerParameterCount);
-                    LayerRecorded(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref parameters, weights), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, (layer - 1) * HiddenSize), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, layer * HiddenSize), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref cell, layer * HiddenSize), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row, layer * LayerRecordLength));
+                    LstmGenKernels.LayerRecorded(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref parameters, weights), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, (layer - 1) * HiddenSize), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, layer * HiddenSize), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref cell, layer * HiddenSize), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row, layer * LayerRecordLength));
                 }
 
                 // The logits, then the outputs after the activation.
                 ref float logits = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row, RecordLogitsOffset);
                 ref float outputs = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row, RecordOutputsOffset);
-                HeadForward(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref parameters, HeadOffset), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, (Layers - 1) * HiddenSize), ref logits);
+                LstmGenKernels.HeadForward(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref parameters, HeadOffset), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, (Layers - 1) * HiddenSize), ref logits);
                 global::LstmGen.CompilerServices.Floats.Copy(ref logits, ref outputs, OutputSize);
-                ApplyOutputActivation(ref outputs);
-            }
-        }
-
-        /// <summary>
-        /// One step of every layer that records its gate activations, new cell state and new hidden
-        /// state into <paramref name="record"/>, for the backward pass.
-        /// </summary>
-        private static void LayerRecorded(ref float weights, ref float input, ref float hidden, ref float cell, ref float record)
-        {
-            if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated)
-            {
-                LayerVector512(ref weights, ref input, ref hidden, ref cell, ref record);
-            }
-            else if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated)
-            {
-                LayerVector256(ref weights, ref input, ref hidden, ref cell, ref record);
-            }
-            else if (global::System.Runtime.Intrinsics.Vector128.IsHardwareAccelerated)
-            {
-                LayerVector128(ref weights, ref input, ref hidden, ref cell, ref record);
-            }
-            else
-            {
-                LayerScalar(ref weights, ref input, ref hidden, ref cell, ref record);
-            }
-
-            // The new states, for the backward pass.
-            global::LstmGen.CompilerServices.Floats.Copy(ref cell, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref record, RecordCellOffset), HiddenSize);
-            global::LstmGen.CompilerServices.Floats.Copy(ref hidden, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref record, RecordHiddenOffset), HiddenSize);
-        }
-
-        /// <summary>The backward pass of every layer at one step, on the path this processor takes.</summary>
-        private static void LayerBackward(ref float weights, ref float gradients, ref float previous, ref float current, ref float upstream, ref float hiddenGradient, ref float cellGradient, ref float inputGradient, bool computeInputGradient)
-        {
-            if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated)
-            {
-                LayerBackwardVector512(ref weights, ref gradients, ref previous, ref current, ref upstream, ref hiddenGradient, ref cellGradient, ref inputGradient, computeInputGradient);
-            }
-            else if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated)
-            {
-                LayerBackwardVector256(ref weights, ref gradients, ref previous, ref current, ref upstream, ref hiddenGradient, ref cellGradient, ref inputGradient, computeInputGradient);
-            }
-            else if (global::System.Runtime.Intrinsics.Vector128.IsHardwareAccelerated)
-            {
-                LayerBackwardVector128(ref weights, ref gradients, ref previous, ref current, ref upstream, ref hiddenGradient, ref cellGradient, ref inputGradient, computeInputGradient);
-            }
-            else
-            {
-                LayerBackwardScalar(ref weights, ref gradients, ref previous, ref current, ref upstream, ref hiddenGradient, ref cellGradient, ref inputGradient, computeInputGradient);
-            }
-        }
-
-        /// <summary>Adds a block of steps to the gradient of a weight, on the path this processor takes.</summary>
-        private static void WeightGradients(ref float gradientRows, global::System.UIntPtr rows, ref float x, global::System.UIntPtr xStride, ref float gateGradients, global::System.UIntPtr start, global::System.UIntPtr end)
-        {
-            if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated)
-            {
-                WeightGradientsVector512(ref gradientRows, rows, ref x, xStride, ref gateGradients, start, end);
-            }
-            else if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated)
-            {
-                WeightGradientsVector256(ref gradientRows, rows, ref x, xStride, ref gateGradients, start, end);
-            }
-            else if (global::System.Runtime.Intrinsics.Vector128.IsHardwareAccelerated)
-            {
-                WeightGradientsVector128(ref gradientRows, rows, ref x, xStride, ref gateGradients, start, end);
-            }
-            else
-            {
-                WeightGradientsScalar(ref gradientRows, rows, ref x, xStride, ref gateGradients, start, end);
-            }
-        }
-
-        /// <summary>The dense head's logits, on the path this processor takes.</summary>
-        private static void HeadForward(ref float head, ref float hidden, ref float logits)
-        {
-            if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated)
-            {
-                HeadVector512(ref head, ref hidden, ref logits);
-            }
-            else if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated)
-            {
-                HeadVector256(ref head, ref hidden, ref logits);
-            }
-            else if (global::System.Runtime.Intrinsics.Vector128.IsHardwareAccelerated)
-            {
-                HeadVector128(ref head, ref hidden, ref logits);
-            }
-            else
-            {
-                HeadScalar(ref head, ref hidden, ref logits);
-            }
-        }
-
-        /// <summary>The dense head's backward pass, on the path this processor takes.</summary>
-        private static void HeadBackward(ref float head, ref float gradients, ref float hidden, ref float logitGradients, ref float upstream)
-        {
-            if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated)
-            {
-                HeadBackwardVector512(ref head, ref gradients, ref hidden, ref logitGradients, ref upstream);
-            }
-            else if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated)
-            {
-                HeadBackwardVector256(ref head, ref gradients, ref hidden, ref logitGradients, ref upstream);
-            }
-            else if (global::System.Runtime.Intrinsics.Vector128.IsHardwareAccelerated)
-            {
-                HeadBackwardVector128(ref head, ref gradients, ref hidden, ref logitGradients, ref upstream);
-            }
-            else
-            {
-                HeadBackwardScalar(ref head, ref gradients, ref hidden, ref logitGradients, ref upstream);
+                LstmGenKernels.ApplyOutputActivation(ref outputs);
             }
         }
 
@@ -955,15 +792,15 @@ namespace Snapshots
                 // Every layer and the output, for the whole group at once.
                 if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated)
                 {
-                    StepAgentsVector512(ref parameters, ref input, ref hidden, ref cell, ref gates, ref lanes, ref output);
+                    LstmGenKernels.StepAgentsVector512(ref parameters, ref input, ref hidden, ref cell, ref gates, ref lanes, ref output);
                 }
                 else if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated)
                 {
-                    StepAgentsVector256(ref parameters, ref input, ref hidden, ref cell, ref gates, ref lanes, ref output);
+                    LstmGenKernels.StepAgentsVector256(ref parameters, ref input, ref hidden, ref cell, ref gates, ref lanes, ref output);
                 }
                 else
                 {
-                    StepAgentsVector128(ref parameters, ref input, ref hidden, ref cell, ref gates, ref lanes, ref output);
+                    LstmGenKernels.StepAgentsVector128(ref parameters, ref input, ref hidden, ref cell, ref gates, ref lanes, ref output);
                 }
 
                 // The new states and the outputs, out of the lanes.
@@ -971,3484 +808,12 @@ namespace Snapshots
                 global::LstmGen.CompilerServices.AgentLanes.Scatter(ref output, agents, OutputSize, ref groupOutputs, OutputSize, count);
                 for (int lane = 0; lane < count; lane++)
                 {
-                    ApplyOutputActivation(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref groupOutputs, lane * OutputSize));
+                    LstmGenKernels.ApplyOutputActivation(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref groupOutputs, lane * OutputSize));
                 }
             }
 
             global::System.Buffers.ArrayPool<float>.Shared.Return(buffer);
             return stepped;
-        }
-
-        /// <summary>One step of every layer and the head with the Vector512 kernels.</summary>
-        private static void StepVector512(ref float parameters, ref float input, ref float hidden, ref float cell, ref float gates, ref float output)
-        {
-            // Layer 0: the input (HiddenSize values) -> hidden[0].
-            LayerVector512(ref parameters, ref input, ref hidden, ref cell, ref gates);
-
-            // Layer 1: hidden[0] -> hidden[1].
-            LayerVector512(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref parameters, FirstLayerParameterCount), ref hidden, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, 1 * HiddenSize), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref cell, 1 * HiddenSize), ref gates);
-
-            // Layer 2: hidden[1] -> hidden[2].
-            LayerVector512(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref parameters, FirstLayerParameterCount + (1 * UpperLayerParameterCount)), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, 1 * HiddenSize), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, 2 * HiddenSize), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref cell, 2 * HiddenSize), ref gates);
-
-            // The dense head reads the top layer's hidden state.
-            HeadVector512(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref parameters, HeadOffset), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, 2 * HiddenSize), ref output);
-        }
-
-        /// <summary>
-        /// One step of every layer (64 inputs) with Vector512 kernels:
-        /// the gate sums b_ih + b_hh + W_ih x + W_hh h of every unit, summed in registers and stored into
-        /// <paramref name="gates"/> (packed like a gate row); then the gate activations replace them there
-        /// (training keeps them for the backward pass), and c = f * c + i * g, h = o * tanh(c).
-        /// </summary>
-        private static void LayerVector512(ref float weights, ref float input, ref float hidden, ref float cell, ref float gates)
-        {
-            // This layer's packed parameters: W_ih, W_hh, then the two biases.
-            ref float inputWeights = ref weights;
-            ref float recurrentWeights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, InputSize * GateRowLength);
-            ref float inputBias = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, (InputSize + HiddenSize) * GateRowLength);
-            ref float hiddenBias = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, (InputSize + HiddenSize + 1) * GateRowLength);
-
-            // Units 0 to 63: one tile of 64 units, one global::System.Runtime.Intrinsics.Vector512<float> per gate and 16 units, summed in registers.
-            {
-                global::System.UIntPtr column = 0;
-
-                // The gate sums start from the two biases.
-                global::System.Runtime.Intrinsics.Vector512<float> inputSum0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref inputBias, column) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref hiddenBias, column);
-                global::System.Runtime.Intrinsics.Vector512<float> forgetSum0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref inputBias, column + 16) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref hiddenBias, column + 16);
-                global::System.Runtime.Intrinsics.Vector512<float> candidateSum0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref inputBias, column + 32) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref hiddenBias, column + 32);
-                global::System.Runtime.Intrinsics.Vector512<float> outputSum0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref inputBias, column + 48) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref hiddenBias, column + 48);
-                global::System.Runtime.Intrinsics.Vector512<float> inputSum1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref inputBias, column + 64) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref hiddenBias, column + 64);
-                global::System.Runtime.Intrinsics.Vector512<float> forgetSum1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref inputBias, column + 80) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref hiddenBias, column + 80);
-                global::System.Runtime.Intrinsics.Vector512<float> candidateSum1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref inputBias, column + 96) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref hiddenBias, column + 96);
-                global::System.Runtime.Intrinsics.Vector512<float> outputSum1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref inputBias, column + 112) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref hiddenBias, column + 112);
-                global::System.Runtime.Intrinsics.Vector512<float> inputSum2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref inputBias, column + 128) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref hiddenBias, column + 128);
-                global::System.Runtime.Intrinsics.Vector512<float> forgetSum2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref inputBias, column + 144) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref hiddenBias, column + 144);
-                global::System.Runtime.Intrinsics.Vector512<float> candidateSum2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref inputBias, column + 160) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref hiddenBias, column + 160);
-                global::System.Runtime.Intrinsics.Vector512<float> outputSum2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref inputBias, column + 176) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref hiddenBias, column + 176);
-                global::System.Runtime.Intrinsics.Vector512<float> inputSum3 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref inputBias, column + 192) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref hiddenBias, column + 192);
-                global::System.Runtime.Intrinsics.Vector512<float> forgetSum3 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref inputBias, column + 208) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref hiddenBias, column + 208);
-                global::System.Runtime.Intrinsics.Vector512<float> candidateSum3 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref inputBias, column + 224) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref hiddenBias, column + 224);
-                global::System.Runtime.Intrinsics.Vector512<float> outputSum3 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref inputBias, column + 240) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref hiddenBias, column + 240);
-
-                // W_ih x: the input (64 values), 2 per iteration.
-                ref float tileInputWeights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, InputSize * column);
-                for (global::System.UIntPtr k = 0; k < 64; k += 2)
-                {
-                    ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref tileInputWeights, k * 64);
-                    global::System.Runtime.Intrinsics.Vector512<float> x0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, k));
-                    inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row0, 0), inputSum0);
-                    forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row0, 16), forgetSum0);
-                    candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row0, 32), candidateSum0);
-                    outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row0, 48), outputSum0);
-                    inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row0, 4096), inputSum1);
-                    forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row0, 4112), forgetSum1);
-                    candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row0, 4128), candidateSum1);
-                    outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row0, 4144), outputSum1);
-                    inputSum2 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row0, 8192), inputSum2);
-                    forgetSum2 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row0, 8208), forgetSum2);
-                    candidateSum2 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row0, 8224), candidateSum2);
-                    outputSum2 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row0, 8240), outputSum2);
-                    inputSum3 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row0, 12288), inputSum3);
-                    forgetSum3 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row0, 12304), forgetSum3);
-                    candidateSum3 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row0, 12320), candidateSum3);
-                    outputSum3 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row0, 12336), outputSum3);
-                    ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 64);
-                    global::System.Runtime.Intrinsics.Vector512<float> x1 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, k + 1));
-                    inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row1, 0), inputSum0);
-                    forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row1, 16), forgetSum0);
-                    candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row1, 32), candidateSum0);
-                    outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row1, 48), outputSum0);
-                    inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row1, 4096), inputSum1);
-                    forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row1, 4112), forgetSum1);
-                    candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row1, 4128), candidateSum1);
-                    outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row1, 4144), outputSum1);
-                    inputSum2 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row1, 8192), inputSum2);
-                    forgetSum2 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row1, 8208), forgetSum2);
-                    candidateSum2 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row1, 8224), candidateSum2);
-                    outputSum2 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row1, 8240), outputSum2);
-                    inputSum3 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row1, 12288), inputSum3);
-                    forgetSum3 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row1, 12304), forgetSum3);
-                    candidateSum3 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row1, 12320), candidateSum3);
-                    outputSum3 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row1, 12336), outputSum3);
-                }
-
-                // W_hh h: the previous hidden state (64 values), 2 per iteration.
-                ref float tileRecurrentWeights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentWeights, HiddenSize * column);
-                for (global::System.UIntPtr k = 0; k < 64; k += 2)
-                {
-                    ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref tileRecurrentWeights, k * 64);
-                    global::System.Runtime.Intrinsics.Vector512<float> x0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, k));
-                    inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row0, 0), inputSum0);
-                    forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row0, 16), forgetSum0);
-                    candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row0, 32), candidateSum0);
-                    outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row0, 48), outputSum0);
-                    inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row0, 4096), inputSum1);
-                    forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row0, 4112), forgetSum1);
-                    candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row0, 4128), candidateSum1);
-                    outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row0, 4144), outputSum1);
-                    inputSum2 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row0, 8192), inputSum2);
-                    forgetSum2 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row0, 8208), forgetSum2);
-                    candidateSum2 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row0, 8224), candidateSum2);
-                    outputSum2 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row0, 8240), outputSum2);
-                    inputSum3 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row0, 12288), inputSum3);
-                    forgetSum3 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row0, 12304), forgetSum3);
-                    candidateSum3 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row0, 12320), candidateSum3);
-                    outputSum3 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row0, 12336), outputSum3);
-                    ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 64);
-                    global::System.Runtime.Intrinsics.Vector512<float> x1 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, k + 1));
-                    inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row1, 0), inputSum0);
-                    forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row1, 16), forgetSum0);
-                    candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row1, 32), candidateSum0);
-                    outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row1, 48), outputSum0);
-                    inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row1, 4096), inputSum1);
-                    forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row1, 4112), forgetSum1);
-                    candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row1, 4128), candidateSum1);
-                    outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row1, 4144), outputSum1);
-                    inputSum2 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row1, 8192), inputSum2);
-                    forgetSum2 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row1, 8208), forgetSum2);
-                    candidateSum2 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row1, 8224), candidateSum2);
-                    outputSum2 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row1, 8240), outputSum2);
-                    inputSum3 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row1, 12288), inputSum3);
-                    forgetSum3 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row1, 12304), forgetSum3);
-                    candidateSum3 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row1, 12320), candidateSum3);
-                    outputSum3 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row1, 12336), outputSum3);
-                }
-
-                // The gate sums, for the activations below.
-                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(inputSum0, ref gates, column);
-                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(forgetSum0, ref gates, column + 16);
-                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(candidateSum0, ref gates, column + 32);
-                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(outputSum0, ref gates, column + 48);
-                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(inputSum1, ref gates, column + 64);
-                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(forgetSum1, ref gates, column + 80);
-                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(candidateSum1, ref gates, column + 96);
-                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(outputSum1, ref gates, column + 112);
-                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(inputSum2, ref gates, column + 128);
-                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(forgetSum2, ref gates, column + 144);
-                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(candidateSum2, ref gates, column + 160);
-                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(outputSum2, ref gates, column + 176);
-                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(inputSum3, ref gates, column + 192);
-                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(forgetSum3, ref gates, column + 208);
-                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(candidateSum3, ref gates, column + 224);
-                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(outputSum3, ref gates, column + 240);
-            }
-
-            // Every gate sum has read the old hidden state, so the new one replaces it unit by unit.
-            // Units 0 to 63, 16 at a time: the gates, then c = f * c + i * g and h = o * tanh(c).
-            for (global::System.UIntPtr block = 0; block < 4; block++)
-            {
-                global::System.UIntPtr unit = (block * 16);
-                global::System.UIntPtr column = (block * 64);
-                global::System.Runtime.Intrinsics.Vector512<float> inputGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gates, column));
-                global::System.Runtime.Intrinsics.Vector512<float> forgetGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gates, column + 16));
-                global::System.Runtime.Intrinsics.Vector512<float> candidate = global::LstmGen.LstmMath.Tanh(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gates, column + 32));
-                global::System.Runtime.Intrinsics.Vector512<float> outputGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gates, column + 48));
-                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(inputGate, ref gates, column);
-                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(forgetGate, ref gates, column + 16);
-                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(candidate, ref gates, column + 32);
-                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(outputGate, ref gates, column + 48);
-                global::System.Runtime.Intrinsics.Vector512<float> newCell = global::LstmGen.LstmMath.MultiplyAdd(forgetGate, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref cell, unit), inputGate * candidate);
-                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(newCell, ref cell, unit);
-                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(outputGate * global::LstmGen.LstmMath.Tanh(newCell), ref hidden, unit);
-            }
-        }
-
-        /// <summary>
-        /// The input part of every layer's gate sums for <paramref name="steps"/> steps with Vector512 kernels:
-        /// gates[t] = b_ih + b_hh + W_ih x_t, each sum added in the order of a single step, several steps per
-        /// pass over the weights.
-        /// </summary>
-        private static void LayerProjectionVector512(ref float weights, ref float inputs, global::System.UIntPtr inputStride, ref float gates, global::System.UIntPtr steps)
-        {
-            // This layer's W_ih and biases.
-            ref float inputWeights = ref weights;
-            ref float inputBias = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, (InputSize + HiddenSize) * GateRowLength);
-            ref float hiddenBias = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, (InputSize + HiddenSize + 1) * GateRowLength);
-
-            // Units 0 to 63: 4 tiles of 16 units, one global::System.Runtime.Intrinsics.Vector512<float> per gate and 16 units, 4 steps at a time.
-            for (global::System.UIntPtr block = 0; block < 4; block++)
-            {
-                global::System.UIntPtr column = (block * 64);
-                // The tile's rows of W_ih (each block's rows together).
-                ref float tileInputWeights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, InputSize * column);
-                // b_ih + b_hh, where every step's sums start.
-                global::System.Runtime.Intrinsics.Vector512<float> inputBias0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref inputBias, column) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref hiddenBias, column);
-                global::System.Runtime.Intrinsics.Vector512<float> forgetBias0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref inputBias, column + 16) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref hiddenBias, column + 16);
-                global::System.Runtime.Intrinsics.Vector512<float> candidateBias0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref inputBias, column + 32) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref hiddenBias, column + 32);
-                global::System.Runtime.Intrinsics.Vector512<float> outputBias0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref inputBias, column + 48) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref hiddenBias, column + 48);
-                global::System.UIntPtr step = 0;
-                for (; step + 4 <= steps; step += 4)
-                {
-                    ref float input0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputs, step * inputStride);
-                    ref float input1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputs, (step + 1) * inputStride);
-                    ref float input2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputs, (step + 2) * inputStride);
-                    ref float input3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputs, (step + 3) * inputStride);
-                    global::System.Runtime.Intrinsics.Vector512<float> inputSum0Step0 = inputBias0;
-                    global::System.Runtime.Intrinsics.Vector512<float> forgetSum0Step0 = forgetBias0;
-                    global::System.Runtime.Intrinsics.Vector512<float> candidateSum0Step0 = candidateBias0;
-                    global::System.Runtime.Intrinsics.Vector512<float> outputSum0Step0 = outputBias0;
-                    global::System.Runtime.Intrinsics.Vector512<float> inputSum0Step1 = inputBias0;
-                    global::System.Runtime.Intrinsics.Vector512<float> forgetSum0Step1 = forgetBias0;
-                    global::System.Runtime.Intrinsics.Vector512<float> candidateSum0Step1 = candidateBias0;
-                    global::System.Runtime.Intrinsics.Vector512<float> outputSum0Step1 = outputBias0;
-                    global::System.Runtime.Intrinsics.Vector512<float> inputSum0Step2 = inputBias0;
-                    global::System.Runtime.Intrinsics.Vector512<float> forgetSum0Step2 = forgetBias0;
-                    global::System.Runtime.Intrinsics.Vector512<float> candidateSum0Step2 = candidateBias0;
-                    global::System.Runtime.Intrinsics.Vector512<float> outputSum0Step2 = outputBias0;
-                    global::System.Runtime.Intrinsics.Vector512<float> inputSum0Step3 = inputBias0;
-                    global::System.Runtime.Intrinsics.Vector512<float> forgetSum0Step3 = forgetBias0;
-                    global::System.Runtime.Intrinsics.Vector512<float> candidateSum0Step3 = candidateBias0;
-                    global::System.Runtime.Intrinsics.Vector512<float> outputSum0Step3 = outputBias0;
-                    // W_ih x: the input (64 values), in order.
-                    for (global::System.UIntPtr k = 0; k < InputSize; k++)
-                    {
-                        ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref tileInputWeights, k * 64);
-                        global::System.Runtime.Intrinsics.Vector512<float> weight0I = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row, 0);
-                        global::System.Runtime.Intrinsics.Vector512<float> weight0F = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row, 16);
-                        global::System.Runtime.Intrinsics.Vector512<float> weight0C = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row, 32);
-                        global::System.Runtime.Intrinsics.Vector512<float> weight0O = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row, 48);
-                        global::System.Runtime.Intrinsics.Vector512<float> x0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input0, k));
-                        inputSum0Step0 = global::LstmGen.LstmMath.MultiplyAdd(x0, weight0I, inputSum0Step0);
-                        forgetSum0Step0 = global::LstmGen.LstmMath.MultiplyAdd(x0, weight0F, forgetSum0Step0);
-                        candidateSum0Step0 = global::LstmGen.LstmMath.MultiplyAdd(x0, weight0C, candidateSum0Step0);
-                        outputSum0Step0 = global::LstmGen.LstmMath.MultiplyAdd(x0, weight0O, outputSum0Step0);
-                        global::System.Runtime.Intrinsics.Vector512<float> x1 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input1, k));
-                        inputSum0Step1 = global::LstmGen.LstmMath.MultiplyAdd(x1, weight0I, inputSum0Step1);
-                        forgetSum0Step1 = global::LstmGen.LstmMath.MultiplyAdd(x1, weight0F, forgetSum0Step1);
-                        candidateSum0Step1 = global::LstmGen.LstmMath.MultiplyAdd(x1, weight0C, candidateSum0Step1);
-                        outputSum0Step1 = global::LstmGen.LstmMath.MultiplyAdd(x1, weight0O, outputSum0Step1);
-                        global::System.Runtime.Intrinsics.Vector512<float> x2 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input2, k));
-                        inputSum0Step2 = global::LstmGen.LstmMath.MultiplyAdd(x2, weight0I, inputSum0Step2);
-                        forgetSum0Step2 = global::LstmGen.LstmMath.MultiplyAdd(x2, weight0F, forgetSum0Step2);
-                        candidateSum0Step2 = global::LstmGen.LstmMath.MultiplyAdd(x2, weight0C, candidateSum0Step2);
-                        outputSum0Step2 = global::LstmGen.LstmMath.MultiplyAdd(x2, weight0O, outputSum0Step2);
-                        global::System.Runtime.Intrinsics.Vector512<float> x3 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input3, k));
-                        inputSum0Step3 = global::LstmGen.LstmMath.MultiplyAdd(x3, weight0I, inputSum0Step3);
-                        forgetSum0Step3 = global::LstmGen.LstmMath.MultiplyAdd(x3, weight0F, forgetSum0Step3);
-                        candidateSum0Step3 = global::LstmGen.LstmMath.MultiplyAdd(x3, weight0C, candidateSum0Step3);
-                        outputSum0Step3 = global::LstmGen.LstmMath.MultiplyAdd(x3, weight0O, outputSum0Step3);
-                    }
-                    ref float gates0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, step * GateRowLength);
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(inputSum0Step0, ref gates0, column);
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(forgetSum0Step0, ref gates0, column + 16);
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(candidateSum0Step0, ref gates0, column + 32);
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(outputSum0Step0, ref gates0, column + 48);
-                    ref float gates1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, (step + 1) * GateRowLength);
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(inputSum0Step1, ref gates1, column);
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(forgetSum0Step1, ref gates1, column + 16);
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(candidateSum0Step1, ref gates1, column + 32);
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(outputSum0Step1, ref gates1, column + 48);
-                    ref float gates2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, (step + 2) * GateRowLength);
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(inputSum0Step2, ref gates2, column);
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(forgetSum0Step2, ref gates2, column + 16);
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(candidateSum0Step2, ref gates2, column + 32);
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(outputSum0Step2, ref gates2, column + 48);
-                    ref float gates3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, (step + 3) * GateRowLength);
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(inputSum0Step3, ref gates3, column);
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(forgetSum0Step3, ref gates3, column + 16);
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(candidateSum0Step3, ref gates3, column + 32);
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(outputSum0Step3, ref gates3, column + 48);
-                }
-
-                // The steps left over, one at a time.
-                for (; step < steps; step++)
-                {
-                    ref float input0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputs, step * inputStride);
-                    global::System.Runtime.Intrinsics.Vector512<float> inputSum0 = inputBias0;
-                    global::System.Runtime.Intrinsics.Vector512<float> forgetSum0 = forgetBias0;
-                    global::System.Runtime.Intrinsics.Vector512<float> candidateSum0 = candidateBias0;
-                    global::System.Runtime.Intrinsics.Vector512<float> outputSum0 = outputBias0;
-                    // W_ih x: the input (64 values), in order.
-                    for (global::System.UIntPtr k = 0; k < InputSize; k++)
-                    {
-                        ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref tileInputWeights, k * 64);
-                        global::System.Runtime.Intrinsics.Vector512<float> weight0I = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row, 0);
-                        global::System.Runtime.Intrinsics.Vector512<float> weight0F = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row, 16);
-                        global::System.Runtime.Intrinsics.Vector512<float> weight0C = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row, 32);
-                        global::System.Runtime.Intrinsics.Vector512<float> weight0O = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row, 48);
-                        global::System.Runtime.Intrinsics.Vector512<float> x0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input0, k));
-                        inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, weight0I, inputSum0);
-                        forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, weight0F, forgetSum0);
-                        candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, weight0C, candidateSum0);
-                        outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, weight0O, outputSum0);
-                    }
-                    ref float gates0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, step * GateRowLength);
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(inputSum0, ref gates0, column);
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(forgetSum0, ref gates0, column + 16);
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(candidateSum0, ref gates0, column + 32);
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(outputSum0, ref gates0, column + 48);
-                }
-            }
-        }
-
-        /// <summary>
-        /// The recurrent part of one step of every layer with Vector512 kernels: <paramref name="gates"/> holds
-        /// b_ih + b_hh + W_ih x from the projection; W_hh h is added in registers, in the order of a whole step,
-        /// <paramref name="gates"/> (packed like a gate row); then the gate activations replace them there
-        /// (training keeps them for the backward pass), and c = f * c + i * g, h = o * tanh(c).
-        /// </summary>
-        private static void LayerRecurrentVector512(ref float weights, ref float hidden, ref float cell, ref float gates)
-        {
-            // This layer's recurrent weights W_hh.
-            ref float recurrentWeights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, InputSize * GateRowLength);
-
-            // Units 0 to 63: one tile of 64 units, one global::System.Runtime.Intrinsics.Vector512<float> per gate and 16 units, summed in registers.
-            {
-                global::System.UIntPtr column = 0;
-
-                // The gate sums start from b_ih + b_hh + W_ih x, which the projection computed for the whole chunk.
-                global::System.Runtime.Intrinsics.Vector512<float> inputSum0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gates, column);
-                global::System.Runtime.Intrinsics.Vector512<float> forgetSum0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gates, column + 16);
-                global::System.Runtime.Intrinsics.Vector512<float> candidateSum0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gates, column + 32);
-                global::System.Runtime.Intrinsics.Vector512<float> outputSum0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gates, column + 48);
-                global::System.Runtime.Intrinsics.Vector512<float> inputSum1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gates, column + 64);
-                global::System.Runtime.Intrinsics.Vector512<float> forgetSum1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gates, column + 80);
-                global::System.Runtime.Intrinsics.Vector512<float> candidateSum1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gates, column + 96);
-                global::System.Runtime.Intrinsics.Vector512<float> outputSum1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gates, column + 112);
-                global::System.Runtime.Intrinsics.Vector512<float> inputSum2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gates, column + 128);
-                global::System.Runtime.Intrinsics.Vector512<float> forgetSum2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gates, column + 144);
-                global::System.Runtime.Intrinsics.Vector512<float> candidateSum2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gates, column + 160);
-                global::System.Runtime.Intrinsics.Vector512<float> outputSum2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gates, column + 176);
-                global::System.Runtime.Intrinsics.Vector512<float> inputSum3 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gates, column + 192);
-                global::System.Runtime.Intrinsics.Vector512<float> forgetSum3 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gates, column + 208);
-                global::System.Runtime.Intrinsics.Vector512<float> candidateSum3 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gates, column + 224);
-                global::System.Runtime.Intrinsics.Vector512<float> outputSum3 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gates, column + 240);
-
-                // W_hh h: the previous hidden state (64 values), 2 per iteration.
-                ref float tileRecurrentWeights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentWeights, HiddenSize * column);
-                for (global::System.UIntPtr k = 0; k < 64; k += 2)
-                {
-                    ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref tileRecurrentWeights, k * 64);
-                    global::System.Runtime.Intrinsics.Vector512<float> x0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, k));
-                    inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row0, 0), inputSum0);
-                    forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row0, 16), forgetSum0);
-                    candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row0, 32), candidateSum0);
-                    outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row0, 48), outputSum0);
-                    inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row0, 4096), inputSum1);
-                    forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row0, 4112), forgetSum1);
-                    candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row0, 4128), candidateSum1);
-                    outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row0, 4144), outputSum1);
-                    inputSum2 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row0, 8192), inputSum2);
-                    forgetSum2 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row0, 8208), forgetSum2);
-                    candidateSum2 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row0, 8224), candidateSum2);
-                    outputSum2 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row0, 8240), outputSum2);
-                    inputSum3 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row0, 12288), inputSum3);
-                    forgetSum3 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row0, 12304), forgetSum3);
-                    candidateSum3 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row0, 12320), candidateSum3);
-                    outputSum3 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row0, 12336), outputSum3);
-                    ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 64);
-                    global::System.Runtime.Intrinsics.Vector512<float> x1 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, k + 1));
-                    inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row1, 0), inputSum0);
-                    forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row1, 16), forgetSum0);
-                    candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row1, 32), candidateSum0);
-                    outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row1, 48), outputSum0);
-                    inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row1, 4096), inputSum1);
-                    forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row1, 4112), forgetSum1);
-                    candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row1, 4128), candidateSum1);
-                    outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row1, 4144), outputSum1);
-                    inputSum2 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row1, 8192), inputSum2);
-                    forgetSum2 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row1, 8208), forgetSum2);
-                    candidateSum2 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row1, 8224), candidateSum2);
-                    outputSum2 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row1, 8240), outputSum2);
-                    inputSum3 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row1, 12288), inputSum3);
-                    forgetSum3 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row1, 12304), forgetSum3);
-                    candidateSum3 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row1, 12320), candidateSum3);
-                    outputSum3 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row1, 12336), outputSum3);
-                }
-
-                // The gate sums, for the activations below.
-                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(inputSum0, ref gates, column);
-                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(forgetSum0, ref gates, column + 16);
-                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(candidateSum0, ref gates, column + 32);
-                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(outputSum0, ref gates, column + 48);
-                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(inputSum1, ref gates, column + 64);
-                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(forgetSum1, ref gates, column + 80);
-                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(candidateSum1, ref gates, column + 96);
-                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(outputSum1, ref gates, column + 112);
-                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(inputSum2, ref gates, column + 128);
-                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(forgetSum2, ref gates, column + 144);
-                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(candidateSum2, ref gates, column + 160);
-                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(outputSum2, ref gates, column + 176);
-                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(inputSum3, ref gates, column + 192);
-                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(forgetSum3, ref gates, column + 208);
-                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(candidateSum3, ref gates, column + 224);
-                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(outputSum3, ref gates, column + 240);
-            }
-
-            // Every gate sum has read the old hidden state, so the new one replaces it unit by unit.
-            // Units 0 to 63, 16 at a time: the gates, then c = f * c + i * g and h = o * tanh(c).
-            for (global::System.UIntPtr block = 0; block < 4; block++)
-            {
-                global::System.UIntPtr unit = (block * 16);
-                global::System.UIntPtr column = (block * 64);
-                global::System.Runtime.Intrinsics.Vector512<float> inputGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gates, column));
-                global::System.Runtime.Intrinsics.Vector512<float> forgetGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gates, column + 16));
-                global::System.Runtime.Intrinsics.Vector512<float> candidate = global::LstmGen.LstmMath.Tanh(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gates, column + 32));
-                global::System.Runtime.Intrinsics.Vector512<float> outputGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gates, column + 48));
-                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(inputGate, ref gates, column);
-                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(forgetGate, ref gates, column + 16);
-                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(candidate, ref gates, column + 32);
-                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(outputGate, ref gates, column + 48);
-                global::System.Runtime.Intrinsics.Vector512<float> newCell = global::LstmGen.LstmMath.MultiplyAdd(forgetGate, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref cell, unit), inputGate * candidate);
-                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(newCell, ref cell, unit);
-                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(outputGate * global::LstmGen.LstmMath.Tanh(newCell), ref hidden, unit);
-            }
-        }
-
-        /// <summary>
-        /// The dense head with Vector512 kernels: output[o] = head.weight[o, :] · h + head.bias[o]. The
-        /// products go to 16 lanes (lane l takes elements l, l + 16, ...) that LstmMath.Sum adds in a fixed
-        /// tree; elements past the last multiple of 16 follow in order; so every path gives the same bits.
-        /// </summary>
-        private static void HeadVector512(ref float head, ref float hidden, ref float output)
-        {
-            ref float bias = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref head, OutputSize * HiddenSize);
-            for (global::System.UIntPtr o = 0; o < OutputSize; o++)
-            {
-                ref float weights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref head, o * HiddenSize);
-                global::System.Runtime.Intrinsics.Vector512<float> lanes = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                for (global::System.UIntPtr k = 0; k < 64; k += 16)
-                {
-                    lanes = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref hidden, k), global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weights, k), lanes);
-                }
-                float sum = global::LstmGen.LstmMath.Sum(lanes);
-                global::System.Runtime.CompilerServices.Unsafe.Add(ref output, o) = sum + global::System.Runtime.CompilerServices.Unsafe.Add(ref bias, o);
-            }
-        }
-
-        /// <summary>
-        /// The backward pass of every layer (64 inputs) at one step, with Vector512 kernels.
-        /// From d loss / d h (from above, plus what the next step carried back) and d loss / d c, it finds
-        /// the gate gradients, which replace the gates in the record (the weights' gradients are summed from them
-        /// after the backward pass), adds d loss / d b_ih and b_hh to the gradients, writes d loss / d x (when
-        /// wanted) and leaves d loss / d h and d loss / d c of the step before.
-        /// </summary>
-        private static void LayerBackwardVector512(ref float weights, ref float gradients, ref float previous, ref float current, ref float upstream, ref float hiddenGradient, ref float cellGradient, ref float inputGradient, bool computeInputGradient)
-        {
-            // This layer's packed parameters and their gradients: W_ih, W_hh, then the two biases.
-            ref float inputWeights = ref weights;
-            ref float recurrentWeights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, InputSize * GateRowLength);
-            ref float inputBiasGradients = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gradients, (InputSize + HiddenSize) * GateRowLength);
-            ref float hiddenBiasGradients = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gradients, (InputSize + HiddenSize + 1) * GateRowLength);
-
-            // What the forward pass recorded: this step's gates and cell state, the cell state before it. Each unit's
-            // gate gradients overwrite its gates once they are read.
-            ref float gates = ref current;
-            ref float gateGradients = ref current;
-            ref float cell = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref current, RecordCellOffset);
-            ref float previousCell = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref previous, RecordCellOffset);
-
-            // Units 0 to 63: one tile of 64 units, one global::System.Runtime.Intrinsics.Vector512<float> per gate and 16 units: the gate gradients.
-            {
-                global::System.UIntPtr unit = 0;
-                global::System.UIntPtr column = 0;
-
-                // Units [unit, +16): d h = from above + from the next step; d c += d h * o * (1 - tanh(c)^2);
-                // both flushed to zero below 2^-60, where they would only slow the processor down.
-                {
-                    global::System.Runtime.Intrinsics.Vector512<float> one = global::System.Runtime.Intrinsics.Vector512<float>.One;
-                    global::System.Runtime.Intrinsics.Vector512<float> hiddenGradientSum = global::LstmGen.LstmMath.FlushNegligible(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref upstream, unit) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref hiddenGradient, unit));
-                    global::System.Runtime.Intrinsics.Vector512<float> inputGate = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gates, column);
-                    global::System.Runtime.Intrinsics.Vector512<float> forgetGate = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gates, column + 16);
-                    global::System.Runtime.Intrinsics.Vector512<float> candidate = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gates, column + 32);
-                    global::System.Runtime.Intrinsics.Vector512<float> outputGate = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gates, column + 48);
-                    global::System.Runtime.Intrinsics.Vector512<float> tanhCell = global::LstmGen.LstmMath.Tanh(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref cell, unit));
-                    global::System.Runtime.Intrinsics.Vector512<float> cellGradientSum = global::LstmGen.LstmMath.FlushNegligible(global::LstmGen.LstmMath.MultiplyAdd(hiddenGradientSum * outputGate, one - (tanhCell * tanhCell), global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref cellGradient, unit)));
-                    // Through each gate's activation: sigmoid' = s (1 - s), tanh' = 1 - t^2.
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(cellGradientSum * candidate * (inputGate * (one - inputGate)), ref gateGradients, column);
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(cellGradientSum * global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref previousCell, unit) * (forgetGate * (one - forgetGate)), ref gateGradients, column + 16);
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(cellGradientSum * inputGate * (one - (candidate * candidate)), ref gateGradients, column + 32);
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(hiddenGradientSum * tanhCell * (outputGate * (one - outputGate)), ref gateGradients, column + 48);
-                    // d loss / d c of the step before: through c = f * c_prev + i * g.
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(cellGradientSum * forgetGate, ref cellGradient, unit);
-                }
-
-                // Units [unit + 16, +16): d h = from above + from the next step; d c += d h * o * (1 - tanh(c)^2);
-                // both flushed to zero below 2^-60, where they would only slow the processor down.
-                {
-                    global::System.Runtime.Intrinsics.Vector512<float> one = global::System.Runtime.Intrinsics.Vector512<float>.One;
-                    global::System.Runtime.Intrinsics.Vector512<float> hiddenGradientSum = global::LstmGen.LstmMath.FlushNegligible(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref upstream, unit + 16) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref hiddenGradient, unit + 16));
-                    global::System.Runtime.Intrinsics.Vector512<float> inputGate = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gates, column + 64);
-                    global::System.Runtime.Intrinsics.Vector512<float> forgetGate = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gates, column + 80);
-                    global::System.Runtime.Intrinsics.Vector512<float> candidate = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gates, column + 96);
-                    global::System.Runtime.Intrinsics.Vector512<float> outputGate = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gates, column + 112);
-                    global::System.Runtime.Intrinsics.Vector512<float> tanhCell = global::LstmGen.LstmMath.Tanh(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref cell, unit + 16));
-                    global::System.Runtime.Intrinsics.Vector512<float> cellGradientSum = global::LstmGen.LstmMath.FlushNegligible(global::LstmGen.LstmMath.MultiplyAdd(hiddenGradientSum * outputGate, one - (tanhCell * tanhCell), global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref cellGradient, unit + 16)));
-                    // Through each gate's activation: sigmoid' = s (1 - s), tanh' = 1 - t^2.
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(cellGradientSum * candidate * (inputGate * (one - inputGate)), ref gateGradients, column + 64);
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(cellGradientSum * global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref previousCell, unit + 16) * (forgetGate * (one - forgetGate)), ref gateGradients, column + 80);
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(cellGradientSum * inputGate * (one - (candidate * candidate)), ref gateGradients, column + 96);
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(hiddenGradientSum * tanhCell * (outputGate * (one - outputGate)), ref gateGradients, column + 112);
-                    // d loss / d c of the step before: through c = f * c_prev + i * g.
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(cellGradientSum * forgetGate, ref cellGradient, unit + 16);
-                }
-
-                // Units [unit + 32, +16): d h = from above + from the next step; d c += d h * o * (1 - tanh(c)^2);
-                // both flushed to zero below 2^-60, where they would only slow the processor down.
-                {
-                    global::System.Runtime.Intrinsics.Vector512<float> one = global::System.Runtime.Intrinsics.Vector512<float>.One;
-                    global::System.Runtime.Intrinsics.Vector512<float> hiddenGradientSum = global::LstmGen.LstmMath.FlushNegligible(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref upstream, unit + 32) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref hiddenGradient, unit + 32));
-                    global::System.Runtime.Intrinsics.Vector512<float> inputGate = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gates, column + 128);
-                    global::System.Runtime.Intrinsics.Vector512<float> forgetGate = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gates, column + 144);
-                    global::System.Runtime.Intrinsics.Vector512<float> candidate = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gates, column + 160);
-                    global::System.Runtime.Intrinsics.Vector512<float> outputGate = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gates, column + 176);
-                    global::System.Runtime.Intrinsics.Vector512<float> tanhCell = global::LstmGen.LstmMath.Tanh(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref cell, unit + 32));
-                    global::System.Runtime.Intrinsics.Vector512<float> cellGradientSum = global::LstmGen.LstmMath.FlushNegligible(global::LstmGen.LstmMath.MultiplyAdd(hiddenGradientSum * outputGate, one - (tanhCell * tanhCell), global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref cellGradient, unit + 32)));
-                    // Through each gate's activation: sigmoid' = s (1 - s), tanh' = 1 - t^2.
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(cellGradientSum * candidate * (inputGate * (one - inputGate)), ref gateGradients, column + 128);
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(cellGradientSum * global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref previousCell, unit + 32) * (forgetGate * (one - forgetGate)), ref gateGradients, column + 144);
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(cellGradientSum * inputGate * (one - (candidate * candidate)), ref gateGradients, column + 160);
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(hiddenGradientSum * tanhCell * (outputGate * (one - outputGate)), ref gateGradients, column + 176);
-                    // d loss / d c of the step before: through c = f * c_prev + i * g.
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(cellGradientSum * forgetGate, ref cellGradient, unit + 32);
-                }
-
-                // Units [unit + 48, +16): d h = from above + from the next step; d c += d h * o * (1 - tanh(c)^2);
-                // both flushed to zero below 2^-60, where they would only slow the processor down.
-                {
-                    global::System.Runtime.Intrinsics.Vector512<float> one = global::System.Runtime.Intrinsics.Vector512<float>.One;
-                    global::System.Runtime.Intrinsics.Vector512<float> hiddenGradientSum = global::LstmGen.LstmMath.FlushNegligible(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref upstream, unit + 48) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref hiddenGradient, unit + 48));
-                    global::System.Runtime.Intrinsics.Vector512<float> inputGate = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gates, column + 192);
-                    global::System.Runtime.Intrinsics.Vector512<float> forgetGate = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gates, column + 208);
-                    global::System.Runtime.Intrinsics.Vector512<float> candidate = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gates, column + 224);
-                    global::System.Runtime.Intrinsics.Vector512<float> outputGate = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gates, column + 240);
-                    global::System.Runtime.Intrinsics.Vector512<float> tanhCell = global::LstmGen.LstmMath.Tanh(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref cell, unit + 48));
-                    global::System.Runtime.Intrinsics.Vector512<float> cellGradientSum = global::LstmGen.LstmMath.FlushNegligible(global::LstmGen.LstmMath.MultiplyAdd(hiddenGradientSum * outputGate, one - (tanhCell * tanhCell), global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref cellGradient, unit + 48)));
-                    // Through each gate's activation: sigmoid' = s (1 - s), tanh' = 1 - t^2.
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(cellGradientSum * candidate * (inputGate * (one - inputGate)), ref gateGradients, column + 192);
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(cellGradientSum * global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref previousCell, unit + 48) * (forgetGate * (one - forgetGate)), ref gateGradients, column + 208);
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(cellGradientSum * inputGate * (one - (candidate * candidate)), ref gateGradients, column + 224);
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(hiddenGradientSum * tanhCell * (outputGate * (one - outputGate)), ref gateGradients, column + 240);
-                    // d loss / d c of the step before: through c = f * c_prev + i * g.
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(cellGradientSum * forgetGate, ref cellGradient, unit + 48);
-                }
-            }
-
-            // d loss / d b_ih and d loss / d b_hh: the gate gradients.
-            for (global::System.UIntPtr k = 0; k < GateRowLength; k += 16)
-            {
-                global::System.Runtime.Intrinsics.Vector512<float> gateGradient = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gateGradients, k);
-                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref inputBiasGradients, k) + gateGradient, ref inputBiasGradients, k);
-                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref hiddenBiasGradients, k) + gateGradient, ref hiddenBiasGradients, k);
-            }
-
-            // d loss / d x = W_ih^T gate gradients, when wanted.
-            if (computeInputGradient)
-            {
-                for (global::System.UIntPtr k = 0; k < InputSize; k += 4)
-                {
-                    GateRowsBackwardVector512(ref inputWeights, InputSize, k, ref gateGradients, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, k));
-                }
-            }
-
-            // d loss / d h_prev = W_hh^T gate gradients, for the step before.
-            for (global::System.UIntPtr k = 0; k < HiddenSize; k += 4)
-            {
-                GateRowsBackwardVector512(ref recurrentWeights, HiddenSize, k, ref gateGradients, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenGradient, k));
-            }
-        }
-
-        /// <summary>
-        /// One row of a weight's backward pass with Vector512 kernels: result = weightRow · gateGradients,
-        /// a block of units at a time (the weight of weightRows rows is kept block by block), summed in the
-        /// canonical 16 lanes and then in order.
-        /// </summary>
-        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-        private static void GateRowBackwardVector512(ref float weights, global::System.UIntPtr weightRows, global::System.UIntPtr row, ref float gateGradients, ref float result)
-        {
-            global::System.Runtime.Intrinsics.Vector512<float> lanes = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-            // Units 0 to 63, 16 at a time: each block's part of the rows, 64 columns.
-            for (global::System.UIntPtr block = 0; block < 4; block++)
-            {
-                global::System.UIntPtr column = (block * 64);
-                ref float blockRow0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, (weightRows * column) + (row * 64));
-                lanes = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref blockRow0, 0), global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gateGradients, column), lanes);
-                lanes = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref blockRow0, 16), global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gateGradients, column + 16), lanes);
-                lanes = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref blockRow0, 32), global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gateGradients, column + 32), lanes);
-                lanes = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref blockRow0, 48), global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gateGradients, column + 48), lanes);
-            }
-            float sum = global::LstmGen.LstmMath.Sum(lanes);
-            global::System.Runtime.CompilerServices.Unsafe.Add(ref result, 0) = sum;
-        }
-
-        /// <summary>
-        /// 4 rows of a weight's backward pass with Vector512 kernels, 4 dot products in flight:
-        /// result[r] = weightRow_r · gateGradients for each row r from row on, each as one row alone sums it: a block
-        /// of units at a time (the weight of weightRows rows is kept block by block).
-        /// </summary>
-        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-        private static void GateRowsBackwardVector512(ref float weights, global::System.UIntPtr weightRows, global::System.UIntPtr row, ref float gateGradients, ref float result)
-        {
-            global::System.Runtime.Intrinsics.Vector512<float> row0Lanes = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector512<float> row1Lanes = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector512<float> row2Lanes = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector512<float> row3Lanes = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-            // Units 0 to 63, 16 at a time: each block's part of the rows, 64 columns.
-            for (global::System.UIntPtr block = 0; block < 4; block++)
-            {
-                global::System.UIntPtr column = (block * 64);
-                ref float blockRow0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, (weightRows * column) + (row * 64));
-                ref float blockRow1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref blockRow0, 64);
-                ref float blockRow2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref blockRow1, 64);
-                ref float blockRow3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref blockRow2, 64);
-                global::System.Runtime.Intrinsics.Vector512<float> gateGradients0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gateGradients, column);
-                row0Lanes = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref blockRow0, 0), gateGradients0, row0Lanes);
-                row1Lanes = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref blockRow1, 0), gateGradients0, row1Lanes);
-                row2Lanes = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref blockRow2, 0), gateGradients0, row2Lanes);
-                row3Lanes = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref blockRow3, 0), gateGradients0, row3Lanes);
-                global::System.Runtime.Intrinsics.Vector512<float> gateGradients16 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gateGradients, column + 16);
-                row0Lanes = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref blockRow0, 16), gateGradients16, row0Lanes);
-                row1Lanes = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref blockRow1, 16), gateGradients16, row1Lanes);
-                row2Lanes = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref blockRow2, 16), gateGradients16, row2Lanes);
-                row3Lanes = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref blockRow3, 16), gateGradients16, row3Lanes);
-                global::System.Runtime.Intrinsics.Vector512<float> gateGradients32 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gateGradients, column + 32);
-                row0Lanes = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref blockRow0, 32), gateGradients32, row0Lanes);
-                row1Lanes = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref blockRow1, 32), gateGradients32, row1Lanes);
-                row2Lanes = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref blockRow2, 32), gateGradients32, row2Lanes);
-                row3Lanes = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref blockRow3, 32), gateGradients32, row3Lanes);
-                global::System.Runtime.Intrinsics.Vector512<float> gateGradients48 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gateGradients, column + 48);
-                row0Lanes = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref blockRow0, 48), gateGradients48, row0Lanes);
-                row1Lanes = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref blockRow1, 48), gateGradients48, row1Lanes);
-                row2Lanes = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref blockRow2, 48), gateGradients48, row2Lanes);
-                row3Lanes = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref blockRow3, 48), gateGradients48, row3Lanes);
-            }
-            float sum0 = global::LstmGen.LstmMath.Sum(row0Lanes);
-            float sum1 = global::LstmGen.LstmMath.Sum(row1Lanes);
-            float sum2 = global::LstmGen.LstmMath.Sum(row2Lanes);
-            float sum3 = global::LstmGen.LstmMath.Sum(row3Lanes);
-            global::System.Runtime.CompilerServices.Unsafe.Add(ref result, 0) = sum0;
-            global::System.Runtime.CompilerServices.Unsafe.Add(ref result, 1) = sum1;
-            global::System.Runtime.CompilerServices.Unsafe.Add(ref result, 2) = sum2;
-            global::System.Runtime.CompilerServices.Unsafe.Add(ref result, 3) = sum3;
-        }
-
-        /// <summary>
-        /// Adds steps [start, end) to the rows of a weight's gradient with Vector512 kernels: gradientRow_k +=
-        /// x_t[k] * gateGradients_t, with x_t[k] at x + t * xStride + k and gateGradients_t at gateGradients +
-        /// t * StepRecordLength, from the last step to the first. Each gradient is loaded and stored once. The
-        /// gradient of a weight of <paramref name="rows"/> rows is kept block by block, as the weight is.
-        /// </summary>
-        private static void WeightGradientsVector512(ref float gradientRows, global::System.UIntPtr rows, ref float x, global::System.UIntPtr xStride, ref float gateGradients, global::System.UIntPtr start, global::System.UIntPtr end)
-        {
-            // Units 0 to 63: 2 blocks (8 vectors of columns) at a time, every row, every step of the block.
-            for (global::System.UIntPtr column = 0; column < 256; column += 128)
-            {
-                for (global::System.UIntPtr k = 0; k < rows; k++)
-                {
-                    ref float gradientRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gradientRows, (rows * column) + (k * 64));
-                    ref float gradientRow1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gradientRow, rows * 64);
-                    ref float xRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, k);
-                    global::System.Runtime.Intrinsics.Vector512<float> sum0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gradientRow, 0);
-                    global::System.Runtime.Intrinsics.Vector512<float> sum1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gradientRow, 16);
-                    global::System.Runtime.Intrinsics.Vector512<float> sum2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gradientRow, 32);
-                    global::System.Runtime.Intrinsics.Vector512<float> sum3 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gradientRow, 48);
-                    global::System.Runtime.Intrinsics.Vector512<float> sum4 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gradientRow1, 0);
-                    global::System.Runtime.Intrinsics.Vector512<float> sum5 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gradientRow1, 16);
-                    global::System.Runtime.Intrinsics.Vector512<float> sum6 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gradientRow1, 32);
-                    global::System.Runtime.Intrinsics.Vector512<float> sum7 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gradientRow1, 48);
-                    for (global::System.UIntPtr step = end; step > start; step--)
-                    {
-                        global::System.UIntPtr t = step - 1;
-                        global::System.Runtime.Intrinsics.Vector512<float> xs = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref xRow, t * xStride));
-                        ref float stepGradients = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gateGradients, (t * StepRecordLength) + column);
-                        sum0 = global::LstmGen.LstmMath.MultiplyAdd(xs, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref stepGradients, 0), sum0);
-                        sum1 = global::LstmGen.LstmMath.MultiplyAdd(xs, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref stepGradients, 16), sum1);
-                        sum2 = global::LstmGen.LstmMath.MultiplyAdd(xs, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref stepGradients, 32), sum2);
-                        sum3 = global::LstmGen.LstmMath.MultiplyAdd(xs, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref stepGradients, 48), sum3);
-                        sum4 = global::LstmGen.LstmMath.MultiplyAdd(xs, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref stepGradients, 64), sum4);
-                        sum5 = global::LstmGen.LstmMath.MultiplyAdd(xs, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref stepGradients, 80), sum5);
-                        sum6 = global::LstmGen.LstmMath.MultiplyAdd(xs, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref stepGradients, 96), sum6);
-                        sum7 = global::LstmGen.LstmMath.MultiplyAdd(xs, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref stepGradients, 112), sum7);
-                    }
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum0, ref gradientRow, 0);
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum1, ref gradientRow, 16);
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum2, ref gradientRow, 32);
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum3, ref gradientRow, 48);
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum4, ref gradientRow1, 0);
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum5, ref gradientRow1, 16);
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum6, ref gradientRow1, 32);
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum7, ref gradientRow1, 48);
-                }
-            }
-        }
-
-        /// <summary>
-        /// The dense head's backward pass with Vector512 kernels: head.weight's gradient += d logits (outer) h,
-        /// head.bias's += d logits, and upstream = head.weight^T d logits, summed over the outputs in order.
-        /// </summary>
-        private static void HeadBackwardVector512(ref float head, ref float gradients, ref float hidden, ref float logitGradients, ref float upstream)
-        {
-            ref float biasGradients = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gradients, OutputSize * HiddenSize);
-            global::LstmGen.CompilerServices.Floats.Clear(ref upstream, HiddenSize);
-            for (global::System.UIntPtr o = 0; o < OutputSize; o++)
-            {
-                float logitGradient = global::System.Runtime.CompilerServices.Unsafe.Add(ref logitGradients, o);
-                global::System.Runtime.CompilerServices.Unsafe.Add(ref biasGradients, o) += logitGradient;
-                ref float weights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref head, o * HiddenSize);
-                ref float weightGradients = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gradients, o * HiddenSize);
-                global::System.Runtime.Intrinsics.Vector512<float> logitGradients16 = global::System.Runtime.Intrinsics.Vector512.Create(logitGradient);
-                for (global::System.UIntPtr k = 0; k < HiddenSize; k += 16)
-                {
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::LstmGen.LstmMath.MultiplyAdd(logitGradients16, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref hidden, k), global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weightGradients, k)), ref weightGradients, k);
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::LstmGen.LstmMath.MultiplyAdd(logitGradients16, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weights, k), global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref upstream, k)), ref upstream, k);
-                }
-            }
-        }
-
-        /// <summary>One step of every layer and the head for 32 agents, one per lane, with the Vector512 kernels.</summary>
-        private static void StepAgentsVector512(ref float parameters, ref float input, ref float hidden, ref float cell, ref float gates, ref float lanes, ref float output)
-        {
-            // Layer 0: the input (HiddenSize values) -> hidden[0].
-            LayerAgentsVector512(ref parameters, ref input, ref hidden, ref cell, ref gates);
-
-            // Layer 1: hidden[0] -> hidden[1].
-            LayerAgentsVector512(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref parameters, FirstLayerParameterCount), ref hidden, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, 1 * HiddenSize * 32), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref cell, 1 * HiddenSize * 32), ref gates);
-
-            // Layer 2: hidden[1] -> hidden[2].
-            LayerAgentsVector512(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref parameters, FirstLayerParameterCount + (1 * UpperLayerParameterCount)), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, 1 * HiddenSize * 32), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, 2 * HiddenSize * 32), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref cell, 2 * HiddenSize * 32), ref gates);
-
-            // The dense head reads the top layer's hidden state.
-            HeadAgentsVector512(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref parameters, HeadOffset), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, 2 * HiddenSize * 32), ref lanes, ref output);
-        }
-
-        /// <summary>
-        /// One step of every layer (64 inputs) for 32 agents, one per lane, with Vector512 kernels:
-        /// the gate sums b_ih + b_hh + W_ih x + W_hh h of every unit, summed in registers and stored into
-        /// <paramref name="gates"/> (packed like a gate row); then the gate activations, in registers, and
-        /// c = f * c + i * g, h = o * tanh(c). Each value of one sequence is a vector of agents here.
-        /// </summary>
-        private static void LayerAgentsVector512(ref float weights, ref float input, ref float hidden, ref float cell, ref float gates)
-        {
-            // This layer's packed parameters: W_ih, W_hh, then the two biases.
-            ref float inputWeights = ref weights;
-            ref float recurrentWeights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, InputSize * GateRowLength);
-            ref float inputBias = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, (InputSize + HiddenSize) * GateRowLength);
-            ref float hiddenBias = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, (InputSize + HiddenSize + 1) * GateRowLength);
-
-            // Every other step (on this thread) the tiles run from the last to the first, so that a step starts with the
-            // weights the last one read last, which the cache still holds; each tile sums its own columns: the same bits.
-            bool descending = global::LstmGen.CompilerServices.TileOrder.FirstLayerDescending(callsPerStep: 3);
-
-            // Units 0 to 63: 32 tiles of 2 units, 2 vectors of 16 agents (global::System.Runtime.Intrinsics.Vector512<float>) per gate and unit, summed in registers.
-            for (global::System.UIntPtr pass = 0; pass < 4; pass++)
-            {
-                global::System.UIntPtr block = descending ? 3 - pass : pass;
-                for (global::System.UIntPtr part = 0; part < 8; part++)
-                {
-                    global::System.UIntPtr blockColumn = (block * 64);
-                    global::System.UIntPtr column = blockColumn + (part * 2);
-
-                    // The gate sums start from the two biases.
-                    global::System.Runtime.Intrinsics.Vector512<float> inputSum0Low = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column));
-                    global::System.Runtime.Intrinsics.Vector512<float> inputSum0High = inputSum0Low;
-                    global::System.Runtime.Intrinsics.Vector512<float> forgetSum0Low = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 16) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 16));
-                    global::System.Runtime.Intrinsics.Vector512<float> forgetSum0High = forgetSum0Low;
-                    global::System.Runtime.Intrinsics.Vector512<float> candidateSum0Low = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 32) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 32));
-                    global::System.Runtime.Intrinsics.Vector512<float> candidateSum0High = candidateSum0Low;
-                    global::System.Runtime.Intrinsics.Vector512<float> outputSum0Low = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 48) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 48));
-                    global::System.Runtime.Intrinsics.Vector512<float> outputSum0High = outputSum0Low;
-                    global::System.Runtime.Intrinsics.Vector512<float> inputSum1Low = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 1));
-                    global::System.Runtime.Intrinsics.Vector512<float> inputSum1High = inputSum1Low;
-                    global::System.Runtime.Intrinsics.Vector512<float> forgetSum1Low = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 17) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 17));
-                    global::System.Runtime.Intrinsics.Vector512<float> forgetSum1High = forgetSum1Low;
-                    global::System.Runtime.Intrinsics.Vector512<float> candidateSum1Low = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 33) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 33));
-                    global::System.Runtime.Intrinsics.Vector512<float> candidateSum1High = candidateSum1Low;
-                    global::System.Runtime.Intrinsics.Vector512<float> outputSum1Low = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 49) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 49));
-                    global::System.Runtime.Intrinsics.Vector512<float> outputSum1High = outputSum1Low;
-
-                    // W_ih x: the input (64 values), 2 per iteration.
-                    ref float tileInputWeights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, (InputSize * blockColumn) + (column - blockColumn));
-                    for (global::System.UIntPtr k = 0; k < 64; k += 2)
-                    {
-                        global::System.Runtime.Intrinsics.Vector512<float> weight;
-                        ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref tileInputWeights, k * 64);
-                        global::System.Runtime.Intrinsics.Vector512<float> x0Low = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, k * 32);
-                        global::System.Runtime.Intrinsics.Vector512<float> x0High = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (k * 32) + 16);
-                        weight = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 0));
-                        inputSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x0Low, weight, inputSum0Low);
-                        inputSum0High = global::LstmGen.LstmMath.MultiplyAdd(x0High, weight, inputSum0High);
-                        weight = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 16));
-                        forgetSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x0Low, weight, forgetSum0Low);
-                        forgetSum0High = global::LstmGen.LstmMath.MultiplyAdd(x0High, weight, forgetSum0High);
-                        weight = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 32));
-                        candidateSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x0Low, weight, candidateSum0Low);
-                        candidateSum0High = global::LstmGen.LstmMath.MultiplyAdd(x0High, weight, candidateSum0High);
-                        weight = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 48));
-                        outputSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x0Low, weight, outputSum0Low);
-                        outputSum0High = global::LstmGen.LstmMath.MultiplyAdd(x0High, weight, outputSum0High);
-                        weight = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 1));
-                        inputSum1Low = global::LstmGen.LstmMath.MultiplyAdd(x0Low, weight, inputSum1Low);
-                        inputSum1High = global::LstmGen.LstmMath.MultiplyAdd(x0High, weight, inputSum1High);
-                        weight = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 17));
-                        forgetSum1Low = global::LstmGen.LstmMath.MultiplyAdd(x0Low, weight, forgetSum1Low);
-                        forgetSum1High = global::LstmGen.LstmMath.MultiplyAdd(x0High, weight, forgetSum1High);
-                        weight = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 33));
-                        candidateSum1Low = global::LstmGen.LstmMath.MultiplyAdd(x0Low, weight, candidateSum1Low);
-                        candidateSum1High = global::LstmGen.LstmMath.MultiplyAdd(x0High, weight, candidateSum1High);
-                        weight = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 49));
-                        outputSum1Low = global::LstmGen.LstmMath.MultiplyAdd(x0Low, weight, outputSum1Low);
-                        outputSum1High = global::LstmGen.LstmMath.MultiplyAdd(x0High, weight, outputSum1High);
-                        ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 64);
-                        global::System.Runtime.Intrinsics.Vector512<float> x1Low = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (k + 1) * 32);
-                        global::System.Runtime.Intrinsics.Vector512<float> x1High = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, ((k + 1) * 32) + 16);
-                        weight = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 0));
-                        inputSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x1Low, weight, inputSum0Low);
-                        inputSum0High = global::LstmGen.LstmMath.MultiplyAdd(x1High, weight, inputSum0High);
-                        weight = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 16));
-                        forgetSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x1Low, weight, forgetSum0Low);
-                        forgetSum0High = global::LstmGen.LstmMath.MultiplyAdd(x1High, weight, forgetSum0High);
-                        weight = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 32));
-                        candidateSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x1Low, weight, candidateSum0Low);
-                        candidateSum0High = global::LstmGen.LstmMath.MultiplyAdd(x1High, weight, candidateSum0High);
-                        weight = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 48));
-                        outputSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x1Low, weight, outputSum0Low);
-                        outputSum0High = global::LstmGen.LstmMath.MultiplyAdd(x1High, weight, outputSum0High);
-                        weight = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 1));
-                        inputSum1Low = global::LstmGen.LstmMath.MultiplyAdd(x1Low, weight, inputSum1Low);
-                        inputSum1High = global::LstmGen.LstmMath.MultiplyAdd(x1High, weight, inputSum1High);
-                        weight = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 17));
-                        forgetSum1Low = global::LstmGen.LstmMath.MultiplyAdd(x1Low, weight, forgetSum1Low);
-                        forgetSum1High = global::LstmGen.LstmMath.MultiplyAdd(x1High, weight, forgetSum1High);
-                        weight = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 33));
-                        candidateSum1Low = global::LstmGen.LstmMath.MultiplyAdd(x1Low, weight, candidateSum1Low);
-                        candidateSum1High = global::LstmGen.LstmMath.MultiplyAdd(x1High, weight, candidateSum1High);
-                        weight = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 49));
-                        outputSum1Low = global::LstmGen.LstmMath.MultiplyAdd(x1Low, weight, outputSum1Low);
-                        outputSum1High = global::LstmGen.LstmMath.MultiplyAdd(x1High, weight, outputSum1High);
-                    }
-
-                    // W_hh h: the previous hidden state (64 values), 2 per iteration.
-                    ref float tileRecurrentWeights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentWeights, (HiddenSize * blockColumn) + (column - blockColumn));
-                    for (global::System.UIntPtr k = 0; k < 64; k += 2)
-                    {
-                        global::System.Runtime.Intrinsics.Vector512<float> weight;
-                        ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref tileRecurrentWeights, k * 64);
-                        global::System.Runtime.Intrinsics.Vector512<float> x0Low = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref hidden, k * 32);
-                        global::System.Runtime.Intrinsics.Vector512<float> x0High = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref hidden, (k * 32) + 16);
-                        weight = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 0));
-                        inputSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x0Low, weight, inputSum0Low);
-                        inputSum0High = global::LstmGen.LstmMath.MultiplyAdd(x0High, weight, inputSum0High);
-                        weight = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 16));
-                        forgetSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x0Low, weight, forgetSum0Low);
-                        forgetSum0High = global::LstmGen.LstmMath.MultiplyAdd(x0High, weight, forgetSum0High);
-                        weight = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 32));
-                        candidateSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x0Low, weight, candidateSum0Low);
-                        candidateSum0High = global::LstmGen.LstmMath.MultiplyAdd(x0High, weight, candidateSum0High);
-                        weight = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 48));
-                        outputSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x0Low, weight, outputSum0Low);
-                        outputSum0High = global::LstmGen.LstmMath.MultiplyAdd(x0High, weight, outputSum0High);
-                        weight = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 1));
-                        inputSum1Low = global::LstmGen.LstmMath.MultiplyAdd(x0Low, weight, inputSum1Low);
-                        inputSum1High = global::LstmGen.LstmMath.MultiplyAdd(x0High, weight, inputSum1High);
-                        weight = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 17));
-                        forgetSum1Low = global::LstmGen.LstmMath.MultiplyAdd(x0Low, weight, forgetSum1Low);
-                        forgetSum1High = global::LstmGen.LstmMath.MultiplyAdd(x0High, weight, forgetSum1High);
-                        weight = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 33));
-                        candidateSum1Low = global::LstmGen.LstmMath.MultiplyAdd(x0Low, weight, candidateSum1Low);
-                        candidateSum1High = global::LstmGen.LstmMath.MultiplyAdd(x0High, weight, candidateSum1High);
-                        weight = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 49));
-                        outputSum1Low = global::LstmGen.LstmMath.MultiplyAdd(x0Low, weight, outputSum1Low);
-                        outputSum1High = global::LstmGen.LstmMath.MultiplyAdd(x0High, weight, outputSum1High);
-                        ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 64);
-                        global::System.Runtime.Intrinsics.Vector512<float> x1Low = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref hidden, (k + 1) * 32);
-                        global::System.Runtime.Intrinsics.Vector512<float> x1High = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref hidden, ((k + 1) * 32) + 16);
-                        weight = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 0));
-                        inputSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x1Low, weight, inputSum0Low);
-                        inputSum0High = global::LstmGen.LstmMath.MultiplyAdd(x1High, weight, inputSum0High);
-                        weight = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 16));
-                        forgetSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x1Low, weight, forgetSum0Low);
-                        forgetSum0High = global::LstmGen.LstmMath.MultiplyAdd(x1High, weight, forgetSum0High);
-                        weight = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 32));
-                        candidateSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x1Low, weight, candidateSum0Low);
-                        candidateSum0High = global::LstmGen.LstmMath.MultiplyAdd(x1High, weight, candidateSum0High);
-                        weight = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 48));
-                        outputSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x1Low, weight, outputSum0Low);
-                        outputSum0High = global::LstmGen.LstmMath.MultiplyAdd(x1High, weight, outputSum0High);
-                        weight = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 1));
-                        inputSum1Low = global::LstmGen.LstmMath.MultiplyAdd(x1Low, weight, inputSum1Low);
-                        inputSum1High = global::LstmGen.LstmMath.MultiplyAdd(x1High, weight, inputSum1High);
-                        weight = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 17));
-                        forgetSum1Low = global::LstmGen.LstmMath.MultiplyAdd(x1Low, weight, forgetSum1Low);
-                        forgetSum1High = global::LstmGen.LstmMath.MultiplyAdd(x1High, weight, forgetSum1High);
-                        weight = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 33));
-                        candidateSum1Low = global::LstmGen.LstmMath.MultiplyAdd(x1Low, weight, candidateSum1Low);
-                        candidateSum1High = global::LstmGen.LstmMath.MultiplyAdd(x1High, weight, candidateSum1High);
-                        weight = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 49));
-                        outputSum1Low = global::LstmGen.LstmMath.MultiplyAdd(x1Low, weight, outputSum1Low);
-                        outputSum1High = global::LstmGen.LstmMath.MultiplyAdd(x1High, weight, outputSum1High);
-                    }
-
-                    // The gate sums, for the activations below.
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(inputSum0Low, ref gates, column * 32);
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(inputSum0High, ref gates, (column * 32) + 16);
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(forgetSum0Low, ref gates, (column + 16) * 32);
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(forgetSum0High, ref gates, ((column + 16) * 32) + 16);
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(candidateSum0Low, ref gates, (column + 32) * 32);
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(candidateSum0High, ref gates, ((column + 32) * 32) + 16);
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(outputSum0Low, ref gates, (column + 48) * 32);
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(outputSum0High, ref gates, ((column + 48) * 32) + 16);
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(inputSum1Low, ref gates, (column + 1) * 32);
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(inputSum1High, ref gates, ((column + 1) * 32) + 16);
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(forgetSum1Low, ref gates, (column + 17) * 32);
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(forgetSum1High, ref gates, ((column + 17) * 32) + 16);
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(candidateSum1Low, ref gates, (column + 33) * 32);
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(candidateSum1High, ref gates, ((column + 33) * 32) + 16);
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(outputSum1Low, ref gates, (column + 49) * 32);
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(outputSum1High, ref gates, ((column + 49) * 32) + 16);
-                }
-            }
-
-            // Every gate sum has read the old hidden state, so the new one replaces it unit by unit.
-            // Units 0 to 63, one at a time for 32 agents: the gates, then c = f * c + i * g and h = o * tanh(c).
-            for (global::System.UIntPtr block = 0; block < 4; block++)
-            {
-                for (global::System.UIntPtr part = 0; part < 16; part++)
-                {
-                    global::System.UIntPtr unit = (block * 16) + (part * 1);
-                    global::System.UIntPtr column = (block * 64) + (part * 1);
-
-                    // Each vector of 16 agents in turn.
-                    for (global::System.UIntPtr firstAgent = 0; firstAgent < 32; firstAgent += 16)
-                    {
-                        global::System.Runtime.Intrinsics.Vector512<float> inputGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gates, (column * 32) + firstAgent));
-                        global::System.Runtime.Intrinsics.Vector512<float> forgetGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gates, ((column + 16) * 32) + firstAgent));
-                        global::System.Runtime.Intrinsics.Vector512<float> candidate = global::LstmGen.LstmMath.Tanh(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gates, ((column + 32) * 32) + firstAgent));
-                        global::System.Runtime.Intrinsics.Vector512<float> outputGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gates, ((column + 48) * 32) + firstAgent));
-                        global::System.Runtime.Intrinsics.Vector512<float> newCell = global::LstmGen.LstmMath.MultiplyAdd(forgetGate, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref cell, (unit * 32) + firstAgent), inputGate * candidate);
-                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(newCell, ref cell, (unit * 32) + firstAgent);
-                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(outputGate * global::LstmGen.LstmMath.Tanh(newCell), ref hidden, (unit * 32) + firstAgent);
-                    }
-                }
-            }
-        }
-
-        /// <summary>
-        /// The dense head for 32 agents, one per lane, with Vector512 kernels: output[o] = head.weight[o, :] · h
-        /// + head.bias[o], summed as one sequence sums it: 16 lanes (lane l takes units l, l + 16, ...) added in
-        /// LstmMath.Sum's tree, then the units past the last multiple of 16 in order.
-        /// </summary>
-        private static void HeadAgentsVector512(ref float head, ref float hidden, ref float lanes, ref float output)
-        {
-            ref float bias = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref head, OutputSize * HiddenSize);
-
-            // Each vector of 16 agents in turn.
-            for (global::System.UIntPtr firstAgent = 0; firstAgent < 32; firstAgent += 16)
-            {
-                for (global::System.UIntPtr o = 0; o < OutputSize; o++)
-                {
-                    ref float weights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref head, o * HiddenSize);
-                    // Each of the 16 lanes, a vector of agents.
-                    for (global::System.UIntPtr lane = 0; lane < 16; lane++)
-                    {
-                        global::System.Runtime.Intrinsics.Vector512<float> laneSum = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                        for (global::System.UIntPtr k = lane; k < 64; k += 16)
-                        {
-                            laneSum = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref hidden, (k * 32) + firstAgent), global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, k)), laneSum);
-                        }
-                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(laneSum, ref lanes, (lane * 32) + firstAgent);
-                    }
-
-                    // LstmMath.Sum's tree: lane l + (l + 8), then + (l + 4), then (0 + 2) + (1 + 3).
-                    global::System.Runtime.Intrinsics.Vector512<float> quarter0 = (global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref lanes, (0 * 32) + firstAgent) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref lanes, (8 * 32) + firstAgent)) + (global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref lanes, (4 * 32) + firstAgent) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref lanes, (12 * 32) + firstAgent));
-                    global::System.Runtime.Intrinsics.Vector512<float> quarter1 = (global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref lanes, (1 * 32) + firstAgent) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref lanes, (9 * 32) + firstAgent)) + (global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref lanes, (5 * 32) + firstAgent) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref lanes, (13 * 32) + firstAgent));
-                    global::System.Runtime.Intrinsics.Vector512<float> quarter2 = (global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref lanes, (2 * 32) + firstAgent) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref lanes, (10 * 32) + firstAgent)) + (global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref lanes, (6 * 32) + firstAgent) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref lanes, (14 * 32) + firstAgent));
-                    global::System.Runtime.Intrinsics.Vector512<float> quarter3 = (global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref lanes, (3 * 32) + firstAgent) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref lanes, (11 * 32) + firstAgent)) + (global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref lanes, (7 * 32) + firstAgent) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref lanes, (15 * 32) + firstAgent));
-                    global::System.Runtime.Intrinsics.Vector512<float> sum = (quarter0 + quarter2) + (quarter1 + quarter3);
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum + global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref bias, o)), ref output, (o * 32) + firstAgent);
-                }
-            }
-        }
-
-        /// <summary>One step of every layer and the head with the Vector256 kernels.</summary>
-        private static void StepVector256(ref float parameters, ref float input, ref float hidden, ref float cell, ref float gates, ref float output)
-        {
-            // Layer 0: the input (HiddenSize values) -> hidden[0].
-            LayerVector256(ref parameters, ref input, ref hidden, ref cell, ref gates);
-
-            // Layer 1: hidden[0] -> hidden[1].
-            LayerVector256(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref parameters, FirstLayerParameterCount), ref hidden, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, 1 * HiddenSize), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref cell, 1 * HiddenSize), ref gates);
-
-            // Layer 2: hidden[1] -> hidden[2].
-            LayerVector256(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref parameters, FirstLayerParameterCount + (1 * UpperLayerParameterCount)), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, 1 * HiddenSize), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, 2 * HiddenSize), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref cell, 2 * HiddenSize), ref gates);
-
-            // The dense head reads the top layer's hidden state.
-            HeadVector256(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref parameters, HeadOffset), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, 2 * HiddenSize), ref output);
-        }
-
-        /// <summary>
-        /// One step of every layer (64 inputs) with Vector256 kernels:
-        /// the gate sums b_ih + b_hh + W_ih x + W_hh h of every unit, summed in registers and stored into
-        /// <paramref name="gates"/> (packed like a gate row); then the gate activations replace them there
-        /// (training keeps them for the backward pass), and c = f * c + i * g, h = o * tanh(c).
-        /// </summary>
-        private static void LayerVector256(ref float weights, ref float input, ref float hidden, ref float cell, ref float gates)
-        {
-            // This layer's packed parameters: W_ih, W_hh, then the two biases.
-            ref float inputWeights = ref weights;
-            ref float recurrentWeights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, InputSize * GateRowLength);
-            ref float inputBias = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, (InputSize + HiddenSize) * GateRowLength);
-            ref float hiddenBias = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, (InputSize + HiddenSize + 1) * GateRowLength);
-
-            // Every other step (on this thread) the tiles run from the last to the first, so that a step starts with the
-            // weights the last one read last, which the cache still holds; each tile sums its own columns: the same bits.
-            bool descending = global::LstmGen.CompilerServices.TileOrder.FirstLayerDescending(callsPerStep: 3);
-
-            // Units 0 to 63: 4 tiles of 16 units, one global::System.Runtime.Intrinsics.Vector256<float> per gate and 8 units, summed in registers.
-            for (global::System.UIntPtr pass = 0; pass < 4; pass++)
-            {
-                global::System.UIntPtr block = descending ? 3 - pass : pass;
-                global::System.UIntPtr column = (block * 64);
-
-                // The gate sums start from the two biases.
-                global::System.Runtime.Intrinsics.Vector256<float> inputSum0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref inputBias, column) + global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref hiddenBias, column);
-                global::System.Runtime.Intrinsics.Vector256<float> forgetSum0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref inputBias, column + 16) + global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref hiddenBias, column + 16);
-                global::System.Runtime.Intrinsics.Vector256<float> candidateSum0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref inputBias, column + 32) + global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref hiddenBias, column + 32);
-                global::System.Runtime.Intrinsics.Vector256<float> outputSum0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref inputBias, column + 48) + global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref hiddenBias, column + 48);
-                global::System.Runtime.Intrinsics.Vector256<float> inputSum1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref inputBias, column + 8) + global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref hiddenBias, column + 8);
-                global::System.Runtime.Intrinsics.Vector256<float> forgetSum1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref inputBias, column + 24) + global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref hiddenBias, column + 24);
-                global::System.Runtime.Intrinsics.Vector256<float> candidateSum1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref inputBias, column + 40) + global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref hiddenBias, column + 40);
-                global::System.Runtime.Intrinsics.Vector256<float> outputSum1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref inputBias, column + 56) + global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref hiddenBias, column + 56);
-
-                // W_ih x: the input (64 values), 4 per iteration.
-                ref float tileInputWeights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, InputSize * column);
-                for (global::System.UIntPtr k = 0; k < 64; k += 4)
-                {
-                    ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref tileInputWeights, k * 64);
-                    global::System.Runtime.Intrinsics.Vector256<float> x0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, k));
-                    inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row0, 0), inputSum0);
-                    forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row0, 16), forgetSum0);
-                    candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row0, 32), candidateSum0);
-                    outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row0, 48), outputSum0);
-                    inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row0, 8), inputSum1);
-                    forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row0, 24), forgetSum1);
-                    candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row0, 40), candidateSum1);
-                    outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row0, 56), outputSum1);
-                    ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 64);
-                    global::System.Runtime.Intrinsics.Vector256<float> x1 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, k + 1));
-                    inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row1, 0), inputSum0);
-                    forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row1, 16), forgetSum0);
-                    candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row1, 32), candidateSum0);
-                    outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row1, 48), outputSum0);
-                    inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row1, 8), inputSum1);
-                    forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row1, 24), forgetSum1);
-                    candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row1, 40), candidateSum1);
-                    outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row1, 56), outputSum1);
-                    ref float row2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 64);
-                    global::System.Runtime.Intrinsics.Vector256<float> x2 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, k + 2));
-                    inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row2, 0), inputSum0);
-                    forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row2, 16), forgetSum0);
-                    candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row2, 32), candidateSum0);
-                    outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row2, 48), outputSum0);
-                    inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row2, 8), inputSum1);
-                    forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row2, 24), forgetSum1);
-                    candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row2, 40), candidateSum1);
-                    outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row2, 56), outputSum1);
-                    ref float row3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 64);
-                    global::System.Runtime.Intrinsics.Vector256<float> x3 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, k + 3));
-                    inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row3, 0), inputSum0);
-                    forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row3, 16), forgetSum0);
-                    candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row3, 32), candidateSum0);
-                    outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row3, 48), outputSum0);
-                    inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row3, 8), inputSum1);
-                    forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row3, 24), forgetSum1);
-                    candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row3, 40), candidateSum1);
-                    outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row3, 56), outputSum1);
-                }
-
-                // W_hh h: the previous hidden state (64 values), 4 per iteration.
-                ref float tileRecurrentWeights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentWeights, HiddenSize * column);
-                for (global::System.UIntPtr k = 0; k < 64; k += 4)
-                {
-                    ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref tileRecurrentWeights, k * 64);
-                    global::System.Runtime.Intrinsics.Vector256<float> x0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, k));
-                    inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row0, 0), inputSum0);
-                    forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row0, 16), forgetSum0);
-                    candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row0, 32), candidateSum0);
-                    outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row0, 48), outputSum0);
-                    inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row0, 8), inputSum1);
-                    forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row0, 24), forgetSum1);
-                    candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row0, 40), candidateSum1);
-                    outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row0, 56), outputSum1);
-                    ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 64);
-                    global::System.Runtime.Intrinsics.Vector256<float> x1 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, k + 1));
-                    inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row1, 0), inputSum0);
-                    forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row1, 16), forgetSum0);
-                    candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row1, 32), candidateSum0);
-                    outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row1, 48), outputSum0);
-                    inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row1, 8), inputSum1);
-                    forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row1, 24), forgetSum1);
-                    candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row1, 40), candidateSum1);
-                    outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row1, 56), outputSum1);
-                    ref float row2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 64);
-                    global::System.Runtime.Intrinsics.Vector256<float> x2 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, k + 2));
-                    inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row2, 0), inputSum0);
-                    forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row2, 16), forgetSum0);
-                    candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row2, 32), candidateSum0);
-                    outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row2, 48), outputSum0);
-                    inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row2, 8), inputSum1);
-                    forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row2, 24), forgetSum1);
-                    candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row2, 40), candidateSum1);
-                    outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row2, 56), outputSum1);
-                    ref float row3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 64);
-                    global::System.Runtime.Intrinsics.Vector256<float> x3 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, k + 3));
-                    inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row3, 0), inputSum0);
-                    forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row3, 16), forgetSum0);
-                    candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row3, 32), candidateSum0);
-                    outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row3, 48), outputSum0);
-                    inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row3, 8), inputSum1);
-                    forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row3, 24), forgetSum1);
-                    candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row3, 40), candidateSum1);
-                    outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row3, 56), outputSum1);
-                }
-
-                // The gate sums, for the activations below.
-                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(inputSum0, ref gates, column);
-                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(forgetSum0, ref gates, column + 16);
-                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(candidateSum0, ref gates, column + 32);
-                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(outputSum0, ref gates, column + 48);
-                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(inputSum1, ref gates, column + 8);
-                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(forgetSum1, ref gates, column + 24);
-                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(candidateSum1, ref gates, column + 40);
-                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(outputSum1, ref gates, column + 56);
-            }
-
-            // Every gate sum has read the old hidden state, so the new one replaces it unit by unit.
-            // Units 0 to 63, 8 at a time: the gates, then c = f * c + i * g and h = o * tanh(c).
-            for (global::System.UIntPtr block = 0; block < 4; block++)
-            {
-                for (global::System.UIntPtr part = 0; part < 2; part++)
-                {
-                    global::System.UIntPtr unit = (block * 16) + (part * 8);
-                    global::System.UIntPtr column = (block * 64) + (part * 8);
-                    global::System.Runtime.Intrinsics.Vector256<float> inputGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gates, column));
-                    global::System.Runtime.Intrinsics.Vector256<float> forgetGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gates, column + 16));
-                    global::System.Runtime.Intrinsics.Vector256<float> candidate = global::LstmGen.LstmMath.Tanh(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gates, column + 32));
-                    global::System.Runtime.Intrinsics.Vector256<float> outputGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gates, column + 48));
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(inputGate, ref gates, column);
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(forgetGate, ref gates, column + 16);
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(candidate, ref gates, column + 32);
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(outputGate, ref gates, column + 48);
-                    global::System.Runtime.Intrinsics.Vector256<float> newCell = global::LstmGen.LstmMath.MultiplyAdd(forgetGate, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref cell, unit), inputGate * candidate);
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(newCell, ref cell, unit);
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(outputGate * global::LstmGen.LstmMath.Tanh(newCell), ref hidden, unit);
-                }
-            }
-        }
-
-        /// <summary>
-        /// The input part of every layer's gate sums for <paramref name="steps"/> steps with Vector256 kernels:
-        /// gates[t] = b_ih + b_hh + W_ih x_t, each sum added in the order of a single step, several steps per
-        /// pass over the weights.
-        /// </summary>
-        private static void LayerProjectionVector256(ref float weights, ref float inputs, global::System.UIntPtr inputStride, ref float gates, global::System.UIntPtr steps)
-        {
-            // This layer's W_ih and biases.
-            ref float inputWeights = ref weights;
-            ref float inputBias = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, (InputSize + HiddenSize) * GateRowLength);
-            ref float hiddenBias = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, (InputSize + HiddenSize + 1) * GateRowLength);
-
-            // Units 0 to 63: 8 tiles of 8 units, one global::System.Runtime.Intrinsics.Vector256<float> per gate and 8 units, 2 steps at a time.
-            for (global::System.UIntPtr block = 0; block < 4; block++)
-            {
-                for (global::System.UIntPtr part = 0; part < 2; part++)
-                {
-                    global::System.UIntPtr blockColumn = (block * 64);
-                    global::System.UIntPtr column = blockColumn + (part * 8);
-                    // The tile's rows of W_ih (each block's rows together).
-                    ref float tileInputWeights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, (InputSize * blockColumn) + (column - blockColumn));
-                    // b_ih + b_hh, where every step's sums start.
-                    global::System.Runtime.Intrinsics.Vector256<float> inputBias0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref inputBias, column) + global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref hiddenBias, column);
-                    global::System.Runtime.Intrinsics.Vector256<float> forgetBias0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref inputBias, column + 16) + global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref hiddenBias, column + 16);
-                    global::System.Runtime.Intrinsics.Vector256<float> candidateBias0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref inputBias, column + 32) + global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref hiddenBias, column + 32);
-                    global::System.Runtime.Intrinsics.Vector256<float> outputBias0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref inputBias, column + 48) + global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref hiddenBias, column + 48);
-                    global::System.UIntPtr step = 0;
-                    for (; step + 2 <= steps; step += 2)
-                    {
-                        ref float input0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputs, step * inputStride);
-                        ref float input1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputs, (step + 1) * inputStride);
-                        global::System.Runtime.Intrinsics.Vector256<float> inputSum0Step0 = inputBias0;
-                        global::System.Runtime.Intrinsics.Vector256<float> forgetSum0Step0 = forgetBias0;
-                        global::System.Runtime.Intrinsics.Vector256<float> candidateSum0Step0 = candidateBias0;
-                        global::System.Runtime.Intrinsics.Vector256<float> outputSum0Step0 = outputBias0;
-                        global::System.Runtime.Intrinsics.Vector256<float> inputSum0Step1 = inputBias0;
-                        global::System.Runtime.Intrinsics.Vector256<float> forgetSum0Step1 = forgetBias0;
-                        global::System.Runtime.Intrinsics.Vector256<float> candidateSum0Step1 = candidateBias0;
-                        global::System.Runtime.Intrinsics.Vector256<float> outputSum0Step1 = outputBias0;
-                        // W_ih x: the input (64 values), in order.
-                        for (global::System.UIntPtr k = 0; k < InputSize; k++)
-                        {
-                            ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref tileInputWeights, k * 64);
-                            global::System.Runtime.Intrinsics.Vector256<float> weight0I = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 0);
-                            global::System.Runtime.Intrinsics.Vector256<float> weight0F = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 16);
-                            global::System.Runtime.Intrinsics.Vector256<float> weight0C = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 32);
-                            global::System.Runtime.Intrinsics.Vector256<float> weight0O = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 48);
-                            global::System.Runtime.Intrinsics.Vector256<float> x0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input0, k));
-                            inputSum0Step0 = global::LstmGen.LstmMath.MultiplyAdd(x0, weight0I, inputSum0Step0);
-                            forgetSum0Step0 = global::LstmGen.LstmMath.MultiplyAdd(x0, weight0F, forgetSum0Step0);
-                            candidateSum0Step0 = global::LstmGen.LstmMath.MultiplyAdd(x0, weight0C, candidateSum0Step0);
-                            outputSum0Step0 = global::LstmGen.LstmMath.MultiplyAdd(x0, weight0O, outputSum0Step0);
-                            global::System.Runtime.Intrinsics.Vector256<float> x1 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input1, k));
-                            inputSum0Step1 = global::LstmGen.LstmMath.MultiplyAdd(x1, weight0I, inputSum0Step1);
-                            forgetSum0Step1 = global::LstmGen.LstmMath.MultiplyAdd(x1, weight0F, forgetSum0Step1);
-                            candidateSum0Step1 = global::LstmGen.LstmMath.MultiplyAdd(x1, weight0C, candidateSum0Step1);
-                            outputSum0Step1 = global::LstmGen.LstmMath.MultiplyAdd(x1, weight0O, outputSum0Step1);
-                        }
-                        ref float gates0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, step * GateRowLength);
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(inputSum0Step0, ref gates0, column);
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(forgetSum0Step0, ref gates0, column + 16);
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(candidateSum0Step0, ref gates0, column + 32);
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(outputSum0Step0, ref gates0, column + 48);
-                        ref float gates1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, (step + 1) * GateRowLength);
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(inputSum0Step1, ref gates1, column);
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(forgetSum0Step1, ref gates1, column + 16);
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(candidateSum0Step1, ref gates1, column + 32);
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(outputSum0Step1, ref gates1, column + 48);
-                    }
-
-                    // The steps left over, one at a time.
-                    for (; step < steps; step++)
-                    {
-                        ref float input0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputs, step * inputStride);
-                        global::System.Runtime.Intrinsics.Vector256<float> inputSum0 = inputBias0;
-                        global::System.Runtime.Intrinsics.Vector256<float> forgetSum0 = forgetBias0;
-                        global::System.Runtime.Intrinsics.Vector256<float> candidateSum0 = candidateBias0;
-                        global::System.Runtime.Intrinsics.Vector256<float> outputSum0 = outputBias0;
-                        // W_ih x: the input (64 values), in order.
-                        for (global::System.UIntPtr k = 0; k < InputSize; k++)
-                        {
-                            ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref tileInputWeights, k * 64);
-                            global::System.Runtime.Intrinsics.Vector256<float> weight0I = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 0);
-                            global::System.Runtime.Intrinsics.Vector256<float> weight0F = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 16);
-                            global::System.Runtime.Intrinsics.Vector256<float> weight0C = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 32);
-                            global::System.Runtime.Intrinsics.Vector256<float> weight0O = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 48);
-                            global::System.Runtime.Intrinsics.Vector256<float> x0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input0, k));
-                            inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, weight0I, inputSum0);
-                            forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, weight0F, forgetSum0);
-                            candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, weight0C, candidateSum0);
-                            outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, weight0O, outputSum0);
-                        }
-                        ref float gates0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, step * GateRowLength);
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(inputSum0, ref gates0, column);
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(forgetSum0, ref gates0, column + 16);
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(candidateSum0, ref gates0, column + 32);
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(outputSum0, ref gates0, column + 48);
-                    }
-                }
-            }
-        }
-
-        /// <summary>
-        /// The recurrent part of one step of every layer with Vector256 kernels: <paramref name="gates"/> holds
-        /// b_ih + b_hh + W_ih x from the projection; W_hh h is added in registers, in the order of a whole step,
-        /// <paramref name="gates"/> (packed like a gate row); then the gate activations replace them there
-        /// (training keeps them for the backward pass), and c = f * c + i * g, h = o * tanh(c).
-        /// </summary>
-        private static void LayerRecurrentVector256(ref float weights, ref float hidden, ref float cell, ref float gates)
-        {
-            // This layer's recurrent weights W_hh.
-            ref float recurrentWeights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, InputSize * GateRowLength);
-
-            // Every other step (on this thread) the tiles run from the last to the first, so that a step starts with the
-            // weights the last one read last, which the cache still holds; each tile sums its own columns: the same bits.
-            bool descending = global::LstmGen.CompilerServices.TileOrder.FirstLayerDescending(callsPerStep: 3);
-
-            // Units 0 to 63: 4 tiles of 16 units, one global::System.Runtime.Intrinsics.Vector256<float> per gate and 8 units, summed in registers.
-            for (global::System.UIntPtr pass = 0; pass < 4; pass++)
-            {
-                global::System.UIntPtr block = descending ? 3 - pass : pass;
-                global::System.UIntPtr column = (block * 64);
-
-                // The gate sums start from b_ih + b_hh + W_ih x, which the projection computed for the whole chunk.
-                global::System.Runtime.Intrinsics.Vector256<float> inputSum0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gates, column);
-                global::System.Runtime.Intrinsics.Vector256<float> forgetSum0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gates, column + 16);
-                global::System.Runtime.Intrinsics.Vector256<float> candidateSum0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gates, column + 32);
-                global::System.Runtime.Intrinsics.Vector256<float> outputSum0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gates, column + 48);
-                global::System.Runtime.Intrinsics.Vector256<float> inputSum1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gates, column + 8);
-                global::System.Runtime.Intrinsics.Vector256<float> forgetSum1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gates, column + 24);
-                global::System.Runtime.Intrinsics.Vector256<float> candidateSum1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gates, column + 40);
-                global::System.Runtime.Intrinsics.Vector256<float> outputSum1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gates, column + 56);
-
-                // W_hh h: the previous hidden state (64 values), 4 per iteration.
-                ref float tileRecurrentWeights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentWeights, HiddenSize * column);
-                for (global::System.UIntPtr k = 0; k < 64; k += 4)
-                {
-                    ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref tileRecurrentWeights, k * 64);
-                    global::System.Runtime.Intrinsics.Vector256<float> x0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, k));
-                    inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row0, 0), inputSum0);
-                    forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row0, 16), forgetSum0);
-                    candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row0, 32), candidateSum0);
-                    outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row0, 48), outputSum0);
-                    inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row0, 8), inputSum1);
-                    forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row0, 24), forgetSum1);
-                    candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row0, 40), candidateSum1);
-                    outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row0, 56), outputSum1);
-                    ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 64);
-                    global::System.Runtime.Intrinsics.Vector256<float> x1 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, k + 1));
-                    inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row1, 0), inputSum0);
-                    forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row1, 16), forgetSum0);
-                    candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row1, 32), candidateSum0);
-                    outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row1, 48), outputSum0);
-                    inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row1, 8), inputSum1);
-                    forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row1, 24), forgetSum1);
-                    candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row1, 40), candidateSum1);
-                    outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row1, 56), outputSum1);
-                    ref float row2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 64);
-                    global::System.Runtime.Intrinsics.Vector256<float> x2 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, k + 2));
-                    inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row2, 0), inputSum0);
-                    forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row2, 16), forgetSum0);
-                    candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row2, 32), candidateSum0);
-                    outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row2, 48), outputSum0);
-                    inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row2, 8), inputSum1);
-                    forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row2, 24), forgetSum1);
-                    candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row2, 40), candidateSum1);
-                    outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row2, 56), outputSum1);
-                    ref float row3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 64);
-                    global::System.Runtime.Intrinsics.Vector256<float> x3 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, k + 3));
-                    inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row3, 0), inputSum0);
-                    forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row3, 16), forgetSum0);
-                    candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row3, 32), candidateSum0);
-                    outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row3, 48), outputSum0);
-                    inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row3, 8), inputSum1);
-                    forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row3, 24), forgetSum1);
-                    candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row3, 40), candidateSum1);
-                    outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row3, 56), outputSum1);
-                }
-
-                // The gate sums, for the activations below.
-                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(inputSum0, ref gates, column);
-                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(forgetSum0, ref gates, column + 16);
-                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(candidateSum0, ref gates, column + 32);
-                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(outputSum0, ref gates, column + 48);
-                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(inputSum1, ref gates, column + 8);
-                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(forgetSum1, ref gates, column + 24);
-                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(candidateSum1, ref gates, column + 40);
-                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(outputSum1, ref gates, column + 56);
-            }
-
-            // Every gate sum has read the old hidden state, so the new one replaces it unit by unit.
-            // Units 0 to 63, 8 at a time: the gates, then c = f * c + i * g and h = o * tanh(c).
-            for (global::System.UIntPtr block = 0; block < 4; block++)
-            {
-                for (global::System.UIntPtr part = 0; part < 2; part++)
-                {
-                    global::System.UIntPtr unit = (block * 16) + (part * 8);
-                    global::System.UIntPtr column = (block * 64) + (part * 8);
-                    global::System.Runtime.Intrinsics.Vector256<float> inputGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gates, column));
-                    global::System.Runtime.Intrinsics.Vector256<float> forgetGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gates, column + 16));
-                    global::System.Runtime.Intrinsics.Vector256<float> candidate = global::LstmGen.LstmMath.Tanh(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gates, column + 32));
-                    global::System.Runtime.Intrinsics.Vector256<float> outputGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gates, column + 48));
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(inputGate, ref gates, column);
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(forgetGate, ref gates, column + 16);
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(candidate, ref gates, column + 32);
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(outputGate, ref gates, column + 48);
-                    global::System.Runtime.Intrinsics.Vector256<float> newCell = global::LstmGen.LstmMath.MultiplyAdd(forgetGate, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref cell, unit), inputGate * candidate);
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(newCell, ref cell, unit);
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(outputGate * global::LstmGen.LstmMath.Tanh(newCell), ref hidden, unit);
-                }
-            }
-        }
-
-        /// <summary>
-        /// The dense head with Vector256 kernels: output[o] = head.weight[o, :] · h + head.bias[o]. The
-        /// products go to 16 lanes (lane l takes elements l, l + 16, ...) that LstmMath.Sum adds in a fixed
-        /// tree; elements past the last multiple of 16 follow in order; so every path gives the same bits.
-        /// </summary>
-        private static void HeadVector256(ref float head, ref float hidden, ref float output)
-        {
-            ref float bias = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref head, OutputSize * HiddenSize);
-            for (global::System.UIntPtr o = 0; o < OutputSize; o++)
-            {
-                ref float weights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref head, o * HiddenSize);
-                global::System.Runtime.Intrinsics.Vector256<float> lanes0To7 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector256<float> lanes8To15 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                for (global::System.UIntPtr k = 0; k < 64; k += 16)
-                {
-                    lanes0To7 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref hidden, k), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, k), lanes0To7);
-                    lanes8To15 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref hidden, k + 8), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, k + 8), lanes8To15);
-                }
-                float sum = global::LstmGen.LstmMath.Sum(lanes0To7, lanes8To15);
-                global::System.Runtime.CompilerServices.Unsafe.Add(ref output, o) = sum + global::System.Runtime.CompilerServices.Unsafe.Add(ref bias, o);
-            }
-        }
-
-        /// <summary>
-        /// The backward pass of every layer (64 inputs) at one step, with Vector256 kernels.
-        /// From d loss / d h (from above, plus what the next step carried back) and d loss / d c, it finds
-        /// the gate gradients, which replace the gates in the record (the weights' gradients are summed from them
-        /// after the backward pass), adds d loss / d b_ih and b_hh to the gradients, writes d loss / d x (when
-        /// wanted) and leaves d loss / d h and d loss / d c of the step before.
-        /// </summary>
-        private static void LayerBackwardVector256(ref float weights, ref float gradients, ref float previous, ref float current, ref float upstream, ref float hiddenGradient, ref float cellGradient, ref float inputGradient, bool computeInputGradient)
-        {
-            // This layer's packed parameters and their gradients: W_ih, W_hh, then the two biases.
-            ref float inputWeights = ref weights;
-            ref float recurrentWeights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, InputSize * GateRowLength);
-            ref float inputBiasGradients = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gradients, (InputSize + HiddenSize) * GateRowLength);
-            ref float hiddenBiasGradients = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gradients, (InputSize + HiddenSize + 1) * GateRowLength);
-
-            // What the forward pass recorded: this step's gates and cell state, the cell state before it. Each unit's
-            // gate gradients overwrite its gates once they are read.
-            ref float gates = ref current;
-            ref float gateGradients = ref current;
-            ref float cell = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref current, RecordCellOffset);
-            ref float previousCell = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref previous, RecordCellOffset);
-
-            // Units 0 to 63: 4 tiles of 16 units, one global::System.Runtime.Intrinsics.Vector256<float> per gate and 8 units: the gate gradients.
-            for (global::System.UIntPtr block = 0; block < 4; block++)
-            {
-                global::System.UIntPtr unit = (block * 16);
-                global::System.UIntPtr column = (block * 64);
-
-                // Units [unit, +8): d h = from above + from the next step; d c += d h * o * (1 - tanh(c)^2);
-                // both flushed to zero below 2^-60, where they would only slow the processor down.
-                {
-                    global::System.Runtime.Intrinsics.Vector256<float> one = global::System.Runtime.Intrinsics.Vector256<float>.One;
-                    global::System.Runtime.Intrinsics.Vector256<float> hiddenGradientSum = global::LstmGen.LstmMath.FlushNegligible(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref upstream, unit) + global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref hiddenGradient, unit));
-                    global::System.Runtime.Intrinsics.Vector256<float> inputGate = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gates, column);
-                    global::System.Runtime.Intrinsics.Vector256<float> forgetGate = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gates, column + 16);
-                    global::System.Runtime.Intrinsics.Vector256<float> candidate = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gates, column + 32);
-                    global::System.Runtime.Intrinsics.Vector256<float> outputGate = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gates, column + 48);
-                    global::System.Runtime.Intrinsics.Vector256<float> tanhCell = global::LstmGen.LstmMath.Tanh(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref cell, unit));
-                    global::System.Runtime.Intrinsics.Vector256<float> cellGradientSum = global::LstmGen.LstmMath.FlushNegligible(global::LstmGen.LstmMath.MultiplyAdd(hiddenGradientSum * outputGate, one - (tanhCell * tanhCell), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref cellGradient, unit)));
-                    // Through each gate's activation: sigmoid' = s (1 - s), tanh' = 1 - t^2.
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(cellGradientSum * candidate * (inputGate * (one - inputGate)), ref gateGradients, column);
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(cellGradientSum * global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref previousCell, unit) * (forgetGate * (one - forgetGate)), ref gateGradients, column + 16);
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(cellGradientSum * inputGate * (one - (candidate * candidate)), ref gateGradients, column + 32);
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(hiddenGradientSum * tanhCell * (outputGate * (one - outputGate)), ref gateGradients, column + 48);
-                    // d loss / d c of the step before: through c = f * c_prev + i * g.
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(cellGradientSum * forgetGate, ref cellGradient, unit);
-                }
-
-                // Units [unit + 8, +8): d h = from above + from the next step; d c += d h * o * (1 - tanh(c)^2);
-                // both flushed to zero below 2^-60, where they would only slow the processor down.
-                {
-                    global::System.Runtime.Intrinsics.Vector256<float> one = global::System.Runtime.Intrinsics.Vector256<float>.One;
-                    global::System.Runtime.Intrinsics.Vector256<float> hiddenGradientSum = global::LstmGen.LstmMath.FlushNegligible(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref upstream, unit + 8) + global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref hiddenGradient, unit + 8));
-                    global::System.Runtime.Intrinsics.Vector256<float> inputGate = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gates, column + 8);
-                    global::System.Runtime.Intrinsics.Vector256<float> forgetGate = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gates, column + 24);
-                    global::System.Runtime.Intrinsics.Vector256<float> candidate = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gates, column + 40);
-                    global::System.Runtime.Intrinsics.Vector256<float> outputGate = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gates, column + 56);
-                    global::System.Runtime.Intrinsics.Vector256<float> tanhCell = global::LstmGen.LstmMath.Tanh(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref cell, unit + 8));
-                    global::System.Runtime.Intrinsics.Vector256<float> cellGradientSum = global::LstmGen.LstmMath.FlushNegligible(global::LstmGen.LstmMath.MultiplyAdd(hiddenGradientSum * outputGate, one - (tanhCell * tanhCell), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref cellGradient, unit + 8)));
-                    // Through each gate's activation: sigmoid' = s (1 - s), tanh' = 1 - t^2.
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(cellGradientSum * candidate * (inputGate * (one - inputGate)), ref gateGradients, column + 8);
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(cellGradientSum * global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref previousCell, unit + 8) * (forgetGate * (one - forgetGate)), ref gateGradients, column + 24);
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(cellGradientSum * inputGate * (one - (candidate * candidate)), ref gateGradients, column + 40);
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(hiddenGradientSum * tanhCell * (outputGate * (one - outputGate)), ref gateGradients, column + 56);
-                    // d loss / d c of the step before: through c = f * c_prev + i * g.
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(cellGradientSum * forgetGate, ref cellGradient, unit + 8);
-                }
-            }
-
-            // d loss / d b_ih and d loss / d b_hh: the gate gradients.
-            for (global::System.UIntPtr k = 0; k < GateRowLength; k += 8)
-            {
-                global::System.Runtime.Intrinsics.Vector256<float> gateGradient = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gateGradients, k);
-                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref inputBiasGradients, k) + gateGradient, ref inputBiasGradients, k);
-                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref hiddenBiasGradients, k) + gateGradient, ref hiddenBiasGradients, k);
-            }
-
-            // d loss / d x = W_ih^T gate gradients, when wanted.
-            if (computeInputGradient)
-            {
-                for (global::System.UIntPtr k = 0; k < InputSize; k += 2)
-                {
-                    GateRowsBackwardVector256(ref inputWeights, InputSize, k, ref gateGradients, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, k));
-                }
-            }
-
-            // d loss / d h_prev = W_hh^T gate gradients, for the step before.
-            for (global::System.UIntPtr k = 0; k < HiddenSize; k += 2)
-            {
-                GateRowsBackwardVector256(ref recurrentWeights, HiddenSize, k, ref gateGradients, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenGradient, k));
-            }
-        }
-
-        /// <summary>
-        /// One row of a weight's backward pass with Vector256 kernels: result = weightRow · gateGradients,
-        /// a block of units at a time (the weight of weightRows rows is kept block by block), summed in the
-        /// canonical 16 lanes and then in order.
-        /// </summary>
-        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-        private static void GateRowBackwardVector256(ref float weights, global::System.UIntPtr weightRows, global::System.UIntPtr row, ref float gateGradients, ref float result)
-        {
-            global::System.Runtime.Intrinsics.Vector256<float> lanes0To7 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector256<float> lanes8To15 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-            // Units 0 to 63, 16 at a time: each block's part of the rows, 64 columns.
-            for (global::System.UIntPtr block = 0; block < 4; block++)
-            {
-                global::System.UIntPtr column = (block * 64);
-                ref float blockRow0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, (weightRows * column) + (row * 64));
-                lanes0To7 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref blockRow0, 0), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gateGradients, column), lanes0To7);
-                lanes8To15 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref blockRow0, 8), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gateGradients, column + 8), lanes8To15);
-                lanes0To7 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref blockRow0, 16), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gateGradients, column + 16), lanes0To7);
-                lanes8To15 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref blockRow0, 24), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gateGradients, column + 24), lanes8To15);
-                lanes0To7 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref blockRow0, 32), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gateGradients, column + 32), lanes0To7);
-                lanes8To15 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref blockRow0, 40), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gateGradients, column + 40), lanes8To15);
-                lanes0To7 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref blockRow0, 48), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gateGradients, column + 48), lanes0To7);
-                lanes8To15 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref blockRow0, 56), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gateGradients, column + 56), lanes8To15);
-            }
-            float sum = global::LstmGen.LstmMath.Sum(lanes0To7, lanes8To15);
-            global::System.Runtime.CompilerServices.Unsafe.Add(ref result, 0) = sum;
-        }
-
-        /// <summary>
-        /// 2 rows of a weight's backward pass with Vector256 kernels, 2 dot products in flight:
-        /// result[r] = weightRow_r · gateGradients for each row r from row on, each as one row alone sums it: a block
-        /// of units at a time (the weight of weightRows rows is kept block by block).
-        /// </summary>
-        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-        private static void GateRowsBackwardVector256(ref float weights, global::System.UIntPtr weightRows, global::System.UIntPtr row, ref float gateGradients, ref float result)
-        {
-            global::System.Runtime.Intrinsics.Vector256<float> row0Lanes0To7 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector256<float> row0Lanes8To15 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector256<float> row1Lanes0To7 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector256<float> row1Lanes8To15 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-            // Units 0 to 63, 16 at a time: each block's part of the rows, 64 columns.
-            for (global::System.UIntPtr block = 0; block < 4; block++)
-            {
-                global::System.UIntPtr column = (block * 64);
-                ref float blockRow0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, (weightRows * column) + (row * 64));
-                ref float blockRow1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref blockRow0, 64);
-                global::System.Runtime.Intrinsics.Vector256<float> gateGradients0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gateGradients, column);
-                row0Lanes0To7 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref blockRow0, 0), gateGradients0, row0Lanes0To7);
-                row1Lanes0To7 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref blockRow1, 0), gateGradients0, row1Lanes0To7);
-                global::System.Runtime.Intrinsics.Vector256<float> gateGradients8 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gateGradients, column + 8);
-                row0Lanes8To15 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref blockRow0, 8), gateGradients8, row0Lanes8To15);
-                row1Lanes8To15 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref blockRow1, 8), gateGradients8, row1Lanes8To15);
-                global::System.Runtime.Intrinsics.Vector256<float> gateGradients16 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gateGradients, column + 16);
-                row0Lanes0To7 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref blockRow0, 16), gateGradients16, row0Lanes0To7);
-                row1Lanes0To7 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref blockRow1, 16), gateGradients16, row1Lanes0To7);
-                global::System.Runtime.Intrinsics.Vector256<float> gateGradients24 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gateGradients, column + 24);
-                row0Lanes8To15 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref blockRow0, 24), gateGradients24, row0Lanes8To15);
-                row1Lanes8To15 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref blockRow1, 24), gateGradients24, row1Lanes8To15);
-                global::System.Runtime.Intrinsics.Vector256<float> gateGradients32 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gateGradients, column + 32);
-                row0Lanes0To7 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref blockRow0, 32), gateGradients32, row0Lanes0To7);
-                row1Lanes0To7 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref blockRow1, 32), gateGradients32, row1Lanes0To7);
-                global::System.Runtime.Intrinsics.Vector256<float> gateGradients40 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gateGradients, column + 40);
-                row0Lanes8To15 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref blockRow0, 40), gateGradients40, row0Lanes8To15);
-                row1Lanes8To15 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref blockRow1, 40), gateGradients40, row1Lanes8To15);
-                global::System.Runtime.Intrinsics.Vector256<float> gateGradients48 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gateGradients, column + 48);
-                row0Lanes0To7 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref blockRow0, 48), gateGradients48, row0Lanes0To7);
-                row1Lanes0To7 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref blockRow1, 48), gateGradients48, row1Lanes0To7);
-                global::System.Runtime.Intrinsics.Vector256<float> gateGradients56 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gateGradients, column + 56);
-                row0Lanes8To15 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref blockRow0, 56), gateGradients56, row0Lanes8To15);
-                row1Lanes8To15 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref blockRow1, 56), gateGradients56, row1Lanes8To15);
-            }
-            float sum0 = global::LstmGen.LstmMath.Sum(row0Lanes0To7, row0Lanes8To15);
-            float sum1 = global::LstmGen.LstmMath.Sum(row1Lanes0To7, row1Lanes8To15);
-            global::System.Runtime.CompilerServices.Unsafe.Add(ref result, 0) = sum0;
-            global::System.Runtime.CompilerServices.Unsafe.Add(ref result, 1) = sum1;
-        }
-
-        /// <summary>
-        /// Adds steps [start, end) to the rows of a weight's gradient with Vector256 kernels: gradientRow_k +=
-        /// x_t[k] * gateGradients_t, with x_t[k] at x + t * xStride + k and gateGradients_t at gateGradients +
-        /// t * StepRecordLength, from the last step to the first. Each gradient is loaded and stored once. The
-        /// gradient of a weight of <paramref name="rows"/> rows is kept block by block, as the weight is.
-        /// </summary>
-        private static void WeightGradientsVector256(ref float gradientRows, global::System.UIntPtr rows, ref float x, global::System.UIntPtr xStride, ref float gateGradients, global::System.UIntPtr start, global::System.UIntPtr end)
-        {
-            // Units 0 to 63: 1 block (8 vectors of columns) at a time, every row, every step of the block.
-            for (global::System.UIntPtr column = 0; column < 256; column += 64)
-            {
-                for (global::System.UIntPtr k = 0; k < rows; k++)
-                {
-                    ref float gradientRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gradientRows, (rows * column) + (k * 64));
-                    ref float xRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, k);
-                    global::System.Runtime.Intrinsics.Vector256<float> sum0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gradientRow, 0);
-                    global::System.Runtime.Intrinsics.Vector256<float> sum1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gradientRow, 8);
-                    global::System.Runtime.Intrinsics.Vector256<float> sum2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gradientRow, 16);
-                    global::System.Runtime.Intrinsics.Vector256<float> sum3 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gradientRow, 24);
-                    global::System.Runtime.Intrinsics.Vector256<float> sum4 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gradientRow, 32);
-                    global::System.Runtime.Intrinsics.Vector256<float> sum5 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gradientRow, 40);
-                    global::System.Runtime.Intrinsics.Vector256<float> sum6 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gradientRow, 48);
-                    global::System.Runtime.Intrinsics.Vector256<float> sum7 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gradientRow, 56);
-                    for (global::System.UIntPtr step = end; step > start; step--)
-                    {
-                        global::System.UIntPtr t = step - 1;
-                        global::System.Runtime.Intrinsics.Vector256<float> xs = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref xRow, t * xStride));
-                        ref float stepGradients = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gateGradients, (t * StepRecordLength) + column);
-                        sum0 = global::LstmGen.LstmMath.MultiplyAdd(xs, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref stepGradients, 0), sum0);
-                        sum1 = global::LstmGen.LstmMath.MultiplyAdd(xs, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref stepGradients, 8), sum1);
-                        sum2 = global::LstmGen.LstmMath.MultiplyAdd(xs, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref stepGradients, 16), sum2);
-                        sum3 = global::LstmGen.LstmMath.MultiplyAdd(xs, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref stepGradients, 24), sum3);
-                        sum4 = global::LstmGen.LstmMath.MultiplyAdd(xs, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref stepGradients, 32), sum4);
-                        sum5 = global::LstmGen.LstmMath.MultiplyAdd(xs, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref stepGradients, 40), sum5);
-                        sum6 = global::LstmGen.LstmMath.MultiplyAdd(xs, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref stepGradients, 48), sum6);
-                        sum7 = global::LstmGen.LstmMath.MultiplyAdd(xs, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref stepGradients, 56), sum7);
-                    }
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(sum0, ref gradientRow, 0);
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(sum1, ref gradientRow, 8);
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(sum2, ref gradientRow, 16);
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(sum3, ref gradientRow, 24);
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(sum4, ref gradientRow, 32);
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(sum5, ref gradientRow, 40);
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(sum6, ref gradientRow, 48);
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(sum7, ref gradientRow, 56);
-                }
-            }
-        }
-
-        /// <summary>
-        /// The dense head's backward pass with Vector256 kernels: head.weight's gradient += d logits (outer) h,
-        /// head.bias's += d logits, and upstream = head.weight^T d logits, summed over the outputs in order.
-        /// </summary>
-        private static void HeadBackwardVector256(ref float head, ref float gradients, ref float hidden, ref float logitGradients, ref float upstream)
-        {
-            ref float biasGradients = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gradients, OutputSize * HiddenSize);
-            global::LstmGen.CompilerServices.Floats.Clear(ref upstream, HiddenSize);
-            for (global::System.UIntPtr o = 0; o < OutputSize; o++)
-            {
-                float logitGradient = global::System.Runtime.CompilerServices.Unsafe.Add(ref logitGradients, o);
-                global::System.Runtime.CompilerServices.Unsafe.Add(ref biasGradients, o) += logitGradient;
-                ref float weights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref head, o * HiddenSize);
-                ref float weightGradients = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gradients, o * HiddenSize);
-                global::System.Runtime.Intrinsics.Vector256<float> logitGradients8 = global::System.Runtime.Intrinsics.Vector256.Create(logitGradient);
-                for (global::System.UIntPtr k = 0; k < HiddenSize; k += 8)
-                {
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::LstmGen.LstmMath.MultiplyAdd(logitGradients8, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref hidden, k), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weightGradients, k)), ref weightGradients, k);
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::LstmGen.LstmMath.MultiplyAdd(logitGradients8, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, k), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref upstream, k)), ref upstream, k);
-                }
-            }
-        }
-
-        /// <summary>One step of every layer and the head for 16 agents, one per lane, with the Vector256 kernels.</summary>
-        private static void StepAgentsVector256(ref float parameters, ref float input, ref float hidden, ref float cell, ref float gates, ref float lanes, ref float output)
-        {
-            // Layer 0: the input (HiddenSize values) -> hidden[0].
-            LayerAgentsVector256(ref parameters, ref input, ref hidden, ref cell, ref gates);
-
-            // Layer 1: hidden[0] -> hidden[1].
-            LayerAgentsVector256(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref parameters, FirstLayerParameterCount), ref hidden, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, 1 * HiddenSize * 16), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref cell, 1 * HiddenSize * 16), ref gates);
-
-            // Layer 2: hidden[1] -> hidden[2].
-            LayerAgentsVector256(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref parameters, FirstLayerParameterCount + (1 * UpperLayerParameterCount)), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, 1 * HiddenSize * 16), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, 2 * HiddenSize * 16), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref cell, 2 * HiddenSize * 16), ref gates);
-
-            // The dense head reads the top layer's hidden state.
-            HeadAgentsVector256(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref parameters, HeadOffset), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, 2 * HiddenSize * 16), ref lanes, ref output);
-        }
-
-        /// <summary>
-        /// One step of every layer (64 inputs) for 16 agents, one per lane, with Vector256 kernels:
-        /// the gate sums b_ih + b_hh + W_ih x + W_hh h of every unit, summed in registers and stored into
-        /// <paramref name="gates"/> (packed like a gate row); then the gate activations, in registers, and
-        /// c = f * c + i * g, h = o * tanh(c). Each value of one sequence is a vector of agents here.
-        /// </summary>
-        private static void LayerAgentsVector256(ref float weights, ref float input, ref float hidden, ref float cell, ref float gates)
-        {
-            // This layer's packed parameters: W_ih, W_hh, then the two biases.
-            ref float inputWeights = ref weights;
-            ref float recurrentWeights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, InputSize * GateRowLength);
-            ref float inputBias = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, (InputSize + HiddenSize) * GateRowLength);
-            ref float hiddenBias = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, (InputSize + HiddenSize + 1) * GateRowLength);
-
-            // Every other step (on this thread) the tiles run from the last to the first, so that a step starts with the
-            // weights the last one read last, which the cache still holds; each tile sums its own columns: the same bits.
-            bool descending = global::LstmGen.CompilerServices.TileOrder.FirstLayerDescending(callsPerStep: 3);
-
-            // Units 0 to 63: 64 tiles of 1 unit, 2 vectors of 8 agents (global::System.Runtime.Intrinsics.Vector256<float>) per gate and unit, summed in registers.
-            for (global::System.UIntPtr pass = 0; pass < 4; pass++)
-            {
-                global::System.UIntPtr block = descending ? 3 - pass : pass;
-                for (global::System.UIntPtr part = 0; part < 16; part++)
-                {
-                    global::System.UIntPtr blockColumn = (block * 64);
-                    global::System.UIntPtr column = blockColumn + (part * 1);
-
-                    // The gate sums start from the two biases.
-                    global::System.Runtime.Intrinsics.Vector256<float> inputSum0Low = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column));
-                    global::System.Runtime.Intrinsics.Vector256<float> inputSum0High = inputSum0Low;
-                    global::System.Runtime.Intrinsics.Vector256<float> forgetSum0Low = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 16) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 16));
-                    global::System.Runtime.Intrinsics.Vector256<float> forgetSum0High = forgetSum0Low;
-                    global::System.Runtime.Intrinsics.Vector256<float> candidateSum0Low = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 32) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 32));
-                    global::System.Runtime.Intrinsics.Vector256<float> candidateSum0High = candidateSum0Low;
-                    global::System.Runtime.Intrinsics.Vector256<float> outputSum0Low = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 48) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 48));
-                    global::System.Runtime.Intrinsics.Vector256<float> outputSum0High = outputSum0Low;
-
-                    // W_ih x: the input (64 values), 4 per iteration.
-                    ref float tileInputWeights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, (InputSize * blockColumn) + (column - blockColumn));
-                    for (global::System.UIntPtr k = 0; k < 64; k += 4)
-                    {
-                        global::System.Runtime.Intrinsics.Vector256<float> weight;
-                        ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref tileInputWeights, k * 64);
-                        global::System.Runtime.Intrinsics.Vector256<float> x0Low = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref input, k * 16);
-                        global::System.Runtime.Intrinsics.Vector256<float> x0High = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref input, (k * 16) + 8);
-                        weight = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 0));
-                        inputSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x0Low, weight, inputSum0Low);
-                        inputSum0High = global::LstmGen.LstmMath.MultiplyAdd(x0High, weight, inputSum0High);
-                        weight = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 16));
-                        forgetSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x0Low, weight, forgetSum0Low);
-                        forgetSum0High = global::LstmGen.LstmMath.MultiplyAdd(x0High, weight, forgetSum0High);
-                        weight = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 32));
-                        candidateSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x0Low, weight, candidateSum0Low);
-                        candidateSum0High = global::LstmGen.LstmMath.MultiplyAdd(x0High, weight, candidateSum0High);
-                        weight = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 48));
-                        outputSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x0Low, weight, outputSum0Low);
-                        outputSum0High = global::LstmGen.LstmMath.MultiplyAdd(x0High, weight, outputSum0High);
-                        ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 64);
-                        global::System.Runtime.Intrinsics.Vector256<float> x1Low = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref input, (k + 1) * 16);
-                        global::System.Runtime.Intrinsics.Vector256<float> x1High = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref input, ((k + 1) * 16) + 8);
-                        weight = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 0));
-                        inputSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x1Low, weight, inputSum0Low);
-                        inputSum0High = global::LstmGen.LstmMath.MultiplyAdd(x1High, weight, inputSum0High);
-                        weight = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 16));
-                        forgetSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x1Low, weight, forgetSum0Low);
-                        forgetSum0High = global::LstmGen.LstmMath.MultiplyAdd(x1High, weight, forgetSum0High);
-                        weight = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 32));
-                        candidateSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x1Low, weight, candidateSum0Low);
-                        candidateSum0High = global::LstmGen.LstmMath.MultiplyAdd(x1High, weight, candidateSum0High);
-                        weight = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 48));
-                        outputSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x1Low, weight, outputSum0Low);
-                        outputSum0High = global::LstmGen.LstmMath.MultiplyAdd(x1High, weight, outputSum0High);
-                        ref float row2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 64);
-                        global::System.Runtime.Intrinsics.Vector256<float> x2Low = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref input, (k + 2) * 16);
-                        global::System.Runtime.Intrinsics.Vector256<float> x2High = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref input, ((k + 2) * 16) + 8);
-                        weight = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 0));
-                        inputSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x2Low, weight, inputSum0Low);
-                        inputSum0High = global::LstmGen.LstmMath.MultiplyAdd(x2High, weight, inputSum0High);
-                        weight = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 16));
-                        forgetSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x2Low, weight, forgetSum0Low);
-                        forgetSum0High = global::LstmGen.LstmMath.MultiplyAdd(x2High, weight, forgetSum0High);
-                        weight = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 32));
-                        candidateSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x2Low, weight, candidateSum0Low);
-                        candidateSum0High = global::LstmGen.LstmMath.MultiplyAdd(x2High, weight, candidateSum0High);
-                        weight = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 48));
-                        outputSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x2Low, weight, outputSum0Low);
-                        outputSum0High = global::LstmGen.LstmMath.MultiplyAdd(x2High, weight, outputSum0High);
-                        ref float row3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 64);
-                        global::System.Runtime.Intrinsics.Vector256<float> x3Low = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref input, (k + 3) * 16);
-                        global::System.Runtime.Intrinsics.Vector256<float> x3High = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref input, ((k + 3) * 16) + 8);
-                        weight = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 0));
-                        inputSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x3Low, weight, inputSum0Low);
-                        inputSum0High = global::LstmGen.LstmMath.MultiplyAdd(x3High, weight, inputSum0High);
-                        weight = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 16));
-                        forgetSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x3Low, weight, forgetSum0Low);
-                        forgetSum0High = global::LstmGen.LstmMath.MultiplyAdd(x3High, weight, forgetSum0High);
-                        weight = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 32));
-                        candidateSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x3Low, weight, candidateSum0Low);
-                        candidateSum0High = global::LstmGen.LstmMath.MultiplyAdd(x3High, weight, candidateSum0High);
-                        weight = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 48));
-                        outputSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x3Low, weight, outputSum0Low);
-                        outputSum0High = global::LstmGen.LstmMath.MultiplyAdd(x3High, weight, outputSum0High);
-                    }
-
-                    // W_hh h: the previous hidden state (64 values), 4 per iteration.
-                    ref float tileRecurrentWeights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentWeights, (HiddenSize * blockColumn) + (column - blockColumn));
-                    for (global::System.UIntPtr k = 0; k < 64; k += 4)
-                    {
-                        global::System.Runtime.Intrinsics.Vector256<float> weight;
-                        ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref tileRecurrentWeights, k * 64);
-                        global::System.Runtime.Intrinsics.Vector256<float> x0Low = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref hidden, k * 16);
-                        global::System.Runtime.Intrinsics.Vector256<float> x0High = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref hidden, (k * 16) + 8);
-                        weight = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 0));
-                        inputSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x0Low, weight, inputSum0Low);
-                        inputSum0High = global::LstmGen.LstmMath.MultiplyAdd(x0High, weight, inputSum0High);
-                        weight = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 16));
-                        forgetSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x0Low, weight, forgetSum0Low);
-                        forgetSum0High = global::LstmGen.LstmMath.MultiplyAdd(x0High, weight, forgetSum0High);
-                        weight = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 32));
-                        candidateSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x0Low, weight, candidateSum0Low);
-                        candidateSum0High = global::LstmGen.LstmMath.MultiplyAdd(x0High, weight, candidateSum0High);
-                        weight = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 48));
-                        outputSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x0Low, weight, outputSum0Low);
-                        outputSum0High = global::LstmGen.LstmMath.MultiplyAdd(x0High, weight, outputSum0High);
-                        ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 64);
-                        global::System.Runtime.Intrinsics.Vector256<float> x1Low = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref hidden, (k + 1) * 16);
-                        global::System.Runtime.Intrinsics.Vector256<float> x1High = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref hidden, ((k + 1) * 16) + 8);
-                        weight = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 0));
-                        inputSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x1Low, weight, inputSum0Low);
-                        inputSum0High = global::LstmGen.LstmMath.MultiplyAdd(x1High, weight, inputSum0High);
-                        weight = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 16));
-                        forgetSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x1Low, weight, forgetSum0Low);
-                        forgetSum0High = global::LstmGen.LstmMath.MultiplyAdd(x1High, weight, forgetSum0High);
-                        weight = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 32));
-                        candidateSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x1Low, weight, candidateSum0Low);
-                        candidateSum0High = global::LstmGen.LstmMath.MultiplyAdd(x1High, weight, candidateSum0High);
-                        weight = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 48));
-                        outputSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x1Low, weight, outputSum0Low);
-                        outputSum0High = global::LstmGen.LstmMath.MultiplyAdd(x1High, weight, outputSum0High);
-                        ref float row2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 64);
-                        global::System.Runtime.Intrinsics.Vector256<float> x2Low = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref hidden, (k + 2) * 16);
-                        global::System.Runtime.Intrinsics.Vector256<float> x2High = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref hidden, ((k + 2) * 16) + 8);
-                        weight = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 0));
-                        inputSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x2Low, weight, inputSum0Low);
-                        inputSum0High = global::LstmGen.LstmMath.MultiplyAdd(x2High, weight, inputSum0High);
-                        weight = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 16));
-                        forgetSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x2Low, weight, forgetSum0Low);
-                        forgetSum0High = global::LstmGen.LstmMath.MultiplyAdd(x2High, weight, forgetSum0High);
-                        weight = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 32));
-                        candidateSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x2Low, weight, candidateSum0Low);
-                        candidateSum0High = global::LstmGen.LstmMath.MultiplyAdd(x2High, weight, candidateSum0High);
-                        weight = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 48));
-                        outputSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x2Low, weight, outputSum0Low);
-                        outputSum0High = global::LstmGen.LstmMath.MultiplyAdd(x2High, weight, outputSum0High);
-                        ref float row3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 64);
-                        global::System.Runtime.Intrinsics.Vector256<float> x3Low = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref hidden, (k + 3) * 16);
-                        global::System.Runtime.Intrinsics.Vector256<float> x3High = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref hidden, ((k + 3) * 16) + 8);
-                        weight = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 0));
-                        inputSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x3Low, weight, inputSum0Low);
-                        inputSum0High = global::LstmGen.LstmMath.MultiplyAdd(x3High, weight, inputSum0High);
-                        weight = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 16));
-                        forgetSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x3Low, weight, forgetSum0Low);
-                        forgetSum0High = global::LstmGen.LstmMath.MultiplyAdd(x3High, weight, forgetSum0High);
-                        weight = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 32));
-                        candidateSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x3Low, weight, candidateSum0Low);
-                        candidateSum0High = global::LstmGen.LstmMath.MultiplyAdd(x3High, weight, candidateSum0High);
-                        weight = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 48));
-                        outputSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x3Low, weight, outputSum0Low);
-                        outputSum0High = global::LstmGen.LstmMath.MultiplyAdd(x3High, weight, outputSum0High);
-                    }
-
-                    // The gate sums, for the activations below.
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(inputSum0Low, ref gates, column * 16);
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(inputSum0High, ref gates, (column * 16) + 8);
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(forgetSum0Low, ref gates, (column + 16) * 16);
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(forgetSum0High, ref gates, ((column + 16) * 16) + 8);
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(candidateSum0Low, ref gates, (column + 32) * 16);
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(candidateSum0High, ref gates, ((column + 32) * 16) + 8);
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(outputSum0Low, ref gates, (column + 48) * 16);
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(outputSum0High, ref gates, ((column + 48) * 16) + 8);
-                }
-            }
-
-            // Every gate sum has read the old hidden state, so the new one replaces it unit by unit.
-            // Units 0 to 63, one at a time for 16 agents: the gates, then c = f * c + i * g and h = o * tanh(c).
-            for (global::System.UIntPtr block = 0; block < 4; block++)
-            {
-                for (global::System.UIntPtr part = 0; part < 16; part++)
-                {
-                    global::System.UIntPtr unit = (block * 16) + (part * 1);
-                    global::System.UIntPtr column = (block * 64) + (part * 1);
-
-                    // Each vector of 8 agents in turn.
-                    for (global::System.UIntPtr firstAgent = 0; firstAgent < 16; firstAgent += 8)
-                    {
-                        global::System.Runtime.Intrinsics.Vector256<float> inputGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gates, (column * 16) + firstAgent));
-                        global::System.Runtime.Intrinsics.Vector256<float> forgetGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gates, ((column + 16) * 16) + firstAgent));
-                        global::System.Runtime.Intrinsics.Vector256<float> candidate = global::LstmGen.LstmMath.Tanh(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gates, ((column + 32) * 16) + firstAgent));
-                        global::System.Runtime.Intrinsics.Vector256<float> outputGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gates, ((column + 48) * 16) + firstAgent));
-                        global::System.Runtime.Intrinsics.Vector256<float> newCell = global::LstmGen.LstmMath.MultiplyAdd(forgetGate, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref cell, (unit * 16) + firstAgent), inputGate * candidate);
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(newCell, ref cell, (unit * 16) + firstAgent);
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(outputGate * global::LstmGen.LstmMath.Tanh(newCell), ref hidden, (unit * 16) + firstAgent);
-                    }
-                }
-            }
-        }
-
-        /// <summary>
-        /// The dense head for 16 agents, one per lane, with Vector256 kernels: output[o] = head.weight[o, :] · h
-        /// + head.bias[o], summed as one sequence sums it: 16 lanes (lane l takes units l, l + 16, ...) added in
-        /// LstmMath.Sum's tree, then the units past the last multiple of 16 in order.
-        /// </summary>
-        private static void HeadAgentsVector256(ref float head, ref float hidden, ref float lanes, ref float output)
-        {
-            ref float bias = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref head, OutputSize * HiddenSize);
-
-            // Each vector of 8 agents in turn.
-            for (global::System.UIntPtr firstAgent = 0; firstAgent < 16; firstAgent += 8)
-            {
-                for (global::System.UIntPtr o = 0; o < OutputSize; o++)
-                {
-                    ref float weights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref head, o * HiddenSize);
-                    // Each of the 16 lanes, a vector of agents.
-                    for (global::System.UIntPtr lane = 0; lane < 16; lane++)
-                    {
-                        global::System.Runtime.Intrinsics.Vector256<float> laneSum = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                        for (global::System.UIntPtr k = lane; k < 64; k += 16)
-                        {
-                            laneSum = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref hidden, (k * 16) + firstAgent), global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, k)), laneSum);
-                        }
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(laneSum, ref lanes, (lane * 16) + firstAgent);
-                    }
-
-                    // LstmMath.Sum's tree: lane l + (l + 8), then + (l + 4), then (0 + 2) + (1 + 3).
-                    global::System.Runtime.Intrinsics.Vector256<float> quarter0 = (global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref lanes, (0 * 16) + firstAgent) + global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref lanes, (8 * 16) + firstAgent)) + (global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref lanes, (4 * 16) + firstAgent) + global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref lanes, (12 * 16) + firstAgent));
-                    global::System.Runtime.Intrinsics.Vector256<float> quarter1 = (global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref lanes, (1 * 16) + firstAgent) + global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref lanes, (9 * 16) + firstAgent)) + (global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref lanes, (5 * 16) + firstAgent) + global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref lanes, (13 * 16) + firstAgent));
-                    global::System.Runtime.Intrinsics.Vector256<float> quarter2 = (global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref lanes, (2 * 16) + firstAgent) + global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref lanes, (10 * 16) + firstAgent)) + (global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref lanes, (6 * 16) + firstAgent) + global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref lanes, (14 * 16) + firstAgent));
-                    global::System.Runtime.Intrinsics.Vector256<float> quarter3 = (global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref lanes, (3 * 16) + firstAgent) + global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref lanes, (11 * 16) + firstAgent)) + (global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref lanes, (7 * 16) + firstAgent) + global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref lanes, (15 * 16) + firstAgent));
-                    global::System.Runtime.Intrinsics.Vector256<float> sum = (quarter0 + quarter2) + (quarter1 + quarter3);
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(sum + global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref bias, o)), ref output, (o * 16) + firstAgent);
-                }
-            }
-        }
-
-        /// <summary>One step of every layer and the head with the Vector128 kernels.</summary>
-        private static void StepVector128(ref float parameters, ref float input, ref float hidden, ref float cell, ref float gates, ref float output)
-        {
-            // Layer 0: the input (HiddenSize values) -> hidden[0].
-            LayerVector128(ref parameters, ref input, ref hidden, ref cell, ref gates);
-
-            // Layer 1: hidden[0] -> hidden[1].
-            LayerVector128(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref parameters, FirstLayerParameterCount), ref hidden, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, 1 * HiddenSize), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref cell, 1 * HiddenSize), ref gates);
-
-            // Layer 2: hidden[1] -> hidden[2].
-            LayerVector128(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref parameters, FirstLayerParameterCount + (1 * UpperLayerParameterCount)), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, 1 * HiddenSize), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, 2 * HiddenSize), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref cell, 2 * HiddenSize), ref gates);
-
-            // The dense head reads the top layer's hidden state.
-            HeadVector128(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref parameters, HeadOffset), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, 2 * HiddenSize), ref output);
-        }
-
-        /// <summary>
-        /// One step of every layer (64 inputs) with Vector128 kernels:
-        /// the gate sums b_ih + b_hh + W_ih x + W_hh h of every unit, summed in registers and stored into
-        /// <paramref name="gates"/> (packed like a gate row); then the gate activations replace them there
-        /// (training keeps them for the backward pass), and c = f * c + i * g, h = o * tanh(c).
-        /// </summary>
-        private static void LayerVector128(ref float weights, ref float input, ref float hidden, ref float cell, ref float gates)
-        {
-            // This layer's packed parameters: W_ih, W_hh, then the two biases.
-            ref float inputWeights = ref weights;
-            ref float recurrentWeights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, InputSize * GateRowLength);
-            ref float inputBias = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, (InputSize + HiddenSize) * GateRowLength);
-            ref float hiddenBias = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, (InputSize + HiddenSize + 1) * GateRowLength);
-
-            // Every other step (on this thread) the tiles run from the last to the first, so that a step starts with the
-            // weights the last one read last, which the cache still holds; each tile sums its own columns: the same bits.
-            bool descending = global::LstmGen.CompilerServices.TileOrder.FirstLayerDescending(callsPerStep: 3);
-
-            // Units 0 to 63: 8 tiles of 8 units, one global::System.Runtime.Intrinsics.Vector128<float> per gate and 4 units, summed in registers.
-            for (global::System.UIntPtr pass = 0; pass < 4; pass++)
-            {
-                global::System.UIntPtr block = descending ? 3 - pass : pass;
-                for (global::System.UIntPtr part = 0; part < 2; part++)
-                {
-                    global::System.UIntPtr blockColumn = (block * 64);
-                    global::System.UIntPtr column = blockColumn + (part * 8);
-
-                    // The gate sums start from the two biases.
-                    global::System.Runtime.Intrinsics.Vector128<float> inputSum0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref inputBias, column) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hiddenBias, column);
-                    global::System.Runtime.Intrinsics.Vector128<float> forgetSum0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref inputBias, column + 16) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hiddenBias, column + 16);
-                    global::System.Runtime.Intrinsics.Vector128<float> candidateSum0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref inputBias, column + 32) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hiddenBias, column + 32);
-                    global::System.Runtime.Intrinsics.Vector128<float> outputSum0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref inputBias, column + 48) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hiddenBias, column + 48);
-                    global::System.Runtime.Intrinsics.Vector128<float> inputSum1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref inputBias, column + 4) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hiddenBias, column + 4);
-                    global::System.Runtime.Intrinsics.Vector128<float> forgetSum1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref inputBias, column + 20) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hiddenBias, column + 20);
-                    global::System.Runtime.Intrinsics.Vector128<float> candidateSum1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref inputBias, column + 36) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hiddenBias, column + 36);
-                    global::System.Runtime.Intrinsics.Vector128<float> outputSum1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref inputBias, column + 52) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hiddenBias, column + 52);
-
-                    // W_ih x: the input (64 values), 4 per iteration.
-                    ref float tileInputWeights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, (InputSize * blockColumn) + (column - blockColumn));
-                    for (global::System.UIntPtr k = 0; k < 64; k += 4)
-                    {
-                        ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref tileInputWeights, k * 64);
-                        global::System.Runtime.Intrinsics.Vector128<float> x0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, k));
-                        inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row0, 0), inputSum0);
-                        forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row0, 16), forgetSum0);
-                        candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row0, 32), candidateSum0);
-                        outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row0, 48), outputSum0);
-                        inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row0, 4), inputSum1);
-                        forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row0, 20), forgetSum1);
-                        candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row0, 36), candidateSum1);
-                        outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row0, 52), outputSum1);
-                        ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 64);
-                        global::System.Runtime.Intrinsics.Vector128<float> x1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, k + 1));
-                        inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row1, 0), inputSum0);
-                        forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row1, 16), forgetSum0);
-                        candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row1, 32), candidateSum0);
-                        outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row1, 48), outputSum0);
-                        inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row1, 4), inputSum1);
-                        forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row1, 20), forgetSum1);
-                        candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row1, 36), candidateSum1);
-                        outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row1, 52), outputSum1);
-                        ref float row2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 64);
-                        global::System.Runtime.Intrinsics.Vector128<float> x2 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, k + 2));
-                        inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row2, 0), inputSum0);
-                        forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row2, 16), forgetSum0);
-                        candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row2, 32), candidateSum0);
-                        outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row2, 48), outputSum0);
-                        inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row2, 4), inputSum1);
-                        forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row2, 20), forgetSum1);
-                        candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row2, 36), candidateSum1);
-                        outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row2, 52), outputSum1);
-                        ref float row3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 64);
-                        global::System.Runtime.Intrinsics.Vector128<float> x3 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, k + 3));
-                        inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row3, 0), inputSum0);
-                        forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row3, 16), forgetSum0);
-                        candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row3, 32), candidateSum0);
-                        outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row3, 48), outputSum0);
-                        inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row3, 4), inputSum1);
-                        forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row3, 20), forgetSum1);
-                        candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row3, 36), candidateSum1);
-                        outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row3, 52), outputSum1);
-                    }
-
-                    // W_hh h: the previous hidden state (64 values), 4 per iteration.
-                    ref float tileRecurrentWeights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentWeights, (HiddenSize * blockColumn) + (column - blockColumn));
-                    for (global::System.UIntPtr k = 0; k < 64; k += 4)
-                    {
-                        ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref tileRecurrentWeights, k * 64);
-                        global::System.Runtime.Intrinsics.Vector128<float> x0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, k));
-                        inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row0, 0), inputSum0);
-                        forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row0, 16), forgetSum0);
-                        candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row0, 32), candidateSum0);
-                        outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row0, 48), outputSum0);
-                        inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row0, 4), inputSum1);
-                        forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row0, 20), forgetSum1);
-                        candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row0, 36), candidateSum1);
-                        outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row0, 52), outputSum1);
-                        ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 64);
-                        global::System.Runtime.Intrinsics.Vector128<float> x1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, k + 1));
-                        inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row1, 0), inputSum0);
-                        forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row1, 16), forgetSum0);
-                        candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row1, 32), candidateSum0);
-                        outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row1, 48), outputSum0);
-                        inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row1, 4), inputSum1);
-                        forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row1, 20), forgetSum1);
-                        candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row1, 36), candidateSum1);
-                        outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row1, 52), outputSum1);
-                        ref float row2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 64);
-                        global::System.Runtime.Intrinsics.Vector128<float> x2 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, k + 2));
-                        inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row2, 0), inputSum0);
-                        forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row2, 16), forgetSum0);
-                        candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row2, 32), candidateSum0);
-                        outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row2, 48), outputSum0);
-                        inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row2, 4), inputSum1);
-                        forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row2, 20), forgetSum1);
-                        candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row2, 36), candidateSum1);
-                        outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row2, 52), outputSum1);
-                        ref float row3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 64);
-                        global::System.Runtime.Intrinsics.Vector128<float> x3 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, k + 3));
-                        inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row3, 0), inputSum0);
-                        forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row3, 16), forgetSum0);
-                        candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row3, 32), candidateSum0);
-                        outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row3, 48), outputSum0);
-                        inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row3, 4), inputSum1);
-                        forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row3, 20), forgetSum1);
-                        candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row3, 36), candidateSum1);
-                        outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row3, 52), outputSum1);
-                    }
-
-                    // The gate sums, for the activations below.
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(inputSum0, ref gates, column);
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(forgetSum0, ref gates, column + 16);
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(candidateSum0, ref gates, column + 32);
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(outputSum0, ref gates, column + 48);
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(inputSum1, ref gates, column + 4);
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(forgetSum1, ref gates, column + 20);
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(candidateSum1, ref gates, column + 36);
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(outputSum1, ref gates, column + 52);
-                }
-            }
-
-            // Every gate sum has read the old hidden state, so the new one replaces it unit by unit.
-            // Units 0 to 63, 4 at a time: the gates, then c = f * c + i * g and h = o * tanh(c).
-            for (global::System.UIntPtr block = 0; block < 4; block++)
-            {
-                for (global::System.UIntPtr part = 0; part < 4; part++)
-                {
-                    global::System.UIntPtr unit = (block * 16) + (part * 4);
-                    global::System.UIntPtr column = (block * 64) + (part * 4);
-                    global::System.Runtime.Intrinsics.Vector128<float> inputGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gates, column));
-                    global::System.Runtime.Intrinsics.Vector128<float> forgetGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gates, column + 16));
-                    global::System.Runtime.Intrinsics.Vector128<float> candidate = global::LstmGen.LstmMath.Tanh(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gates, column + 32));
-                    global::System.Runtime.Intrinsics.Vector128<float> outputGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gates, column + 48));
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(inputGate, ref gates, column);
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(forgetGate, ref gates, column + 16);
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(candidate, ref gates, column + 32);
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(outputGate, ref gates, column + 48);
-                    global::System.Runtime.Intrinsics.Vector128<float> newCell = global::LstmGen.LstmMath.MultiplyAdd(forgetGate, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cell, unit), inputGate * candidate);
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(newCell, ref cell, unit);
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(outputGate * global::LstmGen.LstmMath.Tanh(newCell), ref hidden, unit);
-                }
-            }
-        }
-
-        /// <summary>
-        /// The input part of every layer's gate sums for <paramref name="steps"/> steps with Vector128 kernels:
-        /// gates[t] = b_ih + b_hh + W_ih x_t, each sum added in the order of a single step, several steps per
-        /// pass over the weights.
-        /// </summary>
-        private static void LayerProjectionVector128(ref float weights, ref float inputs, global::System.UIntPtr inputStride, ref float gates, global::System.UIntPtr steps)
-        {
-            // This layer's W_ih and biases.
-            ref float inputWeights = ref weights;
-            ref float inputBias = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, (InputSize + HiddenSize) * GateRowLength);
-            ref float hiddenBias = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, (InputSize + HiddenSize + 1) * GateRowLength);
-
-            // Units 0 to 63: 16 tiles of 4 units, one global::System.Runtime.Intrinsics.Vector128<float> per gate and 4 units, 2 steps at a time.
-            for (global::System.UIntPtr block = 0; block < 4; block++)
-            {
-                for (global::System.UIntPtr part = 0; part < 4; part++)
-                {
-                    global::System.UIntPtr blockColumn = (block * 64);
-                    global::System.UIntPtr column = blockColumn + (part * 4);
-                    // The tile's rows of W_ih (each block's rows together).
-                    ref float tileInputWeights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, (InputSize * blockColumn) + (column - blockColumn));
-                    // b_ih + b_hh, where every step's sums start.
-                    global::System.Runtime.Intrinsics.Vector128<float> inputBias0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref inputBias, column) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hiddenBias, column);
-                    global::System.Runtime.Intrinsics.Vector128<float> forgetBias0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref inputBias, column + 16) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hiddenBias, column + 16);
-                    global::System.Runtime.Intrinsics.Vector128<float> candidateBias0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref inputBias, column + 32) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hiddenBias, column + 32);
-                    global::System.Runtime.Intrinsics.Vector128<float> outputBias0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref inputBias, column + 48) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hiddenBias, column + 48);
-                    global::System.UIntPtr step = 0;
-                    for (; step + 2 <= steps; step += 2)
-                    {
-                        ref float input0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputs, step * inputStride);
-                        ref float input1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputs, (step + 1) * inputStride);
-                        global::System.Runtime.Intrinsics.Vector128<float> inputSum0Step0 = inputBias0;
-                        global::System.Runtime.Intrinsics.Vector128<float> forgetSum0Step0 = forgetBias0;
-                        global::System.Runtime.Intrinsics.Vector128<float> candidateSum0Step0 = candidateBias0;
-                        global::System.Runtime.Intrinsics.Vector128<float> outputSum0Step0 = outputBias0;
-                        global::System.Runtime.Intrinsics.Vector128<float> inputSum0Step1 = inputBias0;
-                        global::System.Runtime.Intrinsics.Vector128<float> forgetSum0Step1 = forgetBias0;
-                        global::System.Runtime.Intrinsics.Vector128<float> candidateSum0Step1 = candidateBias0;
-                        global::System.Runtime.Intrinsics.Vector128<float> outputSum0Step1 = outputBias0;
-                        // W_ih x: the input (64 values), in order.
-                        for (global::System.UIntPtr k = 0; k < InputSize; k++)
-                        {
-                            ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref tileInputWeights, k * 64);
-                            global::System.Runtime.Intrinsics.Vector128<float> weight0I = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row, 0);
-                            global::System.Runtime.Intrinsics.Vector128<float> weight0F = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row, 16);
-                            global::System.Runtime.Intrinsics.Vector128<float> weight0C = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row, 32);
-                            global::System.Runtime.Intrinsics.Vector128<float> weight0O = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row, 48);
-                            global::System.Runtime.Intrinsics.Vector128<float> x0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input0, k));
-                            inputSum0Step0 = global::LstmGen.LstmMath.MultiplyAdd(x0, weight0I, inputSum0Step0);
-                            forgetSum0Step0 = global::LstmGen.LstmMath.MultiplyAdd(x0, weight0F, forgetSum0Step0);
-                            candidateSum0Step0 = global::LstmGen.LstmMath.MultiplyAdd(x0, weight0C, candidateSum0Step0);
-                            outputSum0Step0 = global::LstmGen.LstmMath.MultiplyAdd(x0, weight0O, outputSum0Step0);
-                            global::System.Runtime.Intrinsics.Vector128<float> x1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input1, k));
-                            inputSum0Step1 = global::LstmGen.LstmMath.MultiplyAdd(x1, weight0I, inputSum0Step1);
-                            forgetSum0Step1 = global::LstmGen.LstmMath.MultiplyAdd(x1, weight0F, forgetSum0Step1);
-                            candidateSum0Step1 = global::LstmGen.LstmMath.MultiplyAdd(x1, weight0C, candidateSum0Step1);
-                            outputSum0Step1 = global::LstmGen.LstmMath.MultiplyAdd(x1, weight0O, outputSum0Step1);
-                        }
-                        ref float gates0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, step * GateRowLength);
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(inputSum0Step0, ref gates0, column);
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(forgetSum0Step0, ref gates0, column + 16);
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(candidateSum0Step0, ref gates0, column + 32);
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(outputSum0Step0, ref gates0, column + 48);
-                        ref float gates1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, (step + 1) * GateRowLength);
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(inputSum0Step1, ref gates1, column);
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(forgetSum0Step1, ref gates1, column + 16);
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(candidateSum0Step1, ref gates1, column + 32);
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(outputSum0Step1, ref gates1, column + 48);
-                    }
-
-                    // The steps left over, one at a time.
-                    for (; step < steps; step++)
-                    {
-                        ref float input0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputs, step * inputStride);
-                        global::System.Runtime.Intrinsics.Vector128<float> inputSum0 = inputBias0;
-                        global::System.Runtime.Intrinsics.Vector128<float> forgetSum0 = forgetBias0;
-                        global::System.Runtime.Intrinsics.Vector128<float> candidateSum0 = candidateBias0;
-                        global::System.Runtime.Intrinsics.Vector128<float> outputSum0 = outputBias0;
-                        // W_ih x: the input (64 values), in order.
-                        for (global::System.UIntPtr k = 0; k < InputSize; k++)
-                        {
-                            ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref tileInputWeights, k * 64);
-                            global::System.Runtime.Intrinsics.Vector128<float> weight0I = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row, 0);
-                            global::System.Runtime.Intrinsics.Vector128<float> weight0F = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row, 16);
-                            global::System.Runtime.Intrinsics.Vector128<float> weight0C = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row, 32);
-                            global::System.Runtime.Intrinsics.Vector128<float> weight0O = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row, 48);
-                            global::System.Runtime.Intrinsics.Vector128<float> x0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input0, k));
-                            inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, weight0I, inputSum0);
-                            forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, weight0F, forgetSum0);
-                            candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, weight0C, candidateSum0);
-                            outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, weight0O, outputSum0);
-                        }
-                        ref float gates0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, step * GateRowLength);
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(inputSum0, ref gates0, column);
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(forgetSum0, ref gates0, column + 16);
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(candidateSum0, ref gates0, column + 32);
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(outputSum0, ref gates0, column + 48);
-                    }
-                }
-            }
-        }
-
-        /// <summary>
-        /// The recurrent part of one step of every layer with Vector128 kernels: <paramref name="gates"/> holds
-        /// b_ih + b_hh + W_ih x from the projection; W_hh h is added in registers, in the order of a whole step,
-        /// <paramref name="gates"/> (packed like a gate row); then the gate activations replace them there
-        /// (training keeps them for the backward pass), and c = f * c + i * g, h = o * tanh(c).
-        /// </summary>
-        private static void LayerRecurrentVector128(ref float weights, ref float hidden, ref float cell, ref float gates)
-        {
-            // This layer's recurrent weights W_hh.
-            ref float recurrentWeights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, InputSize * GateRowLength);
-
-            // Every other step (on this thread) the tiles run from the last to the first, so that a step starts with the
-            // weights the last one read last, which the cache still holds; each tile sums its own columns: the same bits.
-            bool descending = global::LstmGen.CompilerServices.TileOrder.FirstLayerDescending(callsPerStep: 3);
-
-            // Units 0 to 63: 8 tiles of 8 units, one global::System.Runtime.Intrinsics.Vector128<float> per gate and 4 units, summed in registers.
-            for (global::System.UIntPtr pass = 0; pass < 4; pass++)
-            {
-                global::System.UIntPtr block = descending ? 3 - pass : pass;
-                for (global::System.UIntPtr part = 0; part < 2; part++)
-                {
-                    global::System.UIntPtr blockColumn = (block * 64);
-                    global::System.UIntPtr column = blockColumn + (part * 8);
-
-                    // The gate sums start from b_ih + b_hh + W_ih x, which the projection computed for the whole chunk.
-                    global::System.Runtime.Intrinsics.Vector128<float> inputSum0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gates, column);
-                    global::System.Runtime.Intrinsics.Vector128<float> forgetSum0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gates, column + 16);
-                    global::System.Runtime.Intrinsics.Vector128<float> candidateSum0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gates, column + 32);
-                    global::System.Runtime.Intrinsics.Vector128<float> outputSum0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gates, column + 48);
-                    global::System.Runtime.Intrinsics.Vector128<float> inputSum1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gates, column + 4);
-                    global::System.Runtime.Intrinsics.Vector128<float> forgetSum1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gates, column + 20);
-                    global::System.Runtime.Intrinsics.Vector128<float> candidateSum1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gates, column + 36);
-                    global::System.Runtime.Intrinsics.Vector128<float> outputSum1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gates, column + 52);
-
-                    // W_hh h: the previous hidden state (64 values), 4 per iteration.
-                    ref float tileRecurrentWeights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentWeights, (HiddenSize * blockColumn) + (column - blockColumn));
-                    for (global::System.UIntPtr k = 0; k < 64; k += 4)
-                    {
-                        ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref tileRecurrentWeights, k * 64);
-                        global::System.Runtime.Intrinsics.Vector128<float> x0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, k));
-                        inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row0, 0), inputSum0);
-                        forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row0, 16), forgetSum0);
-                        candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row0, 32), candidateSum0);
-                        outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row0, 48), outputSum0);
-                        inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row0, 4), inputSum1);
-                        forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row0, 20), forgetSum1);
-                        candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row0, 36), candidateSum1);
-                        outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row0, 52), outputSum1);
-                        ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 64);
-                        global::System.Runtime.Intrinsics.Vector128<float> x1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, k + 1));
-                        inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row1, 0), inputSum0);
-                        forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row1, 16), forgetSum0);
-                        candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row1, 32), candidateSum0);
-                        outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row1, 48), outputSum0);
-                        inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row1, 4), inputSum1);
-                        forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row1, 20), forgetSum1);
-                        candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row1, 36), candidateSum1);
-                        outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row1, 52), outputSum1);
-                        ref float row2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 64);
-                        global::System.Runtime.Intrinsics.Vector128<float> x2 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, k + 2));
-                        inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row2, 0), inputSum0);
-                        forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row2, 16), forgetSum0);
-                        candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row2, 32), candidateSum0);
-                        outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row2, 48), outputSum0);
-                        inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row2, 4), inputSum1);
-                        forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row2, 20), forgetSum1);
-                        candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row2, 36), candidateSum1);
-                        outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row2, 52), outputSum1);
-                        ref float row3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 64);
-                        global::System.Runtime.Intrinsics.Vector128<float> x3 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, k + 3));
-                        inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row3, 0), inputSum0);
-                        forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row3, 16), forgetSum0);
-                        candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row3, 32), candidateSum0);
-                        outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row3, 48), outputSum0);
-                        inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row3, 4), inputSum1);
-                        forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row3, 20), forgetSum1);
-                        candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row3, 36), candidateSum1);
-                        outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row3, 52), outputSum1);
-                    }
-
-                    // The gate sums, for the activations below.
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(inputSum0, ref gates, column);
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(forgetSum0, ref gates, column + 16);
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(candidateSum0, ref gates, column + 32);
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(outputSum0, ref gates, column + 48);
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(inputSum1, ref gates, column + 4);
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(forgetSum1, ref gates, column + 20);
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(candidateSum1, ref gates, column + 36);
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(outputSum1, ref gates, column + 52);
-                }
-            }
-
-            // Every gate sum has read the old hidden state, so the new one replaces it unit by unit.
-            // Units 0 to 63, 4 at a time: the gates, then c = f * c + i * g and h = o * tanh(c).
-            for (global::System.UIntPtr block = 0; block < 4; block++)
-            {
-                for (global::System.UIntPtr part = 0; part < 4; part++)
-                {
-                    global::System.UIntPtr unit = (block * 16) + (part * 4);
-                    global::System.UIntPtr column = (block * 64) + (part * 4);
-                    global::System.Runtime.Intrinsics.Vector128<float> inputGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gates, column));
-                    global::System.Runtime.Intrinsics.Vector128<float> forgetGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gates, column + 16));
-                    global::System.Runtime.Intrinsics.Vector128<float> candidate = global::LstmGen.LstmMath.Tanh(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gates, column + 32));
-                    global::System.Runtime.Intrinsics.Vector128<float> outputGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gates, column + 48));
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(inputGate, ref gates, column);
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(forgetGate, ref gates, column + 16);
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(candidate, ref gates, column + 32);
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(outputGate, ref gates, column + 48);
-                    global::System.Runtime.Intrinsics.Vector128<float> newCell = global::LstmGen.LstmMath.MultiplyAdd(forgetGate, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cell, unit), inputGate * candidate);
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(newCell, ref cell, unit);
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(outputGate * global::LstmGen.LstmMath.Tanh(newCell), ref hidden, unit);
-                }
-            }
-        }
-
-        /// <summary>
-        /// The dense head with Vector128 kernels: output[o] = head.weight[o, :] · h + head.bias[o]. The
-        /// products go to 16 lanes (lane l takes elements l, l + 16, ...) that LstmMath.Sum adds in a fixed
-        /// tree; elements past the last multiple of 16 follow in order; so every path gives the same bits.
-        /// </summary>
-        private static void HeadVector128(ref float head, ref float hidden, ref float output)
-        {
-            ref float bias = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref head, OutputSize * HiddenSize);
-            for (global::System.UIntPtr o = 0; o < OutputSize; o++)
-            {
-                ref float weights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref head, o * HiddenSize);
-                global::System.Runtime.Intrinsics.Vector128<float> lanes0To3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector128<float> lanes4To7 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector128<float> lanes8To11 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector128<float> lanes12To15 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                for (global::System.UIntPtr k = 0; k < 64; k += 16)
-                {
-                    lanes0To3 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hidden, k), global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, k), lanes0To3);
-                    lanes4To7 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hidden, k + 4), global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, k + 4), lanes4To7);
-                    lanes8To11 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hidden, k + 8), global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, k + 8), lanes8To11);
-                    lanes12To15 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hidden, k + 12), global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, k + 12), lanes12To15);
-                }
-                float sum = global::LstmGen.LstmMath.Sum(lanes0To3, lanes4To7, lanes8To11, lanes12To15);
-                global::System.Runtime.CompilerServices.Unsafe.Add(ref output, o) = sum + global::System.Runtime.CompilerServices.Unsafe.Add(ref bias, o);
-            }
-        }
-
-        /// <summary>
-        /// The backward pass of every layer (64 inputs) at one step, with Vector128 kernels.
-        /// From d loss / d h (from above, plus what the next step carried back) and d loss / d c, it finds
-        /// the gate gradients, which replace the gates in the record (the weights' gradients are summed from them
-        /// after the backward pass), adds d loss / d b_ih and b_hh to the gradients, writes d loss / d x (when
-        /// wanted) and leaves d loss / d h and d loss / d c of the step before.
-        /// </summary>
-        private static void LayerBackwardVector128(ref float weights, ref float gradients, ref float previous, ref float current, ref float upstream, ref float hiddenGradient, ref float cellGradient, ref float inputGradient, bool computeInputGradient)
-        {
-            // This layer's packed parameters and their gradients: W_ih, W_hh, then the two biases.
-            ref float inputWeights = ref weights;
-            ref float recurrentWeights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, InputSize * GateRowLength);
-            ref float inputBiasGradients = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gradients, (InputSize + HiddenSize) * GateRowLength);
-            ref float hiddenBiasGradients = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gradients, (InputSize + HiddenSize + 1) * GateRowLength);
-
-            // What the forward pass recorded: this step's gates and cell state, the cell state before it. Each unit's
-            // gate gradients overwrite its gates once they are read.
-            ref float gates = ref current;
-            ref float gateGradients = ref current;
-            ref float cell = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref current, RecordCellOffset);
-            ref float previousCell = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref previous, RecordCellOffset);
-
-            // Units 0 to 63: 8 tiles of 8 units, one global::System.Runtime.Intrinsics.Vector128<float> per gate and 4 units: the gate gradients.
-            for (global::System.UIntPtr block = 0; block < 4; block++)
-            {
-                for (global::System.UIntPtr part = 0; part < 2; part++)
-                {
-                    global::System.UIntPtr unit = (block * 16) + (part * 8);
-                    global::System.UIntPtr column = (block * 64) + (part * 8);
-
-                    // Units [unit, +4): d h = from above + from the next step; d c += d h * o * (1 - tanh(c)^2);
-                    // both flushed to zero below 2^-60, where they would only slow the processor down.
-                    {
-                        global::System.Runtime.Intrinsics.Vector128<float> one = global::System.Runtime.Intrinsics.Vector128<float>.One;
-                        global::System.Runtime.Intrinsics.Vector128<float> hiddenGradientSum = global::LstmGen.LstmMath.FlushNegligible(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref upstream, unit) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hiddenGradient, unit));
-                        global::System.Runtime.Intrinsics.Vector128<float> inputGate = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gates, column);
-                        global::System.Runtime.Intrinsics.Vector128<float> forgetGate = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gates, column + 16);
-                        global::System.Runtime.Intrinsics.Vector128<float> candidate = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gates, column + 32);
-                        global::System.Runtime.Intrinsics.Vector128<float> outputGate = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gates, column + 48);
-                        global::System.Runtime.Intrinsics.Vector128<float> tanhCell = global::LstmGen.LstmMath.Tanh(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cell, unit));
-                        global::System.Runtime.Intrinsics.Vector128<float> cellGradientSum = global::LstmGen.LstmMath.FlushNegligible(global::LstmGen.LstmMath.MultiplyAdd(hiddenGradientSum * outputGate, one - (tanhCell * tanhCell), global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cellGradient, unit)));
-                        // Through each gate's activation: sigmoid' = s (1 - s), tanh' = 1 - t^2.
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(cellGradientSum * candidate * (inputGate * (one - inputGate)), ref gateGradients, column);
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(cellGradientSum * global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref previousCell, unit) * (forgetGate * (one - forgetGate)), ref gateGradients, column + 16);
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(cellGradientSum * inputGate * (one - (candidate * candidate)), ref gateGradients, column + 32);
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(hiddenGradientSum * tanhCell * (outputGate * (one - outputGate)), ref gateGradients, column + 48);
-                        // d loss / d c of the step before: through c = f * c_prev + i * g.
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(cellGradientSum * forgetGate, ref cellGradient, unit);
-                    }
-
-                    // Units [unit + 4, +4): d h = from above + from the next step; d c += d h * o * (1 - tanh(c)^2);
-                    // both flushed to zero below 2^-60, where they would only slow the processor down.
-                    {
-                        global::System.Runtime.Intrinsics.Vector128<float> one = global::System.Runtime.Intrinsics.Vector128<float>.One;
-                        global::System.Runtime.Intrinsics.Vector128<float> hiddenGradientSum = global::LstmGen.LstmMath.FlushNegligible(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref upstream, unit + 4) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hiddenGradient, unit + 4));
-                        global::System.Runtime.Intrinsics.Vector128<float> inputGate = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gates, column + 4);
-                        global::System.Runtime.Intrinsics.Vector128<float> forgetGate = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gates, column + 20);
-                        global::System.Runtime.Intrinsics.Vector128<float> candidate = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gates, column + 36);
-                        global::System.Runtime.Intrinsics.Vector128<float> outputGate = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gates, column + 52);
-                        global::System.Runtime.Intrinsics.Vector128<float> tanhCell = global::LstmGen.LstmMath.Tanh(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cell, unit + 4));
-                        global::System.Runtime.Intrinsics.Vector128<float> cellGradientSum = global::LstmGen.LstmMath.FlushNegligible(global::LstmGen.LstmMath.MultiplyAdd(hiddenGradientSum * outputGate, one - (tanhCell * tanhCell), global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cellGradient, unit + 4)));
-                        // Through each gate's activation: sigmoid' = s (1 - s), tanh' = 1 - t^2.
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(cellGradientSum * candidate * (inputGate * (one - inputGate)), ref gateGradients, column + 4);
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(cellGradientSum * global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref previousCell, unit + 4) * (forgetGate * (one - forgetGate)), ref gateGradients, column + 20);
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(cellGradientSum * inputGate * (one - (candidate * candidate)), ref gateGradients, column + 36);
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(hiddenGradientSum * tanhCell * (outputGate * (one - outputGate)), ref gateGradients, column + 52);
-                        // d loss / d c of the step before: through c = f * c_prev + i * g.
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(cellGradientSum * forgetGate, ref cellGradient, unit + 4);
-                    }
-                }
-            }
-
-            // d loss / d b_ih and d loss / d b_hh: the gate gradients.
-            for (global::System.UIntPtr k = 0; k < GateRowLength; k += 4)
-            {
-                global::System.Runtime.Intrinsics.Vector128<float> gateGradient = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gateGradients, k);
-                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref inputBiasGradients, k) + gateGradient, ref inputBiasGradients, k);
-                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hiddenBiasGradients, k) + gateGradient, ref hiddenBiasGradients, k);
-            }
-
-            // d loss / d x = W_ih^T gate gradients, when wanted.
-            if (computeInputGradient)
-            {
-                for (global::System.UIntPtr k = 0; k < InputSize; k += 2)
-                {
-                    GateRowsBackwardVector128(ref inputWeights, InputSize, k, ref gateGradients, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, k));
-                }
-            }
-
-            // d loss / d h_prev = W_hh^T gate gradients, for the step before.
-            for (global::System.UIntPtr k = 0; k < HiddenSize; k += 2)
-            {
-                GateRowsBackwardVector128(ref recurrentWeights, HiddenSize, k, ref gateGradients, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenGradient, k));
-            }
-        }
-
-        /// <summary>
-        /// One row of a weight's backward pass with Vector128 kernels: result = weightRow · gateGradients,
-        /// a block of units at a time (the weight of weightRows rows is kept block by block), summed in the
-        /// canonical 16 lanes and then in order.
-        /// </summary>
-        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-        private static void GateRowBackwardVector128(ref float weights, global::System.UIntPtr weightRows, global::System.UIntPtr row, ref float gateGradients, ref float result)
-        {
-            global::System.Runtime.Intrinsics.Vector128<float> lanes0To3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector128<float> lanes4To7 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector128<float> lanes8To11 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector128<float> lanes12To15 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-            // Units 0 to 63, 16 at a time: each block's part of the rows, 64 columns.
-            for (global::System.UIntPtr block = 0; block < 4; block++)
-            {
-                global::System.UIntPtr column = (block * 64);
-                ref float blockRow0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, (weightRows * column) + (row * 64));
-                lanes0To3 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref blockRow0, 0), global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gateGradients, column), lanes0To3);
-                lanes4To7 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref blockRow0, 4), global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gateGradients, column + 4), lanes4To7);
-                lanes8To11 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref blockRow0, 8), global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gateGradients, column + 8), lanes8To11);
-                lanes12To15 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref blockRow0, 12), global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gateGradients, column + 12), lanes12To15);
-                lanes0To3 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref blockRow0, 16), global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gateGradients, column + 16), lanes0To3);
-                lanes4To7 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref blockRow0, 20), global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gateGradients, column + 20), lanes4To7);
-                lanes8To11 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref blockRow0, 24), global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gateGradients, column + 24), lanes8To11);
-                lanes12To15 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref blockRow0, 28), global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gateGradients, column + 28), lanes12To15);
-                lanes0To3 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref blockRow0, 32), global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gateGradients, column + 32), lanes0To3);
-                lanes4To7 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref blockRow0, 36), global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gateGradients, column + 36), lanes4To7);
-                lanes8To11 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref blockRow0, 40), global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gateGradients, column + 40), lanes8To11);
-                lanes12To15 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref blockRow0, 44), global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gateGradients, column + 44), lanes12To15);
-                lanes0To3 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref blockRow0, 48), global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gateGradients, column + 48), lanes0To3);
-                lanes4To7 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref blockRow0, 52), global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gateGradients, column + 52), lanes4To7);
-                lanes8To11 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref blockRow0, 56), global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gateGradients, column + 56), lanes8To11);
-                lanes12To15 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref blockRow0, 60), global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gateGradients, column + 60), lanes12To15);
-            }
-            float sum = global::LstmGen.LstmMath.Sum(lanes0To3, lanes4To7, lanes8To11, lanes12To15);
-            global::System.Runtime.CompilerServices.Unsafe.Add(ref result, 0) = sum;
-        }
-
-        /// <summary>
-        /// 2 rows of a weight's backward pass with Vector128 kernels, 2 dot products in flight:
-        /// result[r] = weightRow_r · gateGradients for each row r from row on, each as one row alone sums it: a block
-        /// of units at a time (the weight of weightRows rows is kept block by block).
-        /// </summary>
-        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-        private static void GateRowsBackwardVector128(ref float weights, global::System.UIntPtr weightRows, global::System.UIntPtr row, ref float gateGradients, ref float result)
-        {
-            global::System.Runtime.Intrinsics.Vector128<float> row0Lanes0To3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector128<float> row0Lanes4To7 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector128<float> row0Lanes8To11 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector128<float> row0Lanes12To15 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector128<float> row1Lanes0To3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector128<float> row1Lanes4To7 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector128<float> row1Lanes8To11 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector128<float> row1Lanes12To15 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-            // Units 0 to 63, 16 at a time: each block's part of the rows, 64 columns.
-            for (global::System.UIntPtr block = 0; block < 4; block++)
-            {
-                global::System.UIntPtr column = (block * 64);
-                ref float blockRow0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, (weightRows * column) + (row * 64));
-                ref float blockRow1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref blockRow0, 64);
-                global::System.Runtime.Intrinsics.Vector128<float> gateGradients0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gateGradients, column);
-                row0Lanes0To3 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref blockRow0, 0), gateGradients0, row0Lanes0To3);
-                row1Lanes0To3 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref blockRow1, 0), gateGradients0, row1Lanes0To3);
-                global::System.Runtime.Intrinsics.Vector128<float> gateGradients4 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gateGradients, column + 4);
-                row0Lanes4To7 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref blockRow0, 4), gateGradients4, row0Lanes4To7);
-                row1Lanes4To7 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref blockRow1, 4), gateGradients4, row1Lanes4To7);
-                global::System.Runtime.Intrinsics.Vector128<float> gateGradients8 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gateGradients, column + 8);
-                row0Lanes8To11 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref blockRow0, 8), gateGradients8, row0Lanes8To11);
-                row1Lanes8To11 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref blockRow1, 8), gateGradients8, row1Lanes8To11);
-                global::System.Runtime.Intrinsics.Vector128<float> gateGradients12 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gateGradients, column + 12);
-                row0Lanes12To15 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref blockRow0, 12), gateGradients12, row0Lanes12To15);
-                row1Lanes12To15 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref blockRow1, 12), gateGradients12, row1Lanes12To15);
-                global::System.Runtime.Intrinsics.Vector128<float> gateGradients16 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gateGradients, column + 16);
-                row0Lanes0To3 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref blockRow0, 16), gateGradients16, row0Lanes0To3);
-                row1Lanes0To3 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref blockRow1, 16), gateGradients16, row1Lanes0To3);
-                global::System.Runtime.Intrinsics.Vector128<float> gateGradients20 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gateGradients, column + 20);
-                row0Lanes4To7 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref blockRow0, 20), gateGradients20, row0Lanes4To7);
-                row1Lanes4To7 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref blockRow1, 20), gateGradients20, row1Lanes4To7);
-                global::System.Runtime.Intrinsics.Vector128<float> gateGradients24 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gateGradients, column + 24);
-                row0Lanes8To11 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref blockRow0, 24), gateGradients24, row0Lanes8To11);
-                row1Lanes8To11 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref blockRow1, 24), gateGradients24, row1Lanes8To11);
-                global::System.Runtime.Intrinsics.Vector128<float> gateGradients28 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gateGradients, column + 28);
-                row0Lanes12To15 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref blockRow0, 28), gateGradients28, row0Lanes12To15);
-                row1Lanes12To15 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref blockRow1, 28), gateGradients28, row1Lanes12To15);
-                global::System.Runtime.Intrinsics.Vector128<float> gateGradients32 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gateGradients, column + 32);
-                row0Lanes0To3 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref blockRow0, 32), gateGradients32, row0Lanes0To3);
-                row1Lanes0To3 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref blockRow1, 32), gateGradients32, row1Lanes0To3);
-                global::System.Runtime.Intrinsics.Vector128<float> gateGradients36 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gateGradients, column + 36);
-                row0Lanes4To7 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref blockRow0, 36), gateGradients36, row0Lanes4To7);
-                row1Lanes4To7 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref blockRow1, 36), gateGradients36, row1Lanes4To7);
-                global::System.Runtime.Intrinsics.Vector128<float> gateGradients40 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gateGradients, column + 40);
-                row0Lanes8To11 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref blockRow0, 40), gateGradients40, row0Lanes8To11);
-                row1Lanes8To11 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref blockRow1, 40), gateGradients40, row1Lanes8To11);
-                global::System.Runtime.Intrinsics.Vector128<float> gateGradients44 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gateGradients, column + 44);
-                row0Lanes12To15 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref blockRow0, 44), gateGradients44, row0Lanes12To15);
-                row1Lanes12To15 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref blockRow1, 44), gateGradients44, row1Lanes12To15);
-                global::System.Runtime.Intrinsics.Vector128<float> gateGradients48 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gateGradients, column + 48);
-                row0Lanes0To3 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref blockRow0, 48), gateGradients48, row0Lanes0To3);
-                row1Lanes0To3 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref blockRow1, 48), gateGradients48, row1Lanes0To3);
-                global::System.Runtime.Intrinsics.Vector128<float> gateGradients52 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gateGradients, column + 52);
-                row0Lanes4To7 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref blockRow0, 52), gateGradients52, row0Lanes4To7);
-                row1Lanes4To7 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref blockRow1, 52), gateGradients52, row1Lanes4To7);
-                global::System.Runtime.Intrinsics.Vector128<float> gateGradients56 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gateGradients, column + 56);
-                row0Lanes8To11 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref blockRow0, 56), gateGradients56, row0Lanes8To11);
-                row1Lanes8To11 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref blockRow1, 56), gateGradients56, row1Lanes8To11);
-                global::System.Runtime.Intrinsics.Vector128<float> gateGradients60 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gateGradients, column + 60);
-                row0Lanes12To15 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref blockRow0, 60), gateGradients60, row0Lanes12To15);
-                row1Lanes12To15 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref blockRow1, 60), gateGradients60, row1Lanes12To15);
-            }
-            float sum0 = global::LstmGen.LstmMath.Sum(row0Lanes0To3, row0Lanes4To7, row0Lanes8To11, row0Lanes12To15);
-            float sum1 = global::LstmGen.LstmMath.Sum(row1Lanes0To3, row1Lanes4To7, row1Lanes8To11, row1Lanes12To15);
-            global::System.Runtime.CompilerServices.Unsafe.Add(ref result, 0) = sum0;
-            global::System.Runtime.CompilerServices.Unsafe.Add(ref result, 1) = sum1;
-        }
-
-        /// <summary>
-        /// Adds steps [start, end) to the rows of a weight's gradient with Vector128 kernels: gradientRow_k +=
-        /// x_t[k] * gateGradients_t, with x_t[k] at x + t * xStride + k and gateGradients_t at gateGradients +
-        /// t * StepRecordLength, from the last step to the first. Each gradient is loaded and stored once. The
-        /// gradient of a weight of <paramref name="rows"/> rows is kept block by block, as the weight is.
-        /// </summary>
-        private static void WeightGradientsVector128(ref float gradientRows, global::System.UIntPtr rows, ref float x, global::System.UIntPtr xStride, ref float gateGradients, global::System.UIntPtr start, global::System.UIntPtr end)
-        {
-            // Units 0 to 63: 8 vectors of columns at a time, every row, every step of the block.
-            for (global::System.UIntPtr column = 0; column < 256; column += 32)
-            {
-                for (global::System.UIntPtr k = 0; k < rows; k++)
-                {
-                    ref float gradientRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gradientRows, (rows * (column / 64 * 64)) + (k * 64) + (column % 64));
-                    ref float xRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, k);
-                    global::System.Runtime.Intrinsics.Vector128<float> sum0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gradientRow, 0);
-                    global::System.Runtime.Intrinsics.Vector128<float> sum1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gradientRow, 4);
-                    global::System.Runtime.Intrinsics.Vector128<float> sum2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gradientRow, 8);
-                    global::System.Runtime.Intrinsics.Vector128<float> sum3 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gradientRow, 12);
-                    global::System.Runtime.Intrinsics.Vector128<float> sum4 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gradientRow, 16);
-                    global::System.Runtime.Intrinsics.Vector128<float> sum5 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gradientRow, 20);
-                    global::System.Runtime.Intrinsics.Vector128<float> sum6 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gradientRow, 24);
-                    global::System.Runtime.Intrinsics.Vector128<float> sum7 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gradientRow, 28);
-                    for (global::System.UIntPtr step = end; step > start; step--)
-                    {
-                        global::System.UIntPtr t = step - 1;
-                        global::System.Runtime.Intrinsics.Vector128<float> xs = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref xRow, t * xStride));
-                        ref float stepGradients = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gateGradients, (t * StepRecordLength) + column);
-                        sum0 = global::LstmGen.LstmMath.MultiplyAdd(xs, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref stepGradients, 0), sum0);
-                        sum1 = global::LstmGen.LstmMath.MultiplyAdd(xs, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref stepGradients, 4), sum1);
-                        sum2 = global::LstmGen.LstmMath.MultiplyAdd(xs, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref stepGradients, 8), sum2);
-                        sum3 = global::LstmGen.LstmMath.MultiplyAdd(xs, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref stepGradients, 12), sum3);
-                        sum4 = global::LstmGen.LstmMath.MultiplyAdd(xs, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref stepGradients, 16), sum4);
-                        sum5 = global::LstmGen.LstmMath.MultiplyAdd(xs, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref stepGradients, 20), sum5);
-                        sum6 = global::LstmGen.LstmMath.MultiplyAdd(xs, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref stepGradients, 24), sum6);
-                        sum7 = global::LstmGen.LstmMath.MultiplyAdd(xs, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref stepGradients, 28), sum7);
-                    }
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(sum0, ref gradientRow, 0);
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(sum1, ref gradientRow, 4);
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(sum2, ref gradientRow, 8);
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(sum3, ref gradientRow, 12);
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(sum4, ref gradientRow, 16);
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(sum5, ref gradientRow, 20);
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(sum6, ref gradientRow, 24);
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(sum7, ref gradientRow, 28);
-                }
-            }
-        }
-
-        /// <summary>
-        /// The dense head's backward pass with Vector128 kernels: head.weight's gradient += d logits (outer) h,
-        /// head.bias's += d logits, and upstream = head.weight^T d logits, summed over the outputs in order.
-        /// </summary>
-        private static void HeadBackwardVector128(ref float head, ref float gradients, ref float hidden, ref float logitGradients, ref float upstream)
-        {
-            ref float biasGradients = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gradients, OutputSize * HiddenSize);
-            global::LstmGen.CompilerServices.Floats.Clear(ref upstream, HiddenSize);
-            for (global::System.UIntPtr o = 0; o < OutputSize; o++)
-            {
-                float logitGradient = global::System.Runtime.CompilerServices.Unsafe.Add(ref logitGradients, o);
-                global::System.Runtime.CompilerServices.Unsafe.Add(ref biasGradients, o) += logitGradient;
-                ref float weights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref head, o * HiddenSize);
-                ref float weightGradients = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gradients, o * HiddenSize);
-                global::System.Runtime.Intrinsics.Vector128<float> logitGradients4 = global::System.Runtime.Intrinsics.Vector128.Create(logitGradient);
-                for (global::System.UIntPtr k = 0; k < HiddenSize; k += 4)
-                {
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::LstmGen.LstmMath.MultiplyAdd(logitGradients4, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hidden, k), global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weightGradients, k)), ref weightGradients, k);
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::LstmGen.LstmMath.MultiplyAdd(logitGradients4, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, k), global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref upstream, k)), ref upstream, k);
-                }
-            }
-        }
-
-        /// <summary>One step of every layer and the head for 8 agents, one per lane, with the Vector128 kernels.</summary>
-        private static void StepAgentsVector128(ref float parameters, ref float input, ref float hidden, ref float cell, ref float gates, ref float lanes, ref float output)
-        {
-            // Layer 0: the input (HiddenSize values) -> hidden[0].
-            LayerAgentsVector128(ref parameters, ref input, ref hidden, ref cell, ref gates);
-
-            // Layer 1: hidden[0] -> hidden[1].
-            LayerAgentsVector128(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref parameters, FirstLayerParameterCount), ref hidden, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, 1 * HiddenSize * 8), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref cell, 1 * HiddenSize * 8), ref gates);
-
-            // Layer 2: hidden[1] -> hidden[2].
-            LayerAgentsVector128(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref parameters, FirstLayerParameterCount + (1 * UpperLayerParameterCount)), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, 1 * HiddenSize * 8), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, 2 * HiddenSize * 8), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref cell, 2 * HiddenSize * 8), ref gates);
-
-            // The dense head reads the top layer's hidden state.
-            HeadAgentsVector128(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref parameters, HeadOffset), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, 2 * HiddenSize * 8), ref lanes, ref output);
-        }
-
-        /// <summary>
-        /// One step of every layer (64 inputs) for 8 agents, one per lane, with Vector128 kernels:
-        /// the gate sums b_ih + b_hh + W_ih x + W_hh h of every unit, summed in registers and stored into
-        /// <paramref name="gates"/> (packed like a gate row); then the gate activations, in registers, and
-        /// c = f * c + i * g, h = o * tanh(c). Each value of one sequence is a vector of agents here.
-        /// </summary>
-        private static void LayerAgentsVector128(ref float weights, ref float input, ref float hidden, ref float cell, ref float gates)
-        {
-            // This layer's packed parameters: W_ih, W_hh, then the two biases.
-            ref float inputWeights = ref weights;
-            ref float recurrentWeights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, InputSize * GateRowLength);
-            ref float inputBias = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, (InputSize + HiddenSize) * GateRowLength);
-            ref float hiddenBias = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, (InputSize + HiddenSize + 1) * GateRowLength);
-
-            // Every other step (on this thread) the tiles run from the last to the first, so that a step starts with the
-            // weights the last one read last, which the cache still holds; each tile sums its own columns: the same bits.
-            bool descending = global::LstmGen.CompilerServices.TileOrder.FirstLayerDescending(callsPerStep: 3);
-
-            // Units 0 to 63: 64 tiles of 1 unit, 2 vectors of 4 agents (global::System.Runtime.Intrinsics.Vector128<float>) per gate and unit, summed in registers.
-            for (global::System.UIntPtr pass = 0; pass < 4; pass++)
-            {
-                global::System.UIntPtr block = descending ? 3 - pass : pass;
-                for (global::System.UIntPtr part = 0; part < 16; part++)
-                {
-                    global::System.UIntPtr blockColumn = (block * 64);
-                    global::System.UIntPtr column = blockColumn + (part * 1);
-
-                    // The gate sums start from the two biases.
-                    global::System.Runtime.Intrinsics.Vector128<float> inputSum0Low = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column));
-                    global::System.Runtime.Intrinsics.Vector128<float> inputSum0High = inputSum0Low;
-                    global::System.Runtime.Intrinsics.Vector128<float> forgetSum0Low = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 16) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 16));
-                    global::System.Runtime.Intrinsics.Vector128<float> forgetSum0High = forgetSum0Low;
-                    global::System.Runtime.Intrinsics.Vector128<float> candidateSum0Low = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 32) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 32));
-                    global::System.Runtime.Intrinsics.Vector128<float> candidateSum0High = candidateSum0Low;
-                    global::System.Runtime.Intrinsics.Vector128<float> outputSum0Low = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 48) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 48));
-                    global::System.Runtime.Intrinsics.Vector128<float> outputSum0High = outputSum0Low;
-
-                    // W_ih x: the input (64 values), 4 per iteration.
-                    ref float tileInputWeights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, (InputSize * blockColumn) + (column - blockColumn));
-                    for (global::System.UIntPtr k = 0; k < 64; k += 4)
-                    {
-                        global::System.Runtime.Intrinsics.Vector128<float> weight;
-                        ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref tileInputWeights, k * 64);
-                        global::System.Runtime.Intrinsics.Vector128<float> x0Low = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref input, k * 8);
-                        global::System.Runtime.Intrinsics.Vector128<float> x0High = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref input, (k * 8) + 4);
-                        weight = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 0));
-                        inputSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x0Low, weight, inputSum0Low);
-                        inputSum0High = global::LstmGen.LstmMath.MultiplyAdd(x0High, weight, inputSum0High);
-                        weight = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 16));
-                        forgetSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x0Low, weight, forgetSum0Low);
-                        forgetSum0High = global::LstmGen.LstmMath.MultiplyAdd(x0High, weight, forgetSum0High);
-                        weight = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 32));
-                        candidateSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x0Low, weight, candidateSum0Low);
-                        candidateSum0High = global::LstmGen.LstmMath.MultiplyAdd(x0High, weight, candidateSum0High);
-                        weight = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 48));
-                        outputSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x0Low, weight, outputSum0Low);
-                        outputSum0High = global::LstmGen.LstmMath.MultiplyAdd(x0High, weight, outputSum0High);
-                        ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 64);
-                        global::System.Runtime.Intrinsics.Vector128<float> x1Low = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref input, (k + 1) * 8);
-                        global::System.Runtime.Intrinsics.Vector128<float> x1High = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref input, ((k + 1) * 8) + 4);
-                        weight = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 0));
-                        inputSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x1Low, weight, inputSum0Low);
-                        inputSum0High = global::LstmGen.LstmMath.MultiplyAdd(x1High, weight, inputSum0High);
-                        weight = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 16));
-                        forgetSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x1Low, weight, forgetSum0Low);
-                        forgetSum0High = global::LstmGen.LstmMath.MultiplyAdd(x1High, weight, forgetSum0High);
-                        weight = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 32));
-                        candidateSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x1Low, weight, candidateSum0Low);
-                        candidateSum0High = global::LstmGen.LstmMath.MultiplyAdd(x1High, weight, candidateSum0High);
-                        weight = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 48));
-                        outputSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x1Low, weight, outputSum0Low);
-                        outputSum0High = global::LstmGen.LstmMath.MultiplyAdd(x1High, weight, outputSum0High);
-                        ref float row2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 64);
-                        global::System.Runtime.Intrinsics.Vector128<float> x2Low = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref input, (k + 2) * 8);
-                        global::System.Runtime.Intrinsics.Vector128<float> x2High = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref input, ((k + 2) * 8) + 4);
-                        weight = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 0));
-                        inputSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x2Low, weight, inputSum0Low);
-                        inputSum0High = global::LstmGen.LstmMath.MultiplyAdd(x2High, weight, inputSum0High);
-                        weight = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 16));
-                        forgetSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x2Low, weight, forgetSum0Low);
-                        forgetSum0High = global::LstmGen.LstmMath.MultiplyAdd(x2High, weight, forgetSum0High);
-                        weight = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 32));
-                        candidateSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x2Low, weight, candidateSum0Low);
-                        candidateSum0High = global::LstmGen.LstmMath.MultiplyAdd(x2High, weight, candidateSum0High);
-                        weight = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 48));
-                        outputSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x2Low, weight, outputSum0Low);
-                        outputSum0High = global::LstmGen.LstmMath.MultiplyAdd(x2High, weight, outputSum0High);
-                        ref float row3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 64);
-                        global::System.Runtime.Intrinsics.Vector128<float> x3Low = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref input, (k + 3) * 8);
-                        global::System.Runtime.Intrinsics.Vector128<float> x3High = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref input, ((k + 3) * 8) + 4);
-                        weight = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 0));
-                        inputSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x3Low, weight, inputSum0Low);
-                        inputSum0High = global::LstmGen.LstmMath.MultiplyAdd(x3High, weight, inputSum0High);
-                        weight = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 16));
-                        forgetSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x3Low, weight, forgetSum0Low);
-                        forgetSum0High = global::LstmGen.LstmMath.MultiplyAdd(x3High, weight, forgetSum0High);
-                        weight = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 32));
-                        candidateSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x3Low, weight, candidateSum0Low);
-                        candidateSum0High = global::LstmGen.LstmMath.MultiplyAdd(x3High, weight, candidateSum0High);
-                        weight = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 48));
-                        outputSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x3Low, weight, outputSum0Low);
-                        outputSum0High = global::LstmGen.LstmMath.MultiplyAdd(x3High, weight, outputSum0High);
-                    }
-
-                    // W_hh h: the previous hidden state (64 values), 4 per iteration.
-                    ref float tileRecurrentWeights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentWeights, (HiddenSize * blockColumn) + (column - blockColumn));
-                    for (global::System.UIntPtr k = 0; k < 64; k += 4)
-                    {
-                        global::System.Runtime.Intrinsics.Vector128<float> weight;
-                        ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref tileRecurrentWeights, k * 64);
-                        global::System.Runtime.Intrinsics.Vector128<float> x0Low = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hidden, k * 8);
-                        global::System.Runtime.Intrinsics.Vector128<float> x0High = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hidden, (k * 8) + 4);
-                        weight = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 0));
-                        inputSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x0Low, weight, inputSum0Low);
-                        inputSum0High = global::LstmGen.LstmMath.MultiplyAdd(x0High, weight, inputSum0High);
-                        weight = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 16));
-                        forgetSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x0Low, weight, forgetSum0Low);
-                        forgetSum0High = global::LstmGen.LstmMath.MultiplyAdd(x0High, weight, forgetSum0High);
-                        weight = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 32));
-                        candidateSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x0Low, weight, candidateSum0Low);
-                        candidateSum0High = global::LstmGen.LstmMath.MultiplyAdd(x0High, weight, candidateSum0High);
-                        weight = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 48));
-                        outputSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x0Low, weight, outputSum0Low);
-                        outputSum0High = global::LstmGen.LstmMath.MultiplyAdd(x0High, weight, outputSum0High);
-                        ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 64);
-                        global::System.Runtime.Intrinsics.Vector128<float> x1Low = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hidden, (k + 1) * 8);
-                        global::System.Runtime.Intrinsics.Vector128<float> x1High = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hidden, ((k + 1) * 8) + 4);
-                        weight = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 0));
-                        inputSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x1Low, weight, inputSum0Low);
-                        inputSum0High = global::LstmGen.LstmMath.MultiplyAdd(x1High, weight, inputSum0High);
-                        weight = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 16));
-                        forgetSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x1Low, weight, forgetSum0Low);
-                        forgetSum0High = global::LstmGen.LstmMath.MultiplyAdd(x1High, weight, forgetSum0High);
-                        weight = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 32));
-                        candidateSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x1Low, weight, candidateSum0Low);
-                        candidateSum0High = global::LstmGen.LstmMath.MultiplyAdd(x1High, weight, candidateSum0High);
-                        weight = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 48));
-                        outputSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x1Low, weight, outputSum0Low);
-                        outputSum0High = global::LstmGen.LstmMath.MultiplyAdd(x1High, weight, outputSum0High);
-                        ref float row2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 64);
-                        global::System.Runtime.Intrinsics.Vector128<float> x2Low = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hidden, (k + 2) * 8);
-                        global::System.Runtime.Intrinsics.Vector128<float> x2High = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hidden, ((k + 2) * 8) + 4);
-                        weight = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 0));
-                        inputSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x2Low, weight, inputSum0Low);
-                        inputSum0High = global::LstmGen.LstmMath.MultiplyAdd(x2High, weight, inputSum0High);
-                        weight = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 16));
-                        forgetSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x2Low, weight, forgetSum0Low);
-                        forgetSum0High = global::LstmGen.LstmMath.MultiplyAdd(x2High, weight, forgetSum0High);
-                        weight = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 32));
-                        candidateSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x2Low, weight, candidateSum0Low);
-                        candidateSum0High = global::LstmGen.LstmMath.MultiplyAdd(x2High, weight, candidateSum0High);
-                        weight = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 48));
-                        outputSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x2Low, weight, outputSum0Low);
-                        outputSum0High = global::LstmGen.LstmMath.MultiplyAdd(x2High, weight, outputSum0High);
-                        ref float row3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 64);
-                        global::System.Runtime.Intrinsics.Vector128<float> x3Low = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hidden, (k + 3) * 8);
-                        global::System.Runtime.Intrinsics.Vector128<float> x3High = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hidden, ((k + 3) * 8) + 4);
-                        weight = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 0));
-                        inputSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x3Low, weight, inputSum0Low);
-                        inputSum0High = global::LstmGen.LstmMath.MultiplyAdd(x3High, weight, inputSum0High);
-                        weight = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 16));
-                        forgetSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x3Low, weight, forgetSum0Low);
-                        forgetSum0High = global::LstmGen.LstmMath.MultiplyAdd(x3High, weight, forgetSum0High);
-                        weight = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 32));
-                        candidateSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x3Low, weight, candidateSum0Low);
-                        candidateSum0High = global::LstmGen.LstmMath.MultiplyAdd(x3High, weight, candidateSum0High);
-                        weight = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 48));
-                        outputSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x3Low, weight, outputSum0Low);
-                        outputSum0High = global::LstmGen.LstmMath.MultiplyAdd(x3High, weight, outputSum0High);
-                    }
-
-                    // The gate sums, for the activations below.
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(inputSum0Low, ref gates, column * 8);
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(inputSum0High, ref gates, (column * 8) + 4);
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(forgetSum0Low, ref gates, (column + 16) * 8);
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(forgetSum0High, ref gates, ((column + 16) * 8) + 4);
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(candidateSum0Low, ref gates, (column + 32) * 8);
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(candidateSum0High, ref gates, ((column + 32) * 8) + 4);
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(outputSum0Low, ref gates, (column + 48) * 8);
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(outputSum0High, ref gates, ((column + 48) * 8) + 4);
-                }
-            }
-
-            // Every gate sum has read the old hidden state, so the new one replaces it unit by unit.
-            // Units 0 to 63, one at a time for 8 agents: the gates, then c = f * c + i * g and h = o * tanh(c).
-            for (global::System.UIntPtr block = 0; block < 4; block++)
-            {
-                for (global::System.UIntPtr part = 0; part < 16; part++)
-                {
-                    global::System.UIntPtr unit = (block * 16) + (part * 1);
-                    global::System.UIntPtr column = (block * 64) + (part * 1);
-
-                    // Each vector of 4 agents in turn.
-                    for (global::System.UIntPtr firstAgent = 0; firstAgent < 8; firstAgent += 4)
-                    {
-                        global::System.Runtime.Intrinsics.Vector128<float> inputGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gates, (column * 8) + firstAgent));
-                        global::System.Runtime.Intrinsics.Vector128<float> forgetGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gates, ((column + 16) * 8) + firstAgent));
-                        global::System.Runtime.Intrinsics.Vector128<float> candidate = global::LstmGen.LstmMath.Tanh(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gates, ((column + 32) * 8) + firstAgent));
-                        global::System.Runtime.Intrinsics.Vector128<float> outputGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gates, ((column + 48) * 8) + firstAgent));
-                        global::System.Runtime.Intrinsics.Vector128<float> newCell = global::LstmGen.LstmMath.MultiplyAdd(forgetGate, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cell, (unit * 8) + firstAgent), inputGate * candidate);
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(newCell, ref cell, (unit * 8) + firstAgent);
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(outputGate * global::LstmGen.LstmMath.Tanh(newCell), ref hidden, (unit * 8) + firstAgent);
-                    }
-                }
-            }
-        }
-
-        /// <summary>
-        /// The dense head for 8 agents, one per lane, with Vector128 kernels: output[o] = head.weight[o, :] · h
-        /// + head.bias[o], summed as one sequence sums it: 16 lanes (lane l takes units l, l + 16, ...) added in
-        /// LstmMath.Sum's tree, then the units past the last multiple of 16 in order.
-        /// </summary>
-        private static void HeadAgentsVector128(ref float head, ref float hidden, ref float lanes, ref float output)
-        {
-            ref float bias = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref head, OutputSize * HiddenSize);
-
-            // Each vector of 4 agents in turn.
-            for (global::System.UIntPtr firstAgent = 0; firstAgent < 8; firstAgent += 4)
-            {
-                for (global::System.UIntPtr o = 0; o < OutputSize; o++)
-                {
-                    ref float weights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref head, o * HiddenSize);
-                    // Each of the 16 lanes, a vector of agents.
-                    for (global::System.UIntPtr lane = 0; lane < 16; lane++)
-                    {
-                        global::System.Runtime.Intrinsics.Vector128<float> laneSum = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                        for (global::System.UIntPtr k = lane; k < 64; k += 16)
-                        {
-                            laneSum = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hidden, (k * 8) + firstAgent), global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, k)), laneSum);
-                        }
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(laneSum, ref lanes, (lane * 8) + firstAgent);
-                    }
-
-                    // LstmMath.Sum's tree: lane l + (l + 8), then + (l + 4), then (0 + 2) + (1 + 3).
-                    global::System.Runtime.Intrinsics.Vector128<float> quarter0 = (global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref lanes, (0 * 8) + firstAgent) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref lanes, (8 * 8) + firstAgent)) + (global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref lanes, (4 * 8) + firstAgent) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref lanes, (12 * 8) + firstAgent));
-                    global::System.Runtime.Intrinsics.Vector128<float> quarter1 = (global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref lanes, (1 * 8) + firstAgent) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref lanes, (9 * 8) + firstAgent)) + (global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref lanes, (5 * 8) + firstAgent) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref lanes, (13 * 8) + firstAgent));
-                    global::System.Runtime.Intrinsics.Vector128<float> quarter2 = (global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref lanes, (2 * 8) + firstAgent) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref lanes, (10 * 8) + firstAgent)) + (global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref lanes, (6 * 8) + firstAgent) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref lanes, (14 * 8) + firstAgent));
-                    global::System.Runtime.Intrinsics.Vector128<float> quarter3 = (global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref lanes, (3 * 8) + firstAgent) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref lanes, (11 * 8) + firstAgent)) + (global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref lanes, (7 * 8) + firstAgent) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref lanes, (15 * 8) + firstAgent));
-                    global::System.Runtime.Intrinsics.Vector128<float> sum = (quarter0 + quarter2) + (quarter1 + quarter3);
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(sum + global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref bias, o)), ref output, (o * 8) + firstAgent);
-                }
-            }
-        }
-
-        /// <summary>One step of every layer and the head with the Scalar kernels.</summary>
-        private static void StepScalar(ref float parameters, ref float input, ref float hidden, ref float cell, ref float gates, ref float output)
-        {
-            // Layer 0: the input (HiddenSize values) -> hidden[0].
-            LayerScalar(ref parameters, ref input, ref hidden, ref cell, ref gates);
-
-            // Layer 1: hidden[0] -> hidden[1].
-            LayerScalar(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref parameters, FirstLayerParameterCount), ref hidden, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, 1 * HiddenSize), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref cell, 1 * HiddenSize), ref gates);
-
-            // Layer 2: hidden[1] -> hidden[2].
-            LayerScalar(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref parameters, FirstLayerParameterCount + (1 * UpperLayerParameterCount)), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, 1 * HiddenSize), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, 2 * HiddenSize), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref cell, 2 * HiddenSize), ref gates);
-
-            // The dense head reads the top layer's hidden state.
-            HeadScalar(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref parameters, HeadOffset), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, 2 * HiddenSize), ref output);
-        }
-
-        /// <summary>
-        /// One step of every layer (64 inputs) with Scalar kernels:
-        /// the gate sums b_ih + b_hh + W_ih x + W_hh h of every unit, summed in registers and stored into
-        /// <paramref name="gates"/> (packed like a gate row); then the gate activations replace them there
-        /// (training keeps them for the backward pass), and c = f * c + i * g, h = o * tanh(c).
-        /// </summary>
-        private static void LayerScalar(ref float weights, ref float input, ref float hidden, ref float cell, ref float gates)
-        {
-            // This layer's packed parameters: W_ih, W_hh, then the two biases.
-            ref float inputWeights = ref weights;
-            ref float recurrentWeights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, InputSize * GateRowLength);
-            ref float inputBias = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, (InputSize + HiddenSize) * GateRowLength);
-            ref float hiddenBias = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, (InputSize + HiddenSize + 1) * GateRowLength);
-
-            // Every other step (on this thread) the tiles run from the last to the first, so that a step starts with the
-            // weights the last one read last, which the cache still holds; each tile sums its own columns: the same bits.
-            bool descending = global::LstmGen.CompilerServices.TileOrder.FirstLayerDescending(callsPerStep: 3);
-
-            // Units 0 to 63: 32 tiles of 2 units, one float per gate and unit, summed in registers.
-            for (global::System.UIntPtr pass = 0; pass < 4; pass++)
-            {
-                global::System.UIntPtr block = descending ? 3 - pass : pass;
-                for (global::System.UIntPtr part = 0; part < 8; part++)
-                {
-                    global::System.UIntPtr blockColumn = (block * 64);
-                    global::System.UIntPtr column = blockColumn + (part * 2);
-
-                    // The gate sums start from the two biases.
-                    float inputSum0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column);
-                    float forgetSum0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 16) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 16);
-                    float candidateSum0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 32) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 32);
-                    float outputSum0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 48) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 48);
-                    float inputSum1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 1);
-                    float forgetSum1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 17) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 17);
-                    float candidateSum1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 33) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 33);
-                    float outputSum1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 49) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 49);
-
-                    // W_ih x: the input (64 values), 4 per iteration.
-                    ref float tileInputWeights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, (InputSize * blockColumn) + (column - blockColumn));
-                    for (global::System.UIntPtr k = 0; k < 64; k += 4)
-                    {
-                        ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref tileInputWeights, k * 64);
-                        float x0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref input, k);
-                        inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 0), inputSum0);
-                        forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 16), forgetSum0);
-                        candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 32), candidateSum0);
-                        outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 48), outputSum0);
-                        inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 1), inputSum1);
-                        forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 17), forgetSum1);
-                        candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 33), candidateSum1);
-                        outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 49), outputSum1);
-                        ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 64);
-                        float x1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref input, k + 1);
-                        inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 0), inputSum0);
-                        forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 16), forgetSum0);
-                        candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 32), candidateSum0);
-                        outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 48), outputSum0);
-                        inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 1), inputSum1);
-                        forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 17), forgetSum1);
-                        candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 33), candidateSum1);
-                        outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 49), outputSum1);
-                        ref float row2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 64);
-                        float x2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref input, k + 2);
-                        inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 0), inputSum0);
-                        forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 16), forgetSum0);
-                        candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 32), candidateSum0);
-                        outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 48), outputSum0);
-                        inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 1), inputSum1);
-                        forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 17), forgetSum1);
-                        candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 33), candidateSum1);
-                        outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 49), outputSum1);
-                        ref float row3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 64);
-                        float x3 = global::System.Runtime.CompilerServices.Unsafe.Add(ref input, k + 3);
-                        inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 0), inputSum0);
-                        forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 16), forgetSum0);
-                        candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 32), candidateSum0);
-                        outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 48), outputSum0);
-                        inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 1), inputSum1);
-                        forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 17), forgetSum1);
-                        candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 33), candidateSum1);
-                        outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 49), outputSum1);
-                    }
-
-                    // W_hh h: the previous hidden state (64 values), 4 per iteration.
-                    ref float tileRecurrentWeights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentWeights, (HiddenSize * blockColumn) + (column - blockColumn));
-                    for (global::System.UIntPtr k = 0; k < 64; k += 4)
-                    {
-                        ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref tileRecurrentWeights, k * 64);
-                        float x0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, k);
-                        inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 0), inputSum0);
-                        forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 16), forgetSum0);
-                        candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 32), candidateSum0);
-                        outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 48), outputSum0);
-                        inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 1), inputSum1);
-                        forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 17), forgetSum1);
-                        candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 33), candidateSum1);
-                        outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 49), outputSum1);
-                        ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 64);
-                        float x1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, k + 1);
-                        inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 0), inputSum0);
-                        forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 16), forgetSum0);
-                        candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 32), candidateSum0);
-                        outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 48), outputSum0);
-                        inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 1), inputSum1);
-                        forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 17), forgetSum1);
-                        candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 33), candidateSum1);
-                        outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 49), outputSum1);
-                        ref float row2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 64);
-                        float x2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, k + 2);
-                        inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 0), inputSum0);
-                        forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 16), forgetSum0);
-                        candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 32), candidateSum0);
-                        outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 48), outputSum0);
-                        inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 1), inputSum1);
-                        forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 17), forgetSum1);
-                        candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 33), candidateSum1);
-                        outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 49), outputSum1);
-                        ref float row3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 64);
-                        float x3 = global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, k + 3);
-                        inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 0), inputSum0);
-                        forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 16), forgetSum0);
-                        candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 32), candidateSum0);
-                        outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 48), outputSum0);
-                        inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 1), inputSum1);
-                        forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 17), forgetSum1);
-                        candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 33), candidateSum1);
-                        outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 49), outputSum1);
-                    }
-
-                    // The gate sums, for the activations below.
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column) = inputSum0;
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column + 16) = forgetSum0;
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column + 32) = candidateSum0;
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column + 48) = outputSum0;
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column + 1) = inputSum1;
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column + 17) = forgetSum1;
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column + 33) = candidateSum1;
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column + 49) = outputSum1;
-                }
-            }
-
-            // Every gate sum has read the old hidden state, so the new one replaces it unit by unit.
-            // Units 0 to 63, one unit at a time: the gates, then c = f * c + i * g and h = o * tanh(c).
-            for (global::System.UIntPtr block = 0; block < 4; block++)
-            {
-                for (global::System.UIntPtr part = 0; part < 16; part++)
-                {
-                    global::System.UIntPtr unit = (block * 16) + (part * 1);
-                    global::System.UIntPtr column = (block * 64) + (part * 1);
-                    float inputGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column));
-                    float forgetGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column + 16));
-                    float candidate = global::LstmGen.LstmMath.Tanh(global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column + 32));
-                    float outputGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column + 48));
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column) = inputGate;
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column + 16) = forgetGate;
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column + 32) = candidate;
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column + 48) = outputGate;
-                    float newCell = global::LstmGen.LstmMath.MultiplyAdd(forgetGate, global::System.Runtime.CompilerServices.Unsafe.Add(ref cell, unit), inputGate * candidate);
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref cell, unit) = newCell;
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, unit) = outputGate * global::LstmGen.LstmMath.Tanh(newCell);
-                }
-            }
-        }
-
-        /// <summary>
-        /// The input part of every layer's gate sums for <paramref name="steps"/> steps with Scalar kernels:
-        /// gates[t] = b_ih + b_hh + W_ih x_t, each sum added in the order of a single step, several steps per
-        /// pass over the weights.
-        /// </summary>
-        private static void LayerProjectionScalar(ref float weights, ref float inputs, global::System.UIntPtr inputStride, ref float gates, global::System.UIntPtr steps)
-        {
-            // This layer's W_ih and biases.
-            ref float inputWeights = ref weights;
-            ref float inputBias = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, (InputSize + HiddenSize) * GateRowLength);
-            ref float hiddenBias = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, (InputSize + HiddenSize + 1) * GateRowLength);
-
-            // Units 0 to 63: 64 tiles of 1 unit, one float per gate and unit, 2 steps at a time.
-            for (global::System.UIntPtr block = 0; block < 4; block++)
-            {
-                for (global::System.UIntPtr part = 0; part < 16; part++)
-                {
-                    global::System.UIntPtr blockColumn = (block * 64);
-                    global::System.UIntPtr column = blockColumn + (part * 1);
-                    // The tile's rows of W_ih (each block's rows together).
-                    ref float tileInputWeights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, (InputSize * blockColumn) + (column - blockColumn));
-                    // b_ih + b_hh, where every step's sums start.
-                    float inputBias0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column);
-                    float forgetBias0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 16) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 16);
-                    float candidateBias0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 32) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 32);
-                    float outputBias0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 48) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 48);
-                    global::System.UIntPtr step = 0;
-                    for (; step + 2 <= steps; step += 2)
-                    {
-                        ref float input0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputs, step * inputStride);
-                        ref float input1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputs, (step + 1) * inputStride);
-                        float inputSum0Step0 = inputBias0;
-                        float forgetSum0Step0 = forgetBias0;
-                        float candidateSum0Step0 = candidateBias0;
-                        float outputSum0Step0 = outputBias0;
-                        float inputSum0Step1 = inputBias0;
-                        float forgetSum0Step1 = forgetBias0;
-                        float candidateSum0Step1 = candidateBias0;
-                        float outputSum0Step1 = outputBias0;
-                        // W_ih x: the input (64 values), in order.
-                        for (global::System.UIntPtr k = 0; k < InputSize; k++)
-                        {
-                            ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref tileInputWeights, k * 64);
-                            float weight0I = global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 0);
-                            float weight0F = global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 16);
-                            float weight0C = global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 32);
-                            float weight0O = global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 48);
-                            float x0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref input0, k);
-                            inputSum0Step0 = global::LstmGen.LstmMath.MultiplyAdd(x0, weight0I, inputSum0Step0);
-                            forgetSum0Step0 = global::LstmGen.LstmMath.MultiplyAdd(x0, weight0F, forgetSum0Step0);
-                            candidateSum0Step0 = global::LstmGen.LstmMath.MultiplyAdd(x0, weight0C, candidateSum0Step0);
-                            outputSum0Step0 = global::LstmGen.LstmMath.MultiplyAdd(x0, weight0O, outputSum0Step0);
-                            float x1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref input1, k);
-                            inputSum0Step1 = global::LstmGen.LstmMath.MultiplyAdd(x1, weight0I, inputSum0Step1);
-                            forgetSum0Step1 = global::LstmGen.LstmMath.MultiplyAdd(x1, weight0F, forgetSum0Step1);
-                            candidateSum0Step1 = global::LstmGen.LstmMath.MultiplyAdd(x1, weight0C, candidateSum0Step1);
-                            outputSum0Step1 = global::LstmGen.LstmMath.MultiplyAdd(x1, weight0O, outputSum0Step1);
-                        }
-                        ref float gates0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, step * GateRowLength);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref gates0, column) = inputSum0Step0;
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref gates0, column + 16) = forgetSum0Step0;
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref gates0, column + 32) = candidateSum0Step0;
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref gates0, column + 48) = outputSum0Step0;
-                        ref float gates1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, (step + 1) * GateRowLength);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref gates1, column) = inputSum0Step1;
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref gates1, column + 16) = forgetSum0Step1;
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref gates1, column + 32) = candidateSum0Step1;
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref gates1, column + 48) = outputSum0Step1;
-                    }
-
-                    // The steps left over, one at a time.
-                    for (; step < steps; step++)
-                    {
-                        ref float input0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputs, step * inputStride);
-                        float inputSum0 = inputBias0;
-                        float forgetSum0 = forgetBias0;
-                        float candidateSum0 = candidateBias0;
-                        float outputSum0 = outputBias0;
-                        // W_ih x: the input (64 values), in order.
-                        for (global::System.UIntPtr k = 0; k < InputSize; k++)
-                        {
-                            ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref tileInputWeights, k * 64);
-                            float weight0I = global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 0);
-                            float weight0F = global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 16);
-                            float weight0C = global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 32);
-                            float weight0O = global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 48);
-                            float x0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref input0, k);
-                            inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, weight0I, inputSum0);
-                            forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, weight0F, forgetSum0);
-                            candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, weight0C, candidateSum0);
-                            outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, weight0O, outputSum0);
-                        }
-                        ref float gates0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, step * GateRowLength);
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref gates0, column) = inputSum0;
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref gates0, column + 16) = forgetSum0;
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref gates0, column + 32) = candidateSum0;
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref gates0, column + 48) = outputSum0;
-                    }
-                }
-            }
-        }
-
-        /// <summary>
-        /// The recurrent part of one step of every layer with Scalar kernels: <paramref name="gates"/> holds
-        /// b_ih + b_hh + W_ih x from the projection; W_hh h is added in registers, in the order of a whole step,
-        /// <paramref name="gates"/> (packed like a gate row); then the gate activations replace them there
-        /// (training keeps them for the backward pass), and c = f * c + i * g, h = o * tanh(c).
-        /// </summary>
-        private static void LayerRecurrentScalar(ref float weights, ref float hidden, ref float cell, ref float gates)
-        {
-            // This layer's recurrent weights W_hh.
-            ref float recurrentWeights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, InputSize * GateRowLength);
-
-            // Every other step (on this thread) the tiles run from the last to the first, so that a step starts with the
-            // weights the last one read last, which the cache still holds; each tile sums its own columns: the same bits.
-            bool descending = global::LstmGen.CompilerServices.TileOrder.FirstLayerDescending(callsPerStep: 3);
-
-            // Units 0 to 63: 32 tiles of 2 units, one float per gate and unit, summed in registers.
-            for (global::System.UIntPtr pass = 0; pass < 4; pass++)
-            {
-                global::System.UIntPtr block = descending ? 3 - pass : pass;
-                for (global::System.UIntPtr part = 0; part < 8; part++)
-                {
-                    global::System.UIntPtr blockColumn = (block * 64);
-                    global::System.UIntPtr column = blockColumn + (part * 2);
-
-                    // The gate sums start from b_ih + b_hh + W_ih x, which the projection computed for the whole chunk.
-                    float inputSum0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column);
-                    float forgetSum0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column + 16);
-                    float candidateSum0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column + 32);
-                    float outputSum0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column + 48);
-                    float inputSum1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column + 1);
-                    float forgetSum1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column + 17);
-                    float candidateSum1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column + 33);
-                    float outputSum1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column + 49);
-
-                    // W_hh h: the previous hidden state (64 values), 4 per iteration.
-                    ref float tileRecurrentWeights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentWeights, (HiddenSize * blockColumn) + (column - blockColumn));
-                    for (global::System.UIntPtr k = 0; k < 64; k += 4)
-                    {
-                        ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref tileRecurrentWeights, k * 64);
-                        float x0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, k);
-                        inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 0), inputSum0);
-                        forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 16), forgetSum0);
-                        candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 32), candidateSum0);
-                        outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 48), outputSum0);
-                        inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 1), inputSum1);
-                        forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 17), forgetSum1);
-                        candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 33), candidateSum1);
-                        outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 49), outputSum1);
-                        ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 64);
-                        float x1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, k + 1);
-                        inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 0), inputSum0);
-                        forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 16), forgetSum0);
-                        candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 32), candidateSum0);
-                        outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 48), outputSum0);
-                        inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 1), inputSum1);
-                        forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 17), forgetSum1);
-                        candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 33), candidateSum1);
-                        outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 49), outputSum1);
-                        ref float row2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 64);
-                        float x2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, k + 2);
-                        inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 0), inputSum0);
-                        forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 16), forgetSum0);
-                        candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 32), candidateSum0);
-                        outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 48), outputSum0);
-                        inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 1), inputSum1);
-                        forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 17), forgetSum1);
-                        candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 33), candidateSum1);
-                        outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 49), outputSum1);
-                        ref float row3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 64);
-                        float x3 = global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, k + 3);
-                        inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 0), inputSum0);
-                        forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 16), forgetSum0);
-                        candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 32), candidateSum0);
-                        outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 48), outputSum0);
-                        inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 1), inputSum1);
-                        forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 17), forgetSum1);
-                        candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 33), candidateSum1);
-                        outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 49), outputSum1);
-                    }
-
-                    // The gate sums, for the activations below.
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column) = inputSum0;
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column + 16) = forgetSum0;
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column + 32) = candidateSum0;
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column + 48) = outputSum0;
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column + 1) = inputSum1;
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column + 17) = forgetSum1;
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column + 33) = candidateSum1;
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column + 49) = outputSum1;
-                }
-            }
-
-            // Every gate sum has read the old hidden state, so the new one replaces it unit by unit.
-            // Units 0 to 63, one unit at a time: the gates, then c = f * c + i * g and h = o * tanh(c).
-            for (global::System.UIntPtr block = 0; block < 4; block++)
-            {
-                for (global::System.UIntPtr part = 0; part < 16; part++)
-                {
-                    global::System.UIntPtr unit = (block * 16) + (part * 1);
-                    global::System.UIntPtr column = (block * 64) + (part * 1);
-                    float inputGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column));
-                    float forgetGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column + 16));
-                    float candidate = global::LstmGen.LstmMath.Tanh(global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column + 32));
-                    float outputGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column + 48));
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column) = inputGate;
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column + 16) = forgetGate;
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column + 32) = candidate;
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column + 48) = outputGate;
-                    float newCell = global::LstmGen.LstmMath.MultiplyAdd(forgetGate, global::System.Runtime.CompilerServices.Unsafe.Add(ref cell, unit), inputGate * candidate);
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref cell, unit) = newCell;
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, unit) = outputGate * global::LstmGen.LstmMath.Tanh(newCell);
-                }
-            }
-        }
-
-        /// <summary>
-        /// The dense head with Scalar kernels: output[o] = head.weight[o, :] · h + head.bias[o]. The
-        /// products go to 16 lanes (lane l takes elements l, l + 16, ...) that LstmMath.Sum adds in a fixed
-        /// tree; elements past the last multiple of 16 follow in order; so every path gives the same bits.
-        /// </summary>
-        private static void HeadScalar(ref float head, ref float hidden, ref float output)
-        {
-            ref float bias = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref head, OutputSize * HiddenSize);
-            global::System.Span<float> lanes = stackalloc float[16];
-            for (global::System.UIntPtr o = 0; o < OutputSize; o++)
-            {
-                ref float weights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref head, o * HiddenSize);
-                lanes.Clear();
-                for (global::System.UIntPtr k = 0; k < 64; k += 16)
-                {
-                    for (int lane = 0; lane < 16; lane++)
-                    {
-                        global::System.UIntPtr index = k + (global::System.UIntPtr)lane;
-                        float weightsValue = global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, index);
-                        lanes[lane] = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, index), weightsValue, lanes[lane]);
-                    }
-                }
-                float sum = global::LstmGen.LstmMath.Sum(lanes);
-                global::System.Runtime.CompilerServices.Unsafe.Add(ref output, o) = sum + global::System.Runtime.CompilerServices.Unsafe.Add(ref bias, o);
-            }
-        }
-
-        /// <summary>
-        /// The backward pass of every layer (64 inputs) at one step, with Scalar kernels.
-        /// From d loss / d h (from above, plus what the next step carried back) and d loss / d c, it finds
-        /// the gate gradients, which replace the gates in the record (the weights' gradients are summed from them
-        /// after the backward pass), adds d loss / d b_ih and b_hh to the gradients, writes d loss / d x (when
-        /// wanted) and leaves d loss / d h and d loss / d c of the step before.
-        /// </summary>
-        private static void LayerBackwardScalar(ref float weights, ref float gradients, ref float previous, ref float current, ref float upstream, ref float hiddenGradient, ref float cellGradient, ref float inputGradient, bool computeInputGradient)
-        {
-            // This layer's packed parameters and their gradients: W_ih, W_hh, then the two biases.
-            ref float inputWeights = ref weights;
-            ref float recurrentWeights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, InputSize * GateRowLength);
-            ref float inputBiasGradients = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gradients, (InputSize + HiddenSize) * GateRowLength);
-            ref float hiddenBiasGradients = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gradients, (InputSize + HiddenSize + 1) * GateRowLength);
-
-            // What the forward pass recorded: this step's gates and cell state, the cell state before it. Each unit's
-            // gate gradients overwrite its gates once they are read.
-            ref float gates = ref current;
-            ref float gateGradients = ref current;
-            ref float cell = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref current, RecordCellOffset);
-            ref float previousCell = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref previous, RecordCellOffset);
-
-            // Units 0 to 63: 32 tiles of 2 units, one float per gate and unit: the gate gradients.
-            for (global::System.UIntPtr block = 0; block < 4; block++)
-            {
-                for (global::System.UIntPtr part = 0; part < 8; part++)
-                {
-                    global::System.UIntPtr unit = (block * 16) + (part * 2);
-                    global::System.UIntPtr column = (block * 64) + (part * 2);
-
-                    // Units [unit, +1): d h = from above + from the next step; d c += d h * o * (1 - tanh(c)^2);
-                    // both flushed to zero below 2^-60, where they would only slow the processor down.
-                    {
-                        float one = 1f;
-                        float hiddenGradientSum = global::LstmGen.LstmMath.FlushNegligible(global::System.Runtime.CompilerServices.Unsafe.Add(ref upstream, unit) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenGradient, unit));
-                        float inputGate = global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column);
-                        float forgetGate = global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column + 16);
-                        float candidate = global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column + 32);
-                        float outputGate = global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column + 48);
-                        float tanhCell = global::LstmGen.LstmMath.Tanh(global::System.Runtime.CompilerServices.Unsafe.Add(ref cell, unit));
-                        float cellGradientSum = global::LstmGen.LstmMath.FlushNegligible(global::LstmGen.LstmMath.MultiplyAdd(hiddenGradientSum * outputGate, one - (tanhCell * tanhCell), global::System.Runtime.CompilerServices.Unsafe.Add(ref cellGradient, unit)));
-                        // Through each gate's activation: sigmoid' = s (1 - s), tanh' = 1 - t^2.
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref gateGradients, column) = cellGradientSum * candidate * (inputGate * (one - inputGate));
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref gateGradients, column + 16) = cellGradientSum * global::System.Runtime.CompilerServices.Unsafe.Add(ref previousCell, unit) * (forgetGate * (one - forgetGate));
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref gateGradients, column + 32) = cellGradientSum * inputGate * (one - (candidate * candidate));
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref gateGradients, column + 48) = hiddenGradientSum * tanhCell * (outputGate * (one - outputGate));
-                        // d loss / d c of the step before: through c = f * c_prev + i * g.
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref cellGradient, unit) = cellGradientSum * forgetGate;
-                    }
-
-                    // Units [unit + 1, +1): d h = from above + from the next step; d c += d h * o * (1 - tanh(c)^2);
-                    // both flushed to zero below 2^-60, where they would only slow the processor down.
-                    {
-                        float one = 1f;
-                        float hiddenGradientSum = global::LstmGen.LstmMath.FlushNegligible(global::System.Runtime.CompilerServices.Unsafe.Add(ref upstream, unit + 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenGradient, unit + 1));
-                        float inputGate = global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column + 1);
-                        float forgetGate = global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column + 17);
-                        float candidate = global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column + 33);
-                        float outputGate = global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column + 49);
-                        float tanhCell = global::LstmGen.LstmMath.Tanh(global::System.Runtime.CompilerServices.Unsafe.Add(ref cell, unit + 1));
-                        float cellGradientSum = global::LstmGen.LstmMath.FlushNegligible(global::LstmGen.LstmMath.MultiplyAdd(hiddenGradientSum * outputGate, one - (tanhCell * tanhCell), global::System.Runtime.CompilerServices.Unsafe.Add(ref cellGradient, unit + 1)));
-                        // Through each gate's activation: sigmoid' = s (1 - s), tanh' = 1 - t^2.
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref gateGradients, column + 1) = cellGradientSum * candidate * (inputGate * (one - inputGate));
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref gateGradients, column + 17) = cellGradientSum * global::System.Runtime.CompilerServices.Unsafe.Add(ref previousCell, unit + 1) * (forgetGate * (one - forgetGate));
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref gateGradients, column + 33) = cellGradientSum * inputGate * (one - (candidate * candidate));
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref gateGradients, column + 49) = hiddenGradientSum * tanhCell * (outputGate * (one - outputGate));
-                        // d loss / d c of the step before: through c = f * c_prev + i * g.
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref cellGradient, unit + 1) = cellGradientSum * forgetGate;
-                    }
-                }
-            }
-
-            // d loss / d b_ih and d loss / d b_hh: the gate gradients.
-            for (global::System.UIntPtr k = 0; k < GateRowLength; k++)
-            {
-                float gateGradient = global::System.Runtime.CompilerServices.Unsafe.Add(ref gateGradients, k);
-                global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBiasGradients, k) = global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBiasGradients, k) + gateGradient;
-                global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBiasGradients, k) = global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBiasGradients, k) + gateGradient;
-            }
-
-            // d loss / d x = W_ih^T gate gradients, when wanted.
-            if (computeInputGradient)
-            {
-                for (global::System.UIntPtr k = 0; k < InputSize; k++)
-                {
-                    GateRowBackwardScalar(ref inputWeights, InputSize, k, ref gateGradients, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, k));
-                }
-            }
-
-            // d loss / d h_prev = W_hh^T gate gradients, for the step before.
-            for (global::System.UIntPtr k = 0; k < HiddenSize; k++)
-            {
-                GateRowBackwardScalar(ref recurrentWeights, HiddenSize, k, ref gateGradients, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenGradient, k));
-            }
-        }
-
-        /// <summary>
-        /// One row of a weight's backward pass with Scalar kernels: result = weightRow · gateGradients,
-        /// a block of units at a time (the weight of weightRows rows is kept block by block), summed in the
-        /// canonical 16 lanes and then in order.
-        /// </summary>
-        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-        private static void GateRowBackwardScalar(ref float weights, global::System.UIntPtr weightRows, global::System.UIntPtr row, ref float gateGradients, ref float result)
-        {
-            global::System.Span<float> lanes = stackalloc float[16];
-            lanes.Clear();
-            // Units 0 to 63, 16 at a time: each block's part of the rows, 64 columns.
-            for (global::System.UIntPtr block = 0; block < 4; block++)
-            {
-                global::System.UIntPtr column = (block * 64);
-                ref float blockRow0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, (weightRows * column) + (row * 64));
-                for (int lane = 0; lane < 16; lane++)
-                {
-                    global::System.UIntPtr index = (global::System.UIntPtr)lane;
-                    lanes[lane] = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.CompilerServices.Unsafe.Add(ref blockRow0, index), global::System.Runtime.CompilerServices.Unsafe.Add(ref gateGradients, column + index), lanes[lane]);
-                }
-                for (int lane = 0; lane < 16; lane++)
-                {
-                    global::System.UIntPtr index = 16 + (global::System.UIntPtr)lane;
-                    lanes[lane] = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.CompilerServices.Unsafe.Add(ref blockRow0, index), global::System.Runtime.CompilerServices.Unsafe.Add(ref gateGradients, column + index), lanes[lane]);
-                }
-                for (int lane = 0; lane < 16; lane++)
-                {
-                    global::System.UIntPtr index = 32 + (global::System.UIntPtr)lane;
-                    lanes[lane] = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.CompilerServices.Unsafe.Add(ref blockRow0, index), global::System.Runtime.CompilerServices.Unsafe.Add(ref gateGradients, column + index), lanes[lane]);
-                }
-                for (int lane = 0; lane < 16; lane++)
-                {
-                    global::System.UIntPtr index = 48 + (global::System.UIntPtr)lane;
-                    lanes[lane] = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.CompilerServices.Unsafe.Add(ref blockRow0, index), global::System.Runtime.CompilerServices.Unsafe.Add(ref gateGradients, column + index), lanes[lane]);
-                }
-            }
-            float sum = global::LstmGen.LstmMath.Sum(lanes);
-            global::System.Runtime.CompilerServices.Unsafe.Add(ref result, 0) = sum;
-        }
-
-        /// <summary>
-        /// Adds steps [start, end) to the rows of a weight's gradient with Scalar kernels: gradientRow_k +=
-        /// x_t[k] * gateGradients_t, with x_t[k] at x + t * xStride + k and gateGradients_t at gateGradients +
-        /// t * StepRecordLength, from the last step to the first. Each gradient is loaded and stored once. The
-        /// gradient of a weight of <paramref name="rows"/> rows is kept block by block, as the weight is.
-        /// </summary>
-        private static void WeightGradientsScalar(ref float gradientRows, global::System.UIntPtr rows, ref float x, global::System.UIntPtr xStride, ref float gateGradients, global::System.UIntPtr start, global::System.UIntPtr end)
-        {
-            // Units 0 to 63: one column at a time, every row, every step of the block.
-            for (global::System.UIntPtr column = 0; column < 256; column++)
-            {
-                for (global::System.UIntPtr k = 0; k < rows; k++)
-                {
-                    ref float gradientRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gradientRows, (rows * (column / 64 * 64)) + (k * 64) + (column % 64));
-                    ref float xRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, k);
-                    float sum0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref gradientRow, 0);
-                    for (global::System.UIntPtr step = end; step > start; step--)
-                    {
-                        global::System.UIntPtr t = step - 1;
-                        float xs = global::System.Runtime.CompilerServices.Unsafe.Add(ref xRow, t * xStride);
-                        ref float stepGradients = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gateGradients, (t * StepRecordLength) + column);
-                        sum0 = global::LstmGen.LstmMath.MultiplyAdd(xs, global::System.Runtime.CompilerServices.Unsafe.Add(ref stepGradients, 0), sum0);
-                    }
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref gradientRow, 0) = sum0;
-                }
-            }
-        }
-
-        /// <summary>
-        /// The dense head's backward pass with Scalar kernels: head.weight's gradient += d logits (outer) h,
-        /// head.bias's += d logits, and upstream = head.weight^T d logits, summed over the outputs in order.
-        /// </summary>
-        private static void HeadBackwardScalar(ref float head, ref float gradients, ref float hidden, ref float logitGradients, ref float upstream)
-        {
-            ref float biasGradients = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gradients, OutputSize * HiddenSize);
-            global::LstmGen.CompilerServices.Floats.Clear(ref upstream, HiddenSize);
-            for (global::System.UIntPtr o = 0; o < OutputSize; o++)
-            {
-                float logitGradient = global::System.Runtime.CompilerServices.Unsafe.Add(ref logitGradients, o);
-                global::System.Runtime.CompilerServices.Unsafe.Add(ref biasGradients, o) += logitGradient;
-                ref float weights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref head, o * HiddenSize);
-                ref float weightGradients = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gradients, o * HiddenSize);
-                for (global::System.UIntPtr k = 0; k < HiddenSize; k++)
-                {
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref weightGradients, k) = global::LstmGen.LstmMath.MultiplyAdd(logitGradient, global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, k), global::System.Runtime.CompilerServices.Unsafe.Add(ref weightGradients, k));
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref upstream, k) = global::LstmGen.LstmMath.MultiplyAdd(logitGradient, global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, k), global::System.Runtime.CompilerServices.Unsafe.Add(ref upstream, k));
-                }
-            }
         }
 
         /// <summary>
@@ -4481,6 +846,3648 @@ namespace Snapshots
             private struct LayerValues
             {
                 private float _element0;
+            }
+        }
+
+        /// <summary>
+        /// The model's kernels: static methods that read the weights, the inputs and the state through refs, one
+        /// set per vector path, and the dispatchers that pick the path this processor runs.
+        /// </summary>
+        private static class LstmGenKernels
+        {
+            /// <summary>The input part of every layer's gate sums for a chunk of steps, on the path this processor takes.</summary>
+            internal static void LayerProjection(ref float weights, ref float inputs, global::System.UIntPtr inputStride, ref float gates, global::System.UIntPtr steps)
+            {
+                if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated)
+                {
+                    LayerProjectionVector512(ref weights, ref inputs, inputStride, ref gates, steps);
+                }
+                else if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated)
+                {
+                    LayerProjectionVector256(ref weights, ref inputs, inputStride, ref gates, steps);
+                }
+                else if (global::System.Runtime.Intrinsics.Vector128.IsHardwareAccelerated)
+                {
+                    LayerProjectionVector128(ref weights, ref inputs, inputStride, ref gates, steps);
+                }
+                else
+                {
+                    LayerProjectionScalar(ref weights, ref inputs, inputStride, ref gates, steps);
+                }
+            }
+
+            /// <summary>The recurrent part of one step of every layer, on the path this processor takes.</summary>
+            internal static void LayerRecurrent(ref float weights, ref float hidden, ref float cell, ref float gates)
+            {
+                if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated)
+                {
+                    LayerRecurrentVector512(ref weights, ref hidden, ref cell, ref gates);
+                }
+                else if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated)
+                {
+                    LayerRecurrentVector256(ref weights, ref hidden, ref cell, ref gates);
+                }
+                else if (global::System.Runtime.Intrinsics.Vector128.IsHardwareAccelerated)
+                {
+                    LayerRecurrentVector128(ref weights, ref hidden, ref cell, ref gates);
+                }
+                else
+                {
+                    LayerRecurrentScalar(ref weights, ref hidden, ref cell, ref gates);
+                }
+            }
+
+            /// <summary>The output activation: sigmoid of each output (the same scalar code on every path).</summary>
+            internal static void ApplyOutputActivation(ref float output)
+            {
+                for (global::System.UIntPtr o = 0; o < OutputSize; o++)
+                {
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref output, o) = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.CompilerServices.Unsafe.Add(ref output, o));
+                }
+            }
+
+            /// <summary>
+            /// One step of every layer that records its gate activations, new cell state and new hidden
+            /// state into <paramref name="record"/>, for the backward pass.
+            /// </summary>
+            internal static void LayerRecorded(ref float weights, ref float input, ref float hidden, ref float cell, ref float record)
+            {
+                if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated)
+                {
+                    LayerVector512(ref weights, ref input, ref hidden, ref cell, ref record);
+                }
+                else if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated)
+                {
+                    LayerVector256(ref weights, ref input, ref hidden, ref cell, ref record);
+                }
+                else if (global::System.Runtime.Intrinsics.Vector128.IsHardwareAccelerated)
+                {
+                    LayerVector128(ref weights, ref input, ref hidden, ref cell, ref record);
+                }
+                else
+                {
+                    LayerScalar(ref weights, ref input, ref hidden, ref cell, ref record);
+                }
+
+                // The new states, for the backward pass.
+                global::LstmGen.CompilerServices.Floats.Copy(ref cell, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref record, RecordCellOffset), HiddenSize);
+                global::LstmGen.CompilerServices.Floats.Copy(ref hidden, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref record, RecordHiddenOffset), HiddenSize);
+            }
+
+            /// <summary>The backward pass of every layer at one step, on the path this processor takes.</summary>
+            internal static void LayerBackward(ref float weights, ref float gradients, ref float previous, ref float current, ref float upstream, ref float hiddenGradient, ref float cellGradient, ref float inputGradient, bool computeInputGradient)
+            {
+                if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated)
+                {
+                    LayerBackwardVector512(ref weights, ref gradients, ref previous, ref current, ref upstream, ref hiddenGradient, ref cellGradient, ref inputGradient, computeInputGradient);
+                }
+                else if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated)
+                {
+                    LayerBackwardVector256(ref weights, ref gradients, ref previous, ref current, ref upstream, ref hiddenGradient, ref cellGradient, ref inputGradient, computeInputGradient);
+                }
+                else if (global::System.Runtime.Intrinsics.Vector128.IsHardwareAccelerated)
+                {
+                    LayerBackwardVector128(ref weights, ref gradients, ref previous, ref current, ref upstream, ref hiddenGradient, ref cellGradient, ref inputGradient, computeInputGradient);
+                }
+                else
+                {
+                    LayerBackwardScalar(ref weights, ref gradients, ref previous, ref current, ref upstream, ref hiddenGradient, ref cellGradient, ref inputGradient, computeInputGradient);
+                }
+            }
+
+            /// <summary>Adds a block of steps to the gradient of a weight, on the path this processor takes.</summary>
+            internal static void WeightGradients(ref float gradientRows, global::System.UIntPtr rows, ref float x, global::System.UIntPtr xStride, ref float gateGradients, global::System.UIntPtr start, global::System.UIntPtr end)
+            {
+                if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated)
+                {
+                    WeightGradientsVector512(ref gradientRows, rows, ref x, xStride, ref gateGradients, start, end);
+                }
+                else if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated)
+                {
+                    WeightGradientsVector256(ref gradientRows, rows, ref x, xStride, ref gateGradients, start, end);
+                }
+                else if (global::System.Runtime.Intrinsics.Vector128.IsHardwareAccelerated)
+                {
+                    WeightGradientsVector128(ref gradientRows, rows, ref x, xStride, ref gateGradients, start, end);
+                }
+                else
+                {
+                    WeightGradientsScalar(ref gradientRows, rows, ref x, xStride, ref gateGradients, start, end);
+                }
+            }
+
+            /// <summary>The dense head's logits, on the path this processor takes.</summary>
+            internal static void HeadForward(ref float head, ref float hidden, ref float logits)
+            {
+                if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated)
+                {
+                    HeadVector512(ref head, ref hidden, ref logits);
+                }
+                else if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated)
+                {
+                    HeadVector256(ref head, ref hidden, ref logits);
+                }
+                else if (global::System.Runtime.Intrinsics.Vector128.IsHardwareAccelerated)
+                {
+                    HeadVector128(ref head, ref hidden, ref logits);
+                }
+                else
+                {
+                    HeadScalar(ref head, ref hidden, ref logits);
+                }
+            }
+
+            /// <summary>The dense head's backward pass, on the path this processor takes.</summary>
+            internal static void HeadBackward(ref float head, ref float gradients, ref float hidden, ref float logitGradients, ref float upstream)
+            {
+                if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated)
+                {
+                    HeadBackwardVector512(ref head, ref gradients, ref hidden, ref logitGradients, ref upstream);
+                }
+                else if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated)
+                {
+                    HeadBackwardVector256(ref head, ref gradients, ref hidden, ref logitGradients, ref upstream);
+                }
+                else if (global::System.Runtime.Intrinsics.Vector128.IsHardwareAccelerated)
+                {
+                    HeadBackwardVector128(ref head, ref gradients, ref hidden, ref logitGradients, ref upstream);
+                }
+                else
+                {
+                    HeadBackwardScalar(ref head, ref gradients, ref hidden, ref logitGradients, ref upstream);
+                }
+            }
+
+            /// <summary>One step of every layer and the head with the Vector512 kernels.</summary>
+            internal static void StepVector512(ref float parameters, ref float input, ref float hidden, ref float cell, ref float gates, ref float output)
+            {
+                // Layer 0: the input (HiddenSize values) -> hidden[0].
+                LayerVector512(ref parameters, ref input, ref hidden, ref cell, ref gates);
+
+                // Layer 1: hidden[0] -> hidden[1].
+                LayerVector512(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref parameters, FirstLayerParameterCount), ref hidden, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, 1 * HiddenSize), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref cell, 1 * HiddenSize), ref gates);
+
+                // Layer 2: hidden[1] -> hidden[2].
+                LayerVector512(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref parameters, FirstLayerParameterCount + (1 * UpperLayerParameterCount)), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, 1 * HiddenSize), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, 2 * HiddenSize), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref cell, 2 * HiddenSize), ref gates);
+
+                // The dense head reads the top layer's hidden state.
+                HeadVector512(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref parameters, HeadOffset), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, 2 * HiddenSize), ref output);
+            }
+
+            /// <summary>
+            /// One step of every layer (64 inputs) with Vector512 kernels:
+            /// the gate sums b_ih + b_hh + W_ih x + W_hh h of every unit, summed in registers and stored into
+            /// <paramref name="gates"/> (packed like a gate row); then the gate activations replace them there
+            /// (training keeps them for the backward pass), and c = f * c + i * g, h = o * tanh(c).
+            /// </summary>
+            internal static void LayerVector512(ref float weights, ref float input, ref float hidden, ref float cell, ref float gates)
+            {
+                // This layer's packed parameters: W_ih, W_hh, then the two biases.
+                ref float inputWeights = ref weights;
+                ref float recurrentWeights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, InputSize * GateRowLength);
+                ref float inputBias = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, (InputSize + HiddenSize) * GateRowLength);
+                ref float hiddenBias = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, (InputSize + HiddenSize + 1) * GateRowLength);
+
+                // Units 0 to 63: one tile of 64 units, one global::System.Runtime.Intrinsics.Vector512<float> per gate and 16 units, summed in registers.
+                {
+                    global::System.UIntPtr column = 0;
+
+                    // The gate sums start from the two biases.
+                    global::System.Runtime.Intrinsics.Vector512<float> inputSum0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref inputBias, column) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref hiddenBias, column);
+                    global::System.Runtime.Intrinsics.Vector512<float> forgetSum0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref inputBias, column + 16) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref hiddenBias, column + 16);
+                    global::System.Runtime.Intrinsics.Vector512<float> candidateSum0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref inputBias, column + 32) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref hiddenBias, column + 32);
+                    global::System.Runtime.Intrinsics.Vector512<float> outputSum0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref inputBias, column + 48) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref hiddenBias, column + 48);
+                    global::System.Runtime.Intrinsics.Vector512<float> inputSum1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref inputBias, column + 64) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref hiddenBias, column + 64);
+                    global::System.Runtime.Intrinsics.Vector512<float> forgetSum1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref inputBias, column + 80) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref hiddenBias, column + 80);
+                    global::System.Runtime.Intrinsics.Vector512<float> candidateSum1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref inputBias, column + 96) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref hiddenBias, column + 96);
+                    global::System.Runtime.Intrinsics.Vector512<float> outputSum1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref inputBias, column + 112) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref hiddenBias, column + 112);
+                    global::System.Runtime.Intrinsics.Vector512<float> inputSum2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref inputBias, column + 128) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref hiddenBias, column + 128);
+                    global::System.Runtime.Intrinsics.Vector512<float> forgetSum2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref inputBias, column + 144) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref hiddenBias, column + 144);
+                    global::System.Runtime.Intrinsics.Vector512<float> candidateSum2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref inputBias, column + 160) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref hiddenBias, column + 160);
+                    global::System.Runtime.Intrinsics.Vector512<float> outputSum2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref inputBias, column + 176) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref hiddenBias, column + 176);
+                    global::System.Runtime.Intrinsics.Vector512<float> inputSum3 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref inputBias, column + 192) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref hiddenBias, column + 192);
+                    global::System.Runtime.Intrinsics.Vector512<float> forgetSum3 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref inputBias, column + 208) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref hiddenBias, column + 208);
+                    global::System.Runtime.Intrinsics.Vector512<float> candidateSum3 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref inputBias, column + 224) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref hiddenBias, column + 224);
+                    global::System.Runtime.Intrinsics.Vector512<float> outputSum3 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref inputBias, column + 240) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref hiddenBias, column + 240);
+
+                    // W_ih x: the input (64 values), 2 per iteration.
+                    ref float tileInputWeights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, InputSize * column);
+                    for (global::System.UIntPtr k = 0; k < 64; k += 2)
+                    {
+                        ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref tileInputWeights, k * 64);
+                        global::System.Runtime.Intrinsics.Vector512<float> x0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, k));
+                        inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row0, 0), inputSum0);
+                        forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row0, 16), forgetSum0);
+                        candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row0, 32), candidateSum0);
+                        outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row0, 48), outputSum0);
+                        inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row0, 4096), inputSum1);
+                        forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row0, 4112), forgetSum1);
+                        candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row0, 4128), candidateSum1);
+                        outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row0, 4144), outputSum1);
+                        inputSum2 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row0, 8192), inputSum2);
+                        forgetSum2 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row0, 8208), forgetSum2);
+                        candidateSum2 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row0, 8224), candidateSum2);
+                        outputSum2 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row0, 8240), outputSum2);
+                        inputSum3 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row0, 12288), inputSum3);
+                        forgetSum3 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row0, 12304), forgetSum3);
+                        candidateSum3 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row0, 12320), candidateSum3);
+                        outputSum3 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row0, 12336), outputSum3);
+                        ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 64);
+                        global::System.Runtime.Intrinsics.Vector512<float> x1 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, k + 1));
+                        inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row1, 0), inputSum0);
+                        forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row1, 16), forgetSum0);
+                        candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row1, 32), candidateSum0);
+                        outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row1, 48), outputSum0);
+                        inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row1, 4096), inputSum1);
+                        forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row1, 4112), forgetSum1);
+                        candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row1, 4128), candidateSum1);
+                        outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row1, 4144), outputSum1);
+                        inputSum2 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row1, 8192), inputSum2);
+                        forgetSum2 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row1, 8208), forgetSum2);
+                        candidateSum2 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row1, 8224), candidateSum2);
+                        outputSum2 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row1, 8240), outputSum2);
+                        inputSum3 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row1, 12288), inputSum3);
+                        forgetSum3 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row1, 12304), forgetSum3);
+                        candidateSum3 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row1, 12320), candidateSum3);
+                        outputSum3 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row1, 12336), outputSum3);
+                    }
+
+                    // W_hh h: the previous hidden state (64 values), 2 per iteration.
+                    ref float tileRecurrentWeights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentWeights, HiddenSize * column);
+                    for (global::System.UIntPtr k = 0; k < 64; k += 2)
+                    {
+                        ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref tileRecurrentWeights, k * 64);
+                        global::System.Runtime.Intrinsics.Vector512<float> x0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, k));
+                        inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row0, 0), inputSum0);
+                        forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row0, 16), forgetSum0);
+                        candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row0, 32), candidateSum0);
+                        outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row0, 48), outputSum0);
+                        inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row0, 4096), inputSum1);
+                        forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row0, 4112), forgetSum1);
+                        candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row0, 4128), candidateSum1);
+                        outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row0, 4144), outputSum1);
+                        inputSum2 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row0, 8192), inputSum2);
+                        forgetSum2 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row0, 8208), forgetSum2);
+                        candidateSum2 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row0, 8224), candidateSum2);
+                        outputSum2 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row0, 8240), outputSum2);
+                        inputSum3 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row0, 12288), inputSum3);
+                        forgetSum3 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row0, 12304), forgetSum3);
+                        candidateSum3 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row0, 12320), candidateSum3);
+                        outputSum3 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row0, 12336), outputSum3);
+                        ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 64);
+                        global::System.Runtime.Intrinsics.Vector512<float> x1 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, k + 1));
+                        inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row1, 0), inputSum0);
+                        forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row1, 16), forgetSum0);
+                        candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row1, 32), candidateSum0);
+                        outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row1, 48), outputSum0);
+                        inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row1, 4096), inputSum1);
+                        forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row1, 4112), forgetSum1);
+                        candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row1, 4128), candidateSum1);
+                        outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row1, 4144), outputSum1);
+                        inputSum2 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row1, 8192), inputSum2);
+                        forgetSum2 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row1, 8208), forgetSum2);
+                        candidateSum2 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row1, 8224), candidateSum2);
+                        outputSum2 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row1, 8240), outputSum2);
+                        inputSum3 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row1, 12288), inputSum3);
+                        forgetSum3 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row1, 12304), forgetSum3);
+                        candidateSum3 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row1, 12320), candidateSum3);
+                        outputSum3 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row1, 12336), outputSum3);
+                    }
+
+                    // The gate sums, for the activations below.
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(inputSum0, ref gates, column);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(forgetSum0, ref gates, column + 16);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(candidateSum0, ref gates, column + 32);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(outputSum0, ref gates, column + 48);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(inputSum1, ref gates, column + 64);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(forgetSum1, ref gates, column + 80);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(candidateSum1, ref gates, column + 96);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(outputSum1, ref gates, column + 112);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(inputSum2, ref gates, column + 128);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(forgetSum2, ref gates, column + 144);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(candidateSum2, ref gates, column + 160);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(outputSum2, ref gates, column + 176);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(inputSum3, ref gates, column + 192);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(forgetSum3, ref gates, column + 208);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(candidateSum3, ref gates, column + 224);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(outputSum3, ref gates, column + 240);
+                }
+
+                // Every gate sum has read the old hidden state, so the new one replaces it unit by unit.
+                // Units 0 to 63, 16 at a time: the gates, then c = f * c + i * g and h = o * tanh(c).
+                for (global::System.UIntPtr block = 0; block < 4; block++)
+                {
+                    global::System.UIntPtr unit = (block * 16);
+                    global::System.UIntPtr column = (block * 64);
+                    global::System.Runtime.Intrinsics.Vector512<float> inputGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gates, column));
+                    global::System.Runtime.Intrinsics.Vector512<float> forgetGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gates, column + 16));
+                    global::System.Runtime.Intrinsics.Vector512<float> candidate = global::LstmGen.LstmMath.Tanh(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gates, column + 32));
+                    global::System.Runtime.Intrinsics.Vector512<float> outputGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gates, column + 48));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(inputGate, ref gates, column);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(forgetGate, ref gates, column + 16);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(candidate, ref gates, column + 32);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(outputGate, ref gates, column + 48);
+                    global::System.Runtime.Intrinsics.Vector512<float> newCell = global::LstmGen.LstmMath.MultiplyAdd(forgetGate, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref cell, unit), inputGate * candidate);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(newCell, ref cell, unit);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(outputGate * global::LstmGen.LstmMath.Tanh(newCell), ref hidden, unit);
+                }
+            }
+
+            /// <summary>
+            /// The input part of every layer's gate sums for <paramref name="steps"/> steps with Vector512 kernels:
+            /// gates[t] = b_ih + b_hh + W_ih x_t, each sum added in the order of a single step, several steps per
+            /// pass over the weights.
+            /// </summary>
+            internal static void LayerProjectionVector512(ref float weights, ref float inputs, global::System.UIntPtr inputStride, ref float gates, global::System.UIntPtr steps)
+            {
+                // This layer's W_ih and biases.
+                ref float inputWeights = ref weights;
+                ref float inputBias = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, (InputSize + HiddenSize) * GateRowLength);
+                ref float hiddenBias = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, (InputSize + HiddenSize + 1) * GateRowLength);
+
+                // Units 0 to 63: 4 tiles of 16 units, one global::System.Runtime.Intrinsics.Vector512<float> per gate and 16 units, 4 steps at a time.
+                for (global::System.UIntPtr block = 0; block < 4; block++)
+                {
+                    global::System.UIntPtr column = (block * 64);
+                    // The tile's rows of W_ih (each block's rows together).
+                    ref float tileInputWeights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, InputSize * column);
+                    // b_ih + b_hh, where every step's sums start.
+                    global::System.Runtime.Intrinsics.Vector512<float> inputBias0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref inputBias, column) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref hiddenBias, column);
+                    global::System.Runtime.Intrinsics.Vector512<float> forgetBias0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref inputBias, column + 16) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref hiddenBias, column + 16);
+                    global::System.Runtime.Intrinsics.Vector512<float> candidateBias0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref inputBias, column + 32) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref hiddenBias, column + 32);
+                    global::System.Runtime.Intrinsics.Vector512<float> outputBias0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref inputBias, column + 48) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref hiddenBias, column + 48);
+                    global::System.UIntPtr step = 0;
+                    for (; step + 4 <= steps; step += 4)
+                    {
+                        ref float input0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputs, step * inputStride);
+                        ref float input1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputs, (step + 1) * inputStride);
+                        ref float input2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputs, (step + 2) * inputStride);
+                        ref float input3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputs, (step + 3) * inputStride);
+                        global::System.Runtime.Intrinsics.Vector512<float> inputSum0Step0 = inputBias0;
+                        global::System.Runtime.Intrinsics.Vector512<float> forgetSum0Step0 = forgetBias0;
+                        global::System.Runtime.Intrinsics.Vector512<float> candidateSum0Step0 = candidateBias0;
+                        global::System.Runtime.Intrinsics.Vector512<float> outputSum0Step0 = outputBias0;
+                        global::System.Runtime.Intrinsics.Vector512<float> inputSum0Step1 = inputBias0;
+                        global::System.Runtime.Intrinsics.Vector512<float> forgetSum0Step1 = forgetBias0;
+                        global::System.Runtime.Intrinsics.Vector512<float> candidateSum0Step1 = candidateBias0;
+                        global::System.Runtime.Intrinsics.Vector512<float> outputSum0Step1 = outputBias0;
+                        global::System.Runtime.Intrinsics.Vector512<float> inputSum0Step2 = inputBias0;
+                        global::System.Runtime.Intrinsics.Vector512<float> forgetSum0Step2 = forgetBias0;
+                        global::System.Runtime.Intrinsics.Vector512<float> candidateSum0Step2 = candidateBias0;
+                        global::System.Runtime.Intrinsics.Vector512<float> outputSum0Step2 = outputBias0;
+                        global::System.Runtime.Intrinsics.Vector512<float> inputSum0Step3 = inputBias0;
+                        global::System.Runtime.Intrinsics.Vector512<float> forgetSum0Step3 = forgetBias0;
+                        global::System.Runtime.Intrinsics.Vector512<float> candidateSum0Step3 = candidateBias0;
+                        global::System.Runtime.Intrinsics.Vector512<float> outputSum0Step3 = outputBias0;
+                        // W_ih x: the input (64 values), in order.
+                        for (global::System.UIntPtr k = 0; k < InputSize; k++)
+                        {
+                            ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref tileInputWeights, k * 64);
+                            global::System.Runtime.Intrinsics.Vector512<float> weight0I = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row, 0);
+                            global::System.Runtime.Intrinsics.Vector512<float> weight0F = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row, 16);
+                            global::System.Runtime.Intrinsics.Vector512<float> weight0C = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row, 32);
+                            global::System.Runtime.Intrinsics.Vector512<float> weight0O = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row, 48);
+                            global::System.Runtime.Intrinsics.Vector512<float> x0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input0, k));
+                            inputSum0Step0 = global::LstmGen.LstmMath.MultiplyAdd(x0, weight0I, inputSum0Step0);
+                            forgetSum0Step0 = global::LstmGen.LstmMath.MultiplyAdd(x0, weight0F, forgetSum0Step0);
+                            candidateSum0Step0 = global::LstmGen.LstmMath.MultiplyAdd(x0, weight0C, candidateSum0Step0);
+                            outputSum0Step0 = global::LstmGen.LstmMath.MultiplyAdd(x0, weight0O, outputSum0Step0);
+                            global::System.Runtime.Intrinsics.Vector512<float> x1 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input1, k));
+                            inputSum0Step1 = global::LstmGen.LstmMath.MultiplyAdd(x1, weight0I, inputSum0Step1);
+                            forgetSum0Step1 = global::LstmGen.LstmMath.MultiplyAdd(x1, weight0F, forgetSum0Step1);
+                            candidateSum0Step1 = global::LstmGen.LstmMath.MultiplyAdd(x1, weight0C, candidateSum0Step1);
+                            outputSum0Step1 = global::LstmGen.LstmMath.MultiplyAdd(x1, weight0O, outputSum0Step1);
+                            global::System.Runtime.Intrinsics.Vector512<float> x2 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input2, k));
+                            inputSum0Step2 = global::LstmGen.LstmMath.MultiplyAdd(x2, weight0I, inputSum0Step2);
+                            forgetSum0Step2 = global::LstmGen.LstmMath.MultiplyAdd(x2, weight0F, forgetSum0Step2);
+                            candidateSum0Step2 = global::LstmGen.LstmMath.MultiplyAdd(x2, weight0C, candidateSum0Step2);
+                            outputSum0Step2 = global::LstmGen.LstmMath.MultiplyAdd(x2, weight0O, outputSum0Step2);
+                            global::System.Runtime.Intrinsics.Vector512<float> x3 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input3, k));
+                            inputSum0Step3 = global::LstmGen.LstmMath.MultiplyAdd(x3, weight0I, inputSum0Step3);
+                            forgetSum0Step3 = global::LstmGen.LstmMath.MultiplyAdd(x3, weight0F, forgetSum0Step3);
+                            candidateSum0Step3 = global::LstmGen.LstmMath.MultiplyAdd(x3, weight0C, candidateSum0Step3);
+                            outputSum0Step3 = global::LstmGen.LstmMath.MultiplyAdd(x3, weight0O, outputSum0Step3);
+                        }
+                        ref float gates0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, step * GateRowLength);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(inputSum0Step0, ref gates0, column);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(forgetSum0Step0, ref gates0, column + 16);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(candidateSum0Step0, ref gates0, column + 32);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(outputSum0Step0, ref gates0, column + 48);
+                        ref float gates1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, (step + 1) * GateRowLength);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(inputSum0Step1, ref gates1, column);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(forgetSum0Step1, ref gates1, column + 16);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(candidateSum0Step1, ref gates1, column + 32);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(outputSum0Step1, ref gates1, column + 48);
+                        ref float gates2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, (step + 2) * GateRowLength);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(inputSum0Step2, ref gates2, column);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(forgetSum0Step2, ref gates2, column + 16);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(candidateSum0Step2, ref gates2, column + 32);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(outputSum0Step2, ref gates2, column + 48);
+                        ref float gates3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, (step + 3) * GateRowLength);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(inputSum0Step3, ref gates3, column);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(forgetSum0Step3, ref gates3, column + 16);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(candidateSum0Step3, ref gates3, column + 32);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(outputSum0Step3, ref gates3, column + 48);
+                    }
+
+                    // The steps left over, one at a time.
+                    for (; step < steps; step++)
+                    {
+                        ref float input0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputs, step * inputStride);
+                        global::System.Runtime.Intrinsics.Vector512<float> inputSum0 = inputBias0;
+                        global::System.Runtime.Intrinsics.Vector512<float> forgetSum0 = forgetBias0;
+                        global::System.Runtime.Intrinsics.Vector512<float> candidateSum0 = candidateBias0;
+                        global::System.Runtime.Intrinsics.Vector512<float> outputSum0 = outputBias0;
+                        // W_ih x: the input (64 values), in order.
+                        for (global::System.UIntPtr k = 0; k < InputSize; k++)
+                        {
+                            ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref tileInputWeights, k * 64);
+                            global::System.Runtime.Intrinsics.Vector512<float> weight0I = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row, 0);
+                            global::System.Runtime.Intrinsics.Vector512<float> weight0F = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row, 16);
+                            global::System.Runtime.Intrinsics.Vector512<float> weight0C = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row, 32);
+                            global::System.Runtime.Intrinsics.Vector512<float> weight0O = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row, 48);
+                            global::System.Runtime.Intrinsics.Vector512<float> x0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input0, k));
+                            inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, weight0I, inputSum0);
+                            forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, weight0F, forgetSum0);
+                            candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, weight0C, candidateSum0);
+                            outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, weight0O, outputSum0);
+                        }
+                        ref float gates0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, step * GateRowLength);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(inputSum0, ref gates0, column);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(forgetSum0, ref gates0, column + 16);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(candidateSum0, ref gates0, column + 32);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(outputSum0, ref gates0, column + 48);
+                    }
+                }
+            }
+
+            /// <summary>
+            /// The recurrent part of one step of every layer with Vector512 kernels: <paramref name="gates"/> holds
+            /// b_ih + b_hh + W_ih x from the projection; W_hh h is added in registers, in the order of a whole step,
+            /// <paramref name="gates"/> (packed like a gate row); then the gate activations replace them there
+            /// (training keeps them for the backward pass), and c = f * c + i * g, h = o * tanh(c).
+            /// </summary>
+            internal static void LayerRecurrentVector512(ref float weights, ref float hidden, ref float cell, ref float gates)
+            {
+                // This layer's recurrent weights W_hh.
+                ref float recurrentWeights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, InputSize * GateRowLength);
+
+                // Units 0 to 63: one tile of 64 units, one global::System.Runtime.Intrinsics.Vector512<float> per gate and 16 units, summed in registers.
+                {
+                    global::System.UIntPtr column = 0;
+
+                    // The gate sums start from b_ih + b_hh + W_ih x, which the projection computed for the whole chunk.
+                    global::System.Runtime.Intrinsics.Vector512<float> inputSum0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gates, column);
+                    global::System.Runtime.Intrinsics.Vector512<float> forgetSum0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gates, column + 16);
+                    global::System.Runtime.Intrinsics.Vector512<float> candidateSum0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gates, column + 32);
+                    global::System.Runtime.Intrinsics.Vector512<float> outputSum0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gates, column + 48);
+                    global::System.Runtime.Intrinsics.Vector512<float> inputSum1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gates, column + 64);
+                    global::System.Runtime.Intrinsics.Vector512<float> forgetSum1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gates, column + 80);
+                    global::System.Runtime.Intrinsics.Vector512<float> candidateSum1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gates, column + 96);
+                    global::System.Runtime.Intrinsics.Vector512<float> outputSum1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gates, column + 112);
+                    global::System.Runtime.Intrinsics.Vector512<float> inputSum2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gates, column + 128);
+                    global::System.Runtime.Intrinsics.Vector512<float> forgetSum2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gates, column + 144);
+                    global::System.Runtime.Intrinsics.Vector512<float> candidateSum2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gates, column + 160);
+                    global::System.Runtime.Intrinsics.Vector512<float> outputSum2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gates, column + 176);
+                    global::System.Runtime.Intrinsics.Vector512<float> inputSum3 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gates, column + 192);
+                    global::System.Runtime.Intrinsics.Vector512<float> forgetSum3 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gates, column + 208);
+                    global::System.Runtime.Intrinsics.Vector512<float> candidateSum3 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gates, column + 224);
+                    global::System.Runtime.Intrinsics.Vector512<float> outputSum3 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gates, column + 240);
+
+                    // W_hh h: the previous hidden state (64 values), 2 per iteration.
+                    ref float tileRecurrentWeights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentWeights, HiddenSize * column);
+                    for (global::System.UIntPtr k = 0; k < 64; k += 2)
+                    {
+                        ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref tileRecurrentWeights, k * 64);
+                        global::System.Runtime.Intrinsics.Vector512<float> x0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, k));
+                        inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row0, 0), inputSum0);
+                        forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row0, 16), forgetSum0);
+                        candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row0, 32), candidateSum0);
+                        outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row0, 48), outputSum0);
+                        inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row0, 4096), inputSum1);
+                        forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row0, 4112), forgetSum1);
+                        candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row0, 4128), candidateSum1);
+                        outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row0, 4144), outputSum1);
+                        inputSum2 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row0, 8192), inputSum2);
+                        forgetSum2 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row0, 8208), forgetSum2);
+                        candidateSum2 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row0, 8224), candidateSum2);
+                        outputSum2 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row0, 8240), outputSum2);
+                        inputSum3 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row0, 12288), inputSum3);
+                        forgetSum3 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row0, 12304), forgetSum3);
+                        candidateSum3 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row0, 12320), candidateSum3);
+                        outputSum3 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row0, 12336), outputSum3);
+                        ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 64);
+                        global::System.Runtime.Intrinsics.Vector512<float> x1 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, k + 1));
+                        inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row1, 0), inputSum0);
+                        forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row1, 16), forgetSum0);
+                        candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row1, 32), candidateSum0);
+                        outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row1, 48), outputSum0);
+                        inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row1, 4096), inputSum1);
+                        forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row1, 4112), forgetSum1);
+                        candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row1, 4128), candidateSum1);
+                        outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row1, 4144), outputSum1);
+                        inputSum2 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row1, 8192), inputSum2);
+                        forgetSum2 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row1, 8208), forgetSum2);
+                        candidateSum2 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row1, 8224), candidateSum2);
+                        outputSum2 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row1, 8240), outputSum2);
+                        inputSum3 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row1, 12288), inputSum3);
+                        forgetSum3 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row1, 12304), forgetSum3);
+                        candidateSum3 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row1, 12320), candidateSum3);
+                        outputSum3 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row1, 12336), outputSum3);
+                    }
+
+                    // The gate sums, for the activations below.
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(inputSum0, ref gates, column);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(forgetSum0, ref gates, column + 16);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(candidateSum0, ref gates, column + 32);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(outputSum0, ref gates, column + 48);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(inputSum1, ref gates, column + 64);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(forgetSum1, ref gates, column + 80);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(candidateSum1, ref gates, column + 96);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(outputSum1, ref gates, column + 112);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(inputSum2, ref gates, column + 128);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(forgetSum2, ref gates, column + 144);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(candidateSum2, ref gates, column + 160);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(outputSum2, ref gates, column + 176);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(inputSum3, ref gates, column + 192);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(forgetSum3, ref gates, column + 208);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(candidateSum3, ref gates, column + 224);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(outputSum3, ref gates, column + 240);
+                }
+
+                // Every gate sum has read the old hidden state, so the new one replaces it unit by unit.
+                // Units 0 to 63, 16 at a time: the gates, then c = f * c + i * g and h = o * tanh(c).
+                for (global::System.UIntPtr block = 0; block < 4; block++)
+                {
+                    global::System.UIntPtr unit = (block * 16);
+                    global::System.UIntPtr column = (block * 64);
+                    global::System.Runtime.Intrinsics.Vector512<float> inputGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gates, column));
+                    global::System.Runtime.Intrinsics.Vector512<float> forgetGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gates, column + 16));
+                    global::System.Runtime.Intrinsics.Vector512<float> candidate = global::LstmGen.LstmMath.Tanh(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gates, column + 32));
+                    global::System.Runtime.Intrinsics.Vector512<float> outputGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gates, column + 48));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(inputGate, ref gates, column);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(forgetGate, ref gates, column + 16);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(candidate, ref gates, column + 32);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(outputGate, ref gates, column + 48);
+                    global::System.Runtime.Intrinsics.Vector512<float> newCell = global::LstmGen.LstmMath.MultiplyAdd(forgetGate, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref cell, unit), inputGate * candidate);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(newCell, ref cell, unit);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(outputGate * global::LstmGen.LstmMath.Tanh(newCell), ref hidden, unit);
+                }
+            }
+
+            /// <summary>
+            /// The dense head with Vector512 kernels: output[o] = head.weight[o, :] · h + head.bias[o]. The
+            /// products go to 16 lanes (lane l takes elements l, l + 16, ...) that LstmMath.Sum adds in a fixed
+            /// tree; elements past the last multiple of 16 follow in order; so every path gives the same bits.
+            /// </summary>
+            internal static void HeadVector512(ref float head, ref float hidden, ref float output)
+            {
+                ref float bias = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref head, OutputSize * HiddenSize);
+                for (global::System.UIntPtr o = 0; o < OutputSize; o++)
+                {
+                    ref float weights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref head, o * HiddenSize);
+                    global::System.Runtime.Intrinsics.Vector512<float> lanes = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    for (global::System.UIntPtr k = 0; k < 64; k += 16)
+                    {
+                        lanes = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref hidden, k), global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weights, k), lanes);
+                    }
+                    float sum = global::LstmGen.LstmMath.Sum(lanes);
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref output, o) = sum + global::System.Runtime.CompilerServices.Unsafe.Add(ref bias, o);
+                }
+            }
+
+            /// <summary>
+            /// The backward pass of every layer (64 inputs) at one step, with Vector512 kernels.
+            /// From d loss / d h (from above, plus what the next step carried back) and d loss / d c, it finds
+            /// the gate gradients, which replace the gates in the record (the weights' gradients are summed from them
+            /// after the backward pass), adds d loss / d b_ih and b_hh to the gradients, writes d loss / d x (when
+            /// wanted) and leaves d loss / d h and d loss / d c of the step before.
+            /// </summary>
+            internal static void LayerBackwardVector512(ref float weights, ref float gradients, ref float previous, ref float current, ref float upstream, ref float hiddenGradient, ref float cellGradient, ref float inputGradient, bool computeInputGradient)
+            {
+                // This layer's packed parameters and their gradients: W_ih, W_hh, then the two biases.
+                ref float inputWeights = ref weights;
+                ref float recurrentWeights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, InputSize * GateRowLength);
+                ref float inputBiasGradients = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gradients, (InputSize + HiddenSize) * GateRowLength);
+                ref float hiddenBiasGradients = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gradients, (InputSize + HiddenSize + 1) * GateRowLength);
+
+                // What the forward pass recorded: this step's gates and cell state, the cell state before it. Each unit's
+                // gate gradients overwrite its gates once they are read.
+                ref float gates = ref current;
+                ref float gateGradients = ref current;
+                ref float cell = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref current, RecordCellOffset);
+                ref float previousCell = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref previous, RecordCellOffset);
+
+                // Units 0 to 63: one tile of 64 units, one global::System.Runtime.Intrinsics.Vector512<float> per gate and 16 units: the gate gradients.
+                {
+                    global::System.UIntPtr unit = 0;
+                    global::System.UIntPtr column = 0;
+
+                    // Units [unit, +16): d h = from above + from the next step; d c += d h * o * (1 - tanh(c)^2);
+                    // both flushed to zero below 2^-60, where they would only slow the processor down.
+                    {
+                        global::System.Runtime.Intrinsics.Vector512<float> one = global::System.Runtime.Intrinsics.Vector512<float>.One;
+                        global::System.Runtime.Intrinsics.Vector512<float> hiddenGradientSum = global::LstmGen.LstmMath.FlushNegligible(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref upstream, unit) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref hiddenGradient, unit));
+                        global::System.Runtime.Intrinsics.Vector512<float> inputGate = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gates, column);
+                        global::System.Runtime.Intrinsics.Vector512<float> forgetGate = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gates, column + 16);
+                        global::System.Runtime.Intrinsics.Vector512<float> candidate = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gates, column + 32);
+                        global::System.Runtime.Intrinsics.Vector512<float> outputGate = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gates, column + 48);
+                        global::System.Runtime.Intrinsics.Vector512<float> tanhCell = global::LstmGen.LstmMath.Tanh(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref cell, unit));
+                        global::System.Runtime.Intrinsics.Vector512<float> cellGradientSum = global::LstmGen.LstmMath.FlushNegligible(global::LstmGen.LstmMath.MultiplyAdd(hiddenGradientSum * outputGate, one - (tanhCell * tanhCell), global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref cellGradient, unit)));
+                        // Through each gate's activation: sigmoid' = s (1 - s), tanh' = 1 - t^2.
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(cellGradientSum * candidate * (inputGate * (one - inputGate)), ref gateGradients, column);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(cellGradientSum * global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref previousCell, unit) * (forgetGate * (one - forgetGate)), ref gateGradients, column + 16);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(cellGradientSum * inputGate * (one - (candidate * candidate)), ref gateGradients, column + 32);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(hiddenGradientSum * tanhCell * (outputGate * (one - outputGate)), ref gateGradients, column + 48);
+                        // d loss / d c of the step before: through c = f * c_prev + i * g.
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(cellGradientSum * forgetGate, ref cellGradient, unit);
+                    }
+
+                    // Units [unit + 16, +16): d h = from above + from the next step; d c += d h * o * (1 - tanh(c)^2);
+                    // both flushed to zero below 2^-60, where they would only slow the processor down.
+                    {
+                        global::System.Runtime.Intrinsics.Vector512<float> one = global::System.Runtime.Intrinsics.Vector512<float>.One;
+                        global::System.Runtime.Intrinsics.Vector512<float> hiddenGradientSum = global::LstmGen.LstmMath.FlushNegligible(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref upstream, unit + 16) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref hiddenGradient, unit + 16));
+                        global::System.Runtime.Intrinsics.Vector512<float> inputGate = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gates, column + 64);
+                        global::System.Runtime.Intrinsics.Vector512<float> forgetGate = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gates, column + 80);
+                        global::System.Runtime.Intrinsics.Vector512<float> candidate = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gates, column + 96);
+                        global::System.Runtime.Intrinsics.Vector512<float> outputGate = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gates, column + 112);
+                        global::System.Runtime.Intrinsics.Vector512<float> tanhCell = global::LstmGen.LstmMath.Tanh(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref cell, unit + 16));
+                        global::System.Runtime.Intrinsics.Vector512<float> cellGradientSum = global::LstmGen.LstmMath.FlushNegligible(global::LstmGen.LstmMath.MultiplyAdd(hiddenGradientSum * outputGate, one - (tanhCell * tanhCell), global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref cellGradient, unit + 16)));
+                        // Through each gate's activation: sigmoid' = s (1 - s), tanh' = 1 - t^2.
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(cellGradientSum * candidate * (inputGate * (one - inputGate)), ref gateGradients, column + 64);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(cellGradientSum * global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref previousCell, unit + 16) * (forgetGate * (one - forgetGate)), ref gateGradients, column + 80);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(cellGradientSum * inputGate * (one - (candidate * candidate)), ref gateGradients, column + 96);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(hiddenGradientSum * tanhCell * (outputGate * (one - outputGate)), ref gateGradients, column + 112);
+                        // d loss / d c of the step before: through c = f * c_prev + i * g.
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(cellGradientSum * forgetGate, ref cellGradient, unit + 16);
+                    }
+
+                    // Units [unit + 32, +16): d h = from above + from the next step; d c += d h * o * (1 - tanh(c)^2);
+                    // both flushed to zero below 2^-60, where they would only slow the processor down.
+                    {
+                        global::System.Runtime.Intrinsics.Vector512<float> one = global::System.Runtime.Intrinsics.Vector512<float>.One;
+                        global::System.Runtime.Intrinsics.Vector512<float> hiddenGradientSum = global::LstmGen.LstmMath.FlushNegligible(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref upstream, unit + 32) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref hiddenGradient, unit + 32));
+                        global::System.Runtime.Intrinsics.Vector512<float> inputGate = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gates, column + 128);
+                        global::System.Runtime.Intrinsics.Vector512<float> forgetGate = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gates, column + 144);
+                        global::System.Runtime.Intrinsics.Vector512<float> candidate = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gates, column + 160);
+                        global::System.Runtime.Intrinsics.Vector512<float> outputGate = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gates, column + 176);
+                        global::System.Runtime.Intrinsics.Vector512<float> tanhCell = global::LstmGen.LstmMath.Tanh(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref cell, unit + 32));
+                        global::System.Runtime.Intrinsics.Vector512<float> cellGradientSum = global::LstmGen.LstmMath.FlushNegligible(global::LstmGen.LstmMath.MultiplyAdd(hiddenGradientSum * outputGate, one - (tanhCell * tanhCell), global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref cellGradient, unit + 32)));
+                        // Through each gate's activation: sigmoid' = s (1 - s), tanh' = 1 - t^2.
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(cellGradientSum * candidate * (inputGate * (one - inputGate)), ref gateGradients, column + 128);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(cellGradientSum * global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref previousCell, unit + 32) * (forgetGate * (one - forgetGate)), ref gateGradients, column + 144);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(cellGradientSum * inputGate * (one - (candidate * candidate)), ref gateGradients, column + 160);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(hiddenGradientSum * tanhCell * (outputGate * (one - outputGate)), ref gateGradients, column + 176);
+                        // d loss / d c of the step before: through c = f * c_prev + i * g.
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(cellGradientSum * forgetGate, ref cellGradient, unit + 32);
+                    }
+
+                    // Units [unit + 48, +16): d h = from above + from the next step; d c += d h * o * (1 - tanh(c)^2);
+                    // both flushed to zero below 2^-60, where they would only slow the processor down.
+                    {
+                        global::System.Runtime.Intrinsics.Vector512<float> one = global::System.Runtime.Intrinsics.Vector512<float>.One;
+                        global::System.Runtime.Intrinsics.Vector512<float> hiddenGradientSum = global::LstmGen.LstmMath.FlushNegligible(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref upstream, unit + 48) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref hiddenGradient, unit + 48));
+                        global::System.Runtime.Intrinsics.Vector512<float> inputGate = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gates, column + 192);
+                        global::System.Runtime.Intrinsics.Vector512<float> forgetGate = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gates, column + 208);
+                        global::System.Runtime.Intrinsics.Vector512<float> candidate = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gates, column + 224);
+                        global::System.Runtime.Intrinsics.Vector512<float> outputGate = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gates, column + 240);
+                        global::System.Runtime.Intrinsics.Vector512<float> tanhCell = global::LstmGen.LstmMath.Tanh(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref cell, unit + 48));
+                        global::System.Runtime.Intrinsics.Vector512<float> cellGradientSum = global::LstmGen.LstmMath.FlushNegligible(global::LstmGen.LstmMath.MultiplyAdd(hiddenGradientSum * outputGate, one - (tanhCell * tanhCell), global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref cellGradient, unit + 48)));
+                        // Through each gate's activation: sigmoid' = s (1 - s), tanh' = 1 - t^2.
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(cellGradientSum * candidate * (inputGate * (one - inputGate)), ref gateGradients, column + 192);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(cellGradientSum * global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref previousCell, unit + 48) * (forgetGate * (one - forgetGate)), ref gateGradients, column + 208);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(cellGradientSum * inputGate * (one - (candidate * candidate)), ref gateGradients, column + 224);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(hiddenGradientSum * tanhCell * (outputGate * (one - outputGate)), ref gateGradients, column + 240);
+                        // d loss / d c of the step before: through c = f * c_prev + i * g.
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(cellGradientSum * forgetGate, ref cellGradient, unit + 48);
+                    }
+                }
+
+                // d loss / d b_ih and d loss / d b_hh: the gate gradients.
+                for (global::System.UIntPtr k = 0; k < GateRowLength; k += 16)
+                {
+                    global::System.Runtime.Intrinsics.Vector512<float> gateGradient = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gateGradients, k);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref inputBiasGradients, k) + gateGradient, ref inputBiasGradients, k);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref hiddenBiasGradients, k) + gateGradient, ref hiddenBiasGradients, k);
+                }
+
+                // d loss / d x = W_ih^T gate gradients, when wanted.
+                if (computeInputGradient)
+                {
+                    for (global::System.UIntPtr k = 0; k < InputSize; k += 4)
+                    {
+                        GateRowsBackwardVector512(ref inputWeights, InputSize, k, ref gateGradients, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, k));
+                    }
+                }
+
+                // d loss / d h_prev = W_hh^T gate gradients, for the step before.
+                for (global::System.UIntPtr k = 0; k < HiddenSize; k += 4)
+                {
+                    GateRowsBackwardVector512(ref recurrentWeights, HiddenSize, k, ref gateGradients, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenGradient, k));
+                }
+            }
+
+            /// <summary>
+            /// One row of a weight's backward pass with Vector512 kernels: result = weightRow · gateGradients,
+            /// a block of units at a time (the weight of weightRows rows is kept block by block), summed in the
+            /// canonical 16 lanes and then in order.
+            /// </summary>
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+            internal static void GateRowBackwardVector512(ref float weights, global::System.UIntPtr weightRows, global::System.UIntPtr row, ref float gateGradients, ref float result)
+            {
+                global::System.Runtime.Intrinsics.Vector512<float> lanes = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                // Units 0 to 63, 16 at a time: each block's part of the rows, 64 columns.
+                for (global::System.UIntPtr block = 0; block < 4; block++)
+                {
+                    global::System.UIntPtr column = (block * 64);
+                    ref float blockRow0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, (weightRows * column) + (row * 64));
+                    lanes = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref blockRow0, 0), global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gateGradients, column), lanes);
+                    lanes = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref blockRow0, 16), global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gateGradients, column + 16), lanes);
+                    lanes = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref blockRow0, 32), global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gateGradients, column + 32), lanes);
+                    lanes = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref blockRow0, 48), global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gateGradients, column + 48), lanes);
+                }
+                float sum = global::LstmGen.LstmMath.Sum(lanes);
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref result, 0) = sum;
+            }
+
+            /// <summary>
+            /// 4 rows of a weight's backward pass with Vector512 kernels, 4 dot products in flight:
+            /// result[r] = weightRow_r · gateGradients for each row r from row on, each as one row alone sums it: a block
+            /// of units at a time (the weight of weightRows rows is kept block by block).
+            /// </summary>
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+            internal static void GateRowsBackwardVector512(ref float weights, global::System.UIntPtr weightRows, global::System.UIntPtr row, ref float gateGradients, ref float result)
+            {
+                global::System.Runtime.Intrinsics.Vector512<float> row0Lanes = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> row1Lanes = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> row2Lanes = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> row3Lanes = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                // Units 0 to 63, 16 at a time: each block's part of the rows, 64 columns.
+                for (global::System.UIntPtr block = 0; block < 4; block++)
+                {
+                    global::System.UIntPtr column = (block * 64);
+                    ref float blockRow0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, (weightRows * column) + (row * 64));
+                    ref float blockRow1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref blockRow0, 64);
+                    ref float blockRow2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref blockRow1, 64);
+                    ref float blockRow3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref blockRow2, 64);
+                    global::System.Runtime.Intrinsics.Vector512<float> gateGradients0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gateGradients, column);
+                    row0Lanes = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref blockRow0, 0), gateGradients0, row0Lanes);
+                    row1Lanes = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref blockRow1, 0), gateGradients0, row1Lanes);
+                    row2Lanes = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref blockRow2, 0), gateGradients0, row2Lanes);
+                    row3Lanes = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref blockRow3, 0), gateGradients0, row3Lanes);
+                    global::System.Runtime.Intrinsics.Vector512<float> gateGradients16 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gateGradients, column + 16);
+                    row0Lanes = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref blockRow0, 16), gateGradients16, row0Lanes);
+                    row1Lanes = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref blockRow1, 16), gateGradients16, row1Lanes);
+                    row2Lanes = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref blockRow2, 16), gateGradients16, row2Lanes);
+                    row3Lanes = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref blockRow3, 16), gateGradients16, row3Lanes);
+                    global::System.Runtime.Intrinsics.Vector512<float> gateGradients32 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gateGradients, column + 32);
+                    row0Lanes = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref blockRow0, 32), gateGradients32, row0Lanes);
+                    row1Lanes = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref blockRow1, 32), gateGradients32, row1Lanes);
+                    row2Lanes = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref blockRow2, 32), gateGradients32, row2Lanes);
+                    row3Lanes = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref blockRow3, 32), gateGradients32, row3Lanes);
+                    global::System.Runtime.Intrinsics.Vector512<float> gateGradients48 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gateGradients, column + 48);
+                    row0Lanes = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref blockRow0, 48), gateGradients48, row0Lanes);
+                    row1Lanes = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref blockRow1, 48), gateGradients48, row1Lanes);
+                    row2Lanes = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref blockRow2, 48), gateGradients48, row2Lanes);
+                    row3Lanes = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref blockRow3, 48), gateGradients48, row3Lanes);
+                }
+                float sum0 = global::LstmGen.LstmMath.Sum(row0Lanes);
+                float sum1 = global::LstmGen.LstmMath.Sum(row1Lanes);
+                float sum2 = global::LstmGen.LstmMath.Sum(row2Lanes);
+                float sum3 = global::LstmGen.LstmMath.Sum(row3Lanes);
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref result, 0) = sum0;
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref result, 1) = sum1;
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref result, 2) = sum2;
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref result, 3) = sum3;
+            }
+
+            /// <summary>
+            /// Adds steps [start, end) to the rows of a weight's gradient with Vector512 kernels: gradientRow_k +=
+            /// x_t[k] * gateGradients_t, with x_t[k] at x + t * xStride + k and gateGradients_t at gateGradients +
+            /// t * StepRecordLength, from the last step to the first. Each gradient is loaded and stored once. The
+            /// gradient of a weight of <paramref name="rows"/> rows is kept block by block, as the weight is.
+            /// </summary>
+            internal static void WeightGradientsVector512(ref float gradientRows, global::System.UIntPtr rows, ref float x, global::System.UIntPtr xStride, ref float gateGradients, global::System.UIntPtr start, global::System.UIntPtr end)
+            {
+                // Units 0 to 63: 2 blocks (8 vectors of columns) at a time, every row, every step of the block.
+                for (global::System.UIntPtr column = 0; column < 256; column += 128)
+                {
+                    for (global::System.UIntPtr k = 0; k < rows; k++)
+                    {
+                        ref float gradientRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gradientRows, (rows * column) + (k * 64));
+                        ref float gradientRow1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gradientRow, rows * 64);
+                        ref float xRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, k);
+                        global::System.Runtime.Intrinsics.Vector512<float> sum0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gradientRow, 0);
+                        global::System.Runtime.Intrinsics.Vector512<float> sum1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gradientRow, 16);
+                        global::System.Runtime.Intrinsics.Vector512<float> sum2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gradientRow, 32);
+                        global::System.Runtime.Intrinsics.Vector512<float> sum3 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gradientRow, 48);
+                        global::System.Runtime.Intrinsics.Vector512<float> sum4 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gradientRow1, 0);
+                        global::System.Runtime.Intrinsics.Vector512<float> sum5 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gradientRow1, 16);
+                        global::System.Runtime.Intrinsics.Vector512<float> sum6 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gradientRow1, 32);
+                        global::System.Runtime.Intrinsics.Vector512<float> sum7 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gradientRow1, 48);
+                        for (global::System.UIntPtr step = end; step > start; step--)
+                        {
+                            global::System.UIntPtr t = step - 1;
+                            global::System.Runtime.Intrinsics.Vector512<float> xs = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref xRow, t * xStride));
+                            ref float stepGradients = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gateGradients, (t * StepRecordLength) + column);
+                            sum0 = global::LstmGen.LstmMath.MultiplyAdd(xs, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref stepGradients, 0), sum0);
+                            sum1 = global::LstmGen.LstmMath.MultiplyAdd(xs, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref stepGradients, 16), sum1);
+                            sum2 = global::LstmGen.LstmMath.MultiplyAdd(xs, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref stepGradients, 32), sum2);
+                            sum3 = global::LstmGen.LstmMath.MultiplyAdd(xs, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref stepGradients, 48), sum3);
+                            sum4 = global::LstmGen.LstmMath.MultiplyAdd(xs, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref stepGradients, 64), sum4);
+                            sum5 = global::LstmGen.LstmMath.MultiplyAdd(xs, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref stepGradients, 80), sum5);
+                            sum6 = global::LstmGen.LstmMath.MultiplyAdd(xs, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref stepGradients, 96), sum6);
+                            sum7 = global::LstmGen.LstmMath.MultiplyAdd(xs, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref stepGradients, 112), sum7);
+                        }
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum0, ref gradientRow, 0);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum1, ref gradientRow, 16);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum2, ref gradientRow, 32);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum3, ref gradientRow, 48);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum4, ref gradientRow1, 0);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum5, ref gradientRow1, 16);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum6, ref gradientRow1, 32);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum7, ref gradientRow1, 48);
+                    }
+                }
+            }
+
+            /// <summary>
+            /// The dense head's backward pass with Vector512 kernels: head.weight's gradient += d logits (outer) h,
+            /// head.bias's += d logits, and upstream = head.weight^T d logits, summed over the outputs in order.
+            /// </summary>
+            internal static void HeadBackwardVector512(ref float head, ref float gradients, ref float hidden, ref float logitGradients, ref float upstream)
+            {
+                ref float biasGradients = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gradients, OutputSize * HiddenSize);
+                global::LstmGen.CompilerServices.Floats.Clear(ref upstream, HiddenSize);
+                for (global::System.UIntPtr o = 0; o < OutputSize; o++)
+                {
+                    float logitGradient = global::System.Runtime.CompilerServices.Unsafe.Add(ref logitGradients, o);
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref biasGradients, o) += logitGradient;
+                    ref float weights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref head, o * HiddenSize);
+                    ref float weightGradients = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gradients, o * HiddenSize);
+                    global::System.Runtime.Intrinsics.Vector512<float> logitGradients16 = global::System.Runtime.Intrinsics.Vector512.Create(logitGradient);
+                    for (global::System.UIntPtr k = 0; k < HiddenSize; k += 16)
+                    {
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::LstmGen.LstmMath.MultiplyAdd(logitGradients16, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref hidden, k), global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weightGradients, k)), ref weightGradients, k);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::LstmGen.LstmMath.MultiplyAdd(logitGradients16, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weights, k), global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref upstream, k)), ref upstream, k);
+                    }
+                }
+            }
+
+            /// <summary>One step of every layer and the head for 32 agents, one per lane, with the Vector512 kernels.</summary>
+            internal static void StepAgentsVector512(ref float parameters, ref float input, ref float hidden, ref float cell, ref float gates, ref float lanes, ref float output)
+            {
+                // Layer 0: the input (HiddenSize values) -> hidden[0].
+                LayerAgentsVector512(ref parameters, ref input, ref hidden, ref cell, ref gates);
+
+                // Layer 1: hidden[0] -> hidden[1].
+                LayerAgentsVector512(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref parameters, FirstLayerParameterCount), ref hidden, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, 1 * HiddenSize * 32), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref cell, 1 * HiddenSize * 32), ref gates);
+
+                // Layer 2: hidden[1] -> hidden[2].
+                LayerAgentsVector512(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref parameters, FirstLayerParameterCount + (1 * UpperLayerParameterCount)), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, 1 * HiddenSize * 32), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, 2 * HiddenSize * 32), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref cell, 2 * HiddenSize * 32), ref gates);
+
+                // The dense head reads the top layer's hidden state.
+                HeadAgentsVector512(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref parameters, HeadOffset), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, 2 * HiddenSize * 32), ref lanes, ref output);
+            }
+
+            /// <summary>
+            /// One step of every layer (64 inputs) for 32 agents, one per lane, with Vector512 kernels:
+            /// the gate sums b_ih + b_hh + W_ih x + W_hh h of every unit, summed in registers and stored into
+            /// <paramref name="gates"/> (packed like a gate row); then the gate activations, in registers, and
+            /// c = f * c + i * g, h = o * tanh(c). Each value of one sequence is a vector of agents here.
+            /// </summary>
+            internal static void LayerAgentsVector512(ref float weights, ref float input, ref float hidden, ref float cell, ref float gates)
+            {
+                // This layer's packed parameters: W_ih, W_hh, then the two biases.
+                ref float inputWeights = ref weights;
+                ref float recurrentWeights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, InputSize * GateRowLength);
+                ref float inputBias = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, (InputSize + HiddenSize) * GateRowLength);
+                ref float hiddenBias = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, (InputSize + HiddenSize + 1) * GateRowLength);
+
+                // Every other step (on this thread) the tiles run from the last to the first, so that a step starts with the
+                // weights the last one read last, which the cache still holds; each tile sums its own columns: the same bits.
+                bool descending = global::LstmGen.CompilerServices.TileOrder.FirstLayerDescending(callsPerStep: 3);
+
+                // Units 0 to 63: 32 tiles of 2 units, 2 vectors of 16 agents (global::System.Runtime.Intrinsics.Vector512<float>) per gate and unit, summed in registers.
+                for (global::System.UIntPtr pass = 0; pass < 4; pass++)
+                {
+                    global::System.UIntPtr block = descending ? 3 - pass : pass;
+                    for (global::System.UIntPtr part = 0; part < 8; part++)
+                    {
+                        global::System.UIntPtr blockColumn = (block * 64);
+                        global::System.UIntPtr column = blockColumn + (part * 2);
+
+                        // The gate sums start from the two biases.
+                        global::System.Runtime.Intrinsics.Vector512<float> inputSum0Low = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column));
+                        global::System.Runtime.Intrinsics.Vector512<float> inputSum0High = inputSum0Low;
+                        global::System.Runtime.Intrinsics.Vector512<float> forgetSum0Low = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 16) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 16));
+                        global::System.Runtime.Intrinsics.Vector512<float> forgetSum0High = forgetSum0Low;
+                        global::System.Runtime.Intrinsics.Vector512<float> candidateSum0Low = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 32) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 32));
+                        global::System.Runtime.Intrinsics.Vector512<float> candidateSum0High = candidateSum0Low;
+                        global::System.Runtime.Intrinsics.Vector512<float> outputSum0Low = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 48) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 48));
+                        global::System.Runtime.Intrinsics.Vector512<float> outputSum0High = outputSum0Low;
+                        global::System.Runtime.Intrinsics.Vector512<float> inputSum1Low = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 1));
+                        global::System.Runtime.Intrinsics.Vector512<float> inputSum1High = inputSum1Low;
+                        global::System.Runtime.Intrinsics.Vector512<float> forgetSum1Low = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 17) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 17));
+                        global::System.Runtime.Intrinsics.Vector512<float> forgetSum1High = forgetSum1Low;
+                        global::System.Runtime.Intrinsics.Vector512<float> candidateSum1Low = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 33) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 33));
+                        global::System.Runtime.Intrinsics.Vector512<float> candidateSum1High = candidateSum1Low;
+                        global::System.Runtime.Intrinsics.Vector512<float> outputSum1Low = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 49) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 49));
+                        global::System.Runtime.Intrinsics.Vector512<float> outputSum1High = outputSum1Low;
+
+                        // W_ih x: the input (64 values), 2 per iteration.
+                        ref float tileInputWeights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, (InputSize * blockColumn) + (column - blockColumn));
+                        for (global::System.UIntPtr k = 0; k < 64; k += 2)
+                        {
+                            global::System.Runtime.Intrinsics.Vector512<float> weight;
+                            ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref tileInputWeights, k * 64);
+                            global::System.Runtime.Intrinsics.Vector512<float> x0Low = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, k * 32);
+                            global::System.Runtime.Intrinsics.Vector512<float> x0High = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (k * 32) + 16);
+                            weight = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 0));
+                            inputSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x0Low, weight, inputSum0Low);
+                            inputSum0High = global::LstmGen.LstmMath.MultiplyAdd(x0High, weight, inputSum0High);
+                            weight = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 16));
+                            forgetSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x0Low, weight, forgetSum0Low);
+                            forgetSum0High = global::LstmGen.LstmMath.MultiplyAdd(x0High, weight, forgetSum0High);
+                            weight = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 32));
+                            candidateSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x0Low, weight, candidateSum0Low);
+                            candidateSum0High = global::LstmGen.LstmMath.MultiplyAdd(x0High, weight, candidateSum0High);
+                            weight = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 48));
+                            outputSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x0Low, weight, outputSum0Low);
+                            outputSum0High = global::LstmGen.LstmMath.MultiplyAdd(x0High, weight, outputSum0High);
+                            weight = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 1));
+                            inputSum1Low = global::LstmGen.LstmMath.MultiplyAdd(x0Low, weight, inputSum1Low);
+                            inputSum1High = global::LstmGen.LstmMath.MultiplyAdd(x0High, weight, inputSum1High);
+                            weight = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 17));
+                            forgetSum1Low = global::LstmGen.LstmMath.MultiplyAdd(x0Low, weight, forgetSum1Low);
+                            forgetSum1High = global::LstmGen.LstmMath.MultiplyAdd(x0High, weight, forgetSum1High);
+                            weight = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 33));
+                            candidateSum1Low = global::LstmGen.LstmMath.MultiplyAdd(x0Low, weight, candidateSum1Low);
+                            candidateSum1High = global::LstmGen.LstmMath.MultiplyAdd(x0High, weight, candidateSum1High);
+                            weight = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 49));
+                            outputSum1Low = global::LstmGen.LstmMath.MultiplyAdd(x0Low, weight, outputSum1Low);
+                            outputSum1High = global::LstmGen.LstmMath.MultiplyAdd(x0High, weight, outputSum1High);
+                            ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 64);
+                            global::System.Runtime.Intrinsics.Vector512<float> x1Low = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (k + 1) * 32);
+                            global::System.Runtime.Intrinsics.Vector512<float> x1High = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, ((k + 1) * 32) + 16);
+                            weight = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 0));
+                            inputSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x1Low, weight, inputSum0Low);
+                            inputSum0High = global::LstmGen.LstmMath.MultiplyAdd(x1High, weight, inputSum0High);
+                            weight = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 16));
+                            forgetSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x1Low, weight, forgetSum0Low);
+                            forgetSum0High = global::LstmGen.LstmMath.MultiplyAdd(x1High, weight, forgetSum0High);
+                            weight = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 32));
+                            candidateSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x1Low, weight, candidateSum0Low);
+                            candidateSum0High = global::LstmGen.LstmMath.MultiplyAdd(x1High, weight, candidateSum0High);
+                            weight = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 48));
+                            outputSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x1Low, weight, outputSum0Low);
+                            outputSum0High = global::LstmGen.LstmMath.MultiplyAdd(x1High, weight, outputSum0High);
+                            weight = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 1));
+                            inputSum1Low = global::LstmGen.LstmMath.MultiplyAdd(x1Low, weight, inputSum1Low);
+                            inputSum1High = global::LstmGen.LstmMath.MultiplyAdd(x1High, weight, inputSum1High);
+                            weight = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 17));
+                            forgetSum1Low = global::LstmGen.LstmMath.MultiplyAdd(x1Low, weight, forgetSum1Low);
+                            forgetSum1High = global::LstmGen.LstmMath.MultiplyAdd(x1High, weight, forgetSum1High);
+                            weight = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 33));
+                            candidateSum1Low = global::LstmGen.LstmMath.MultiplyAdd(x1Low, weight, candidateSum1Low);
+                            candidateSum1High = global::LstmGen.LstmMath.MultiplyAdd(x1High, weight, candidateSum1High);
+                            weight = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 49));
+                            outputSum1Low = global::LstmGen.LstmMath.MultiplyAdd(x1Low, weight, outputSum1Low);
+                            outputSum1High = global::LstmGen.LstmMath.MultiplyAdd(x1High, weight, outputSum1High);
+                        }
+
+                        // W_hh h: the previous hidden state (64 values), 2 per iteration.
+                        ref float tileRecurrentWeights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentWeights, (HiddenSize * blockColumn) + (column - blockColumn));
+                        for (global::System.UIntPtr k = 0; k < 64; k += 2)
+                        {
+                            global::System.Runtime.Intrinsics.Vector512<float> weight;
+                            ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref tileRecurrentWeights, k * 64);
+                            global::System.Runtime.Intrinsics.Vector512<float> x0Low = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref hidden, k * 32);
+                            global::System.Runtime.Intrinsics.Vector512<float> x0High = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref hidden, (k * 32) + 16);
+                            weight = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 0));
+                            inputSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x0Low, weight, inputSum0Low);
+                            inputSum0High = global::LstmGen.LstmMath.MultiplyAdd(x0High, weight, inputSum0High);
+                            weight = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 16));
+                            forgetSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x0Low, weight, forgetSum0Low);
+                            forgetSum0High = global::LstmGen.LstmMath.MultiplyAdd(x0High, weight, forgetSum0High);
+                            weight = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 32));
+                            candidateSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x0Low, weight, candidateSum0Low);
+                            candidateSum0High = global::LstmGen.LstmMath.MultiplyAdd(x0High, weight, candidateSum0High);
+                            weight = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 48));
+                            outputSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x0Low, weight, outputSum0Low);
+                            outputSum0High = global::LstmGen.LstmMath.MultiplyAdd(x0High, weight, outputSum0High);
+                            weight = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 1));
+                            inputSum1Low = global::LstmGen.LstmMath.MultiplyAdd(x0Low, weight, inputSum1Low);
+                            inputSum1High = global::LstmGen.LstmMath.MultiplyAdd(x0High, weight, inputSum1High);
+                            weight = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 17));
+                            forgetSum1Low = global::LstmGen.LstmMath.MultiplyAdd(x0Low, weight, forgetSum1Low);
+                            forgetSum1High = global::LstmGen.LstmMath.MultiplyAdd(x0High, weight, forgetSum1High);
+                            weight = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 33));
+                            candidateSum1Low = global::LstmGen.LstmMath.MultiplyAdd(x0Low, weight, candidateSum1Low);
+                            candidateSum1High = global::LstmGen.LstmMath.MultiplyAdd(x0High, weight, candidateSum1High);
+                            weight = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 49));
+                            outputSum1Low = global::LstmGen.LstmMath.MultiplyAdd(x0Low, weight, outputSum1Low);
+                            outputSum1High = global::LstmGen.LstmMath.MultiplyAdd(x0High, weight, outputSum1High);
+                            ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 64);
+                            global::System.Runtime.Intrinsics.Vector512<float> x1Low = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref hidden, (k + 1) * 32);
+                            global::System.Runtime.Intrinsics.Vector512<float> x1High = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref hidden, ((k + 1) * 32) + 16);
+                            weight = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 0));
+                            inputSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x1Low, weight, inputSum0Low);
+                            inputSum0High = global::LstmGen.LstmMath.MultiplyAdd(x1High, weight, inputSum0High);
+                            weight = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 16));
+                            forgetSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x1Low, weight, forgetSum0Low);
+                            forgetSum0High = global::LstmGen.LstmMath.MultiplyAdd(x1High, weight, forgetSum0High);
+                            weight = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 32));
+                            candidateSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x1Low, weight, candidateSum0Low);
+                            candidateSum0High = global::LstmGen.LstmMath.MultiplyAdd(x1High, weight, candidateSum0High);
+                            weight = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 48));
+                            outputSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x1Low, weight, outputSum0Low);
+                            outputSum0High = global::LstmGen.LstmMath.MultiplyAdd(x1High, weight, outputSum0High);
+                            weight = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 1));
+                            inputSum1Low = global::LstmGen.LstmMath.MultiplyAdd(x1Low, weight, inputSum1Low);
+                            inputSum1High = global::LstmGen.LstmMath.MultiplyAdd(x1High, weight, inputSum1High);
+                            weight = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 17));
+                            forgetSum1Low = global::LstmGen.LstmMath.MultiplyAdd(x1Low, weight, forgetSum1Low);
+                            forgetSum1High = global::LstmGen.LstmMath.MultiplyAdd(x1High, weight, forgetSum1High);
+                            weight = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 33));
+                            candidateSum1Low = global::LstmGen.LstmMath.MultiplyAdd(x1Low, weight, candidateSum1Low);
+                            candidateSum1High = global::LstmGen.LstmMath.MultiplyAdd(x1High, weight, candidateSum1High);
+                            weight = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 49));
+                            outputSum1Low = global::LstmGen.LstmMath.MultiplyAdd(x1Low, weight, outputSum1Low);
+                            outputSum1High = global::LstmGen.LstmMath.MultiplyAdd(x1High, weight, outputSum1High);
+                        }
+
+                        // The gate sums, for the activations below.
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(inputSum0Low, ref gates, column * 32);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(inputSum0High, ref gates, (column * 32) + 16);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(forgetSum0Low, ref gates, (column + 16) * 32);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(forgetSum0High, ref gates, ((column + 16) * 32) + 16);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(candidateSum0Low, ref gates, (column + 32) * 32);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(candidateSum0High, ref gates, ((column + 32) * 32) + 16);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(outputSum0Low, ref gates, (column + 48) * 32);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(outputSum0High, ref gates, ((column + 48) * 32) + 16);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(inputSum1Low, ref gates, (column + 1) * 32);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(inputSum1High, ref gates, ((column + 1) * 32) + 16);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(forgetSum1Low, ref gates, (column + 17) * 32);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(forgetSum1High, ref gates, ((column + 17) * 32) + 16);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(candidateSum1Low, ref gates, (column + 33) * 32);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(candidateSum1High, ref gates, ((column + 33) * 32) + 16);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(outputSum1Low, ref gates, (column + 49) * 32);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(outputSum1High, ref gates, ((column + 49) * 32) + 16);
+                    }
+                }
+
+                // Every gate sum has read the old hidden state, so the new one replaces it unit by unit.
+                // Units 0 to 63, one at a time for 32 agents: the gates, then c = f * c + i * g and h = o * tanh(c).
+                for (global::System.UIntPtr block = 0; block < 4; block++)
+                {
+                    for (global::System.UIntPtr part = 0; part < 16; part++)
+                    {
+                        global::System.UIntPtr unit = (block * 16) + (part * 1);
+                        global::System.UIntPtr column = (block * 64) + (part * 1);
+
+                        // Each vector of 16 agents in turn.
+                        for (global::System.UIntPtr firstAgent = 0; firstAgent < 32; firstAgent += 16)
+                        {
+                            global::System.Runtime.Intrinsics.Vector512<float> inputGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gates, (column * 32) + firstAgent));
+                            global::System.Runtime.Intrinsics.Vector512<float> forgetGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gates, ((column + 16) * 32) + firstAgent));
+                            global::System.Runtime.Intrinsics.Vector512<float> candidate = global::LstmGen.LstmMath.Tanh(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gates, ((column + 32) * 32) + firstAgent));
+                            global::System.Runtime.Intrinsics.Vector512<float> outputGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gates, ((column + 48) * 32) + firstAgent));
+                            global::System.Runtime.Intrinsics.Vector512<float> newCell = global::LstmGen.LstmMath.MultiplyAdd(forgetGate, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref cell, (unit * 32) + firstAgent), inputGate * candidate);
+                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(newCell, ref cell, (unit * 32) + firstAgent);
+                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(outputGate * global::LstmGen.LstmMath.Tanh(newCell), ref hidden, (unit * 32) + firstAgent);
+                        }
+                    }
+                }
+            }
+
+            /// <summary>
+            /// The dense head for 32 agents, one per lane, with Vector512 kernels: output[o] = head.weight[o, :] · h
+            /// + head.bias[o], summed as one sequence sums it: 16 lanes (lane l takes units l, l + 16, ...) added in
+            /// LstmMath.Sum's tree, then the units past the last multiple of 16 in order.
+            /// </summary>
+            internal static void HeadAgentsVector512(ref float head, ref float hidden, ref float lanes, ref float output)
+            {
+                ref float bias = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref head, OutputSize * HiddenSize);
+
+                // Each vector of 16 agents in turn.
+                for (global::System.UIntPtr firstAgent = 0; firstAgent < 32; firstAgent += 16)
+                {
+                    for (global::System.UIntPtr o = 0; o < OutputSize; o++)
+                    {
+                        ref float weights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref head, o * HiddenSize);
+                        // Each of the 16 lanes, a vector of agents.
+                        for (global::System.UIntPtr lane = 0; lane < 16; lane++)
+                        {
+                            global::System.Runtime.Intrinsics.Vector512<float> laneSum = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                            for (global::System.UIntPtr k = lane; k < 64; k += 16)
+                            {
+                                laneSum = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref hidden, (k * 32) + firstAgent), global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, k)), laneSum);
+                            }
+                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(laneSum, ref lanes, (lane * 32) + firstAgent);
+                        }
+
+                        // LstmMath.Sum's tree: lane l + (l + 8), then + (l + 4), then (0 + 2) + (1 + 3).
+                        global::System.Runtime.Intrinsics.Vector512<float> quarter0 = (global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref lanes, (0 * 32) + firstAgent) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref lanes, (8 * 32) + firstAgent)) + (global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref lanes, (4 * 32) + firstAgent) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref lanes, (12 * 32) + firstAgent));
+                        global::System.Runtime.Intrinsics.Vector512<float> quarter1 = (global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref lanes, (1 * 32) + firstAgent) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref lanes, (9 * 32) + firstAgent)) + (global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref lanes, (5 * 32) + firstAgent) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref lanes, (13 * 32) + firstAgent));
+                        global::System.Runtime.Intrinsics.Vector512<float> quarter2 = (global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref lanes, (2 * 32) + firstAgent) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref lanes, (10 * 32) + firstAgent)) + (global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref lanes, (6 * 32) + firstAgent) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref lanes, (14 * 32) + firstAgent));
+                        global::System.Runtime.Intrinsics.Vector512<float> quarter3 = (global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref lanes, (3 * 32) + firstAgent) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref lanes, (11 * 32) + firstAgent)) + (global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref lanes, (7 * 32) + firstAgent) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref lanes, (15 * 32) + firstAgent));
+                        global::System.Runtime.Intrinsics.Vector512<float> sum = (quarter0 + quarter2) + (quarter1 + quarter3);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum + global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref bias, o)), ref output, (o * 32) + firstAgent);
+                    }
+                }
+            }
+
+            /// <summary>One step of every layer and the head with the Vector256 kernels.</summary>
+            internal static void StepVector256(ref float parameters, ref float input, ref float hidden, ref float cell, ref float gates, ref float output)
+            {
+                // Layer 0: the input (HiddenSize values) -> hidden[0].
+                LayerVector256(ref parameters, ref input, ref hidden, ref cell, ref gates);
+
+                // Layer 1: hidden[0] -> hidden[1].
+                LayerVector256(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref parameters, FirstLayerParameterCount), ref hidden, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, 1 * HiddenSize), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref cell, 1 * HiddenSize), ref gates);
+
+                // Layer 2: hidden[1] -> hidden[2].
+                LayerVector256(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref parameters, FirstLayerParameterCount + (1 * UpperLayerParameterCount)), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, 1 * HiddenSize), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, 2 * HiddenSize), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref cell, 2 * HiddenSize), ref gates);
+
+                // The dense head reads the top layer's hidden state.
+                HeadVector256(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref parameters, HeadOffset), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, 2 * HiddenSize), ref output);
+            }
+
+            /// <summary>
+            /// One step of every layer (64 inputs) with Vector256 kernels:
+            /// the gate sums b_ih + b_hh + W_ih x + W_hh h of every unit, summed in registers and stored into
+            /// <paramref name="gates"/> (packed like a gate row); then the gate activations replace them there
+            /// (training keeps them for the backward pass), and c = f * c + i * g, h = o * tanh(c).
+            /// </summary>
+            internal static void LayerVector256(ref float weights, ref float input, ref float hidden, ref float cell, ref float gates)
+            {
+                // This layer's packed parameters: W_ih, W_hh, then the two biases.
+                ref float inputWeights = ref weights;
+                ref float recurrentWeights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, InputSize * GateRowLength);
+                ref float inputBias = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, (InputSize + HiddenSize) * GateRowLength);
+                ref float hiddenBias = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, (InputSize + HiddenSize + 1) * GateRowLength);
+
+                // Every other step (on this thread) the tiles run from the last to the first, so that a step starts with the
+                // weights the last one read last, which the cache still holds; each tile sums its own columns: the same bits.
+                bool descending = global::LstmGen.CompilerServices.TileOrder.FirstLayerDescending(callsPerStep: 3);
+
+                // Units 0 to 63: 4 tiles of 16 units, one global::System.Runtime.Intrinsics.Vector256<float> per gate and 8 units, summed in registers.
+                for (global::System.UIntPtr pass = 0; pass < 4; pass++)
+                {
+                    global::System.UIntPtr block = descending ? 3 - pass : pass;
+                    global::System.UIntPtr column = (block * 64);
+
+                    // The gate sums start from the two biases.
+                    global::System.Runtime.Intrinsics.Vector256<float> inputSum0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref inputBias, column) + global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref hiddenBias, column);
+                    global::System.Runtime.Intrinsics.Vector256<float> forgetSum0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref inputBias, column + 16) + global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref hiddenBias, column + 16);
+                    global::System.Runtime.Intrinsics.Vector256<float> candidateSum0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref inputBias, column + 32) + global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref hiddenBias, column + 32);
+                    global::System.Runtime.Intrinsics.Vector256<float> outputSum0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref inputBias, column + 48) + global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref hiddenBias, column + 48);
+                    global::System.Runtime.Intrinsics.Vector256<float> inputSum1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref inputBias, column + 8) + global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref hiddenBias, column + 8);
+                    global::System.Runtime.Intrinsics.Vector256<float> forgetSum1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref inputBias, column + 24) + global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref hiddenBias, column + 24);
+                    global::System.Runtime.Intrinsics.Vector256<float> candidateSum1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref inputBias, column + 40) + global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref hiddenBias, column + 40);
+                    global::System.Runtime.Intrinsics.Vector256<float> outputSum1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref inputBias, column + 56) + global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref hiddenBias, column + 56);
+
+                    // W_ih x: the input (64 values), 4 per iteration.
+                    ref float tileInputWeights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, InputSize * column);
+                    for (global::System.UIntPtr k = 0; k < 64; k += 4)
+                    {
+                        ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref tileInputWeights, k * 64);
+                        global::System.Runtime.Intrinsics.Vector256<float> x0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, k));
+                        inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row0, 0), inputSum0);
+                        forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row0, 16), forgetSum0);
+                        candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row0, 32), candidateSum0);
+                        outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row0, 48), outputSum0);
+                        inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row0, 8), inputSum1);
+                        forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row0, 24), forgetSum1);
+                        candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row0, 40), candidateSum1);
+                        outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row0, 56), outputSum1);
+                        ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 64);
+                        global::System.Runtime.Intrinsics.Vector256<float> x1 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, k + 1));
+                        inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row1, 0), inputSum0);
+                        forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row1, 16), forgetSum0);
+                        candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row1, 32), candidateSum0);
+                        outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row1, 48), outputSum0);
+                        inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row1, 8), inputSum1);
+                        forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row1, 24), forgetSum1);
+                        candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row1, 40), candidateSum1);
+                        outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row1, 56), outputSum1);
+                        ref float row2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 64);
+                        global::System.Runtime.Intrinsics.Vector256<float> x2 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, k + 2));
+                        inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row2, 0), inputSum0);
+                        forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row2, 16), forgetSum0);
+                        candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row2, 32), candidateSum0);
+                        outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row2, 48), outputSum0);
+                        inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row2, 8), inputSum1);
+                        forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row2, 24), forgetSum1);
+                        candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row2, 40), candidateSum1);
+                        outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row2, 56), outputSum1);
+                        ref float row3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 64);
+                        global::System.Runtime.Intrinsics.Vector256<float> x3 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, k + 3));
+                        inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row3, 0), inputSum0);
+                        forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row3, 16), forgetSum0);
+                        candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row3, 32), candidateSum0);
+                        outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row3, 48), outputSum0);
+                        inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row3, 8), inputSum1);
+                        forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row3, 24), forgetSum1);
+                        candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row3, 40), candidateSum1);
+                        outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row3, 56), outputSum1);
+                    }
+
+                    // W_hh h: the previous hidden state (64 values), 4 per iteration.
+                    ref float tileRecurrentWeights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentWeights, HiddenSize * column);
+                    for (global::System.UIntPtr k = 0; k < 64; k += 4)
+                    {
+                        ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref tileRecurrentWeights, k * 64);
+                        global::System.Runtime.Intrinsics.Vector256<float> x0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, k));
+                        inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row0, 0), inputSum0);
+                        forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row0, 16), forgetSum0);
+                        candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row0, 32), candidateSum0);
+                        outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row0, 48), outputSum0);
+                        inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row0, 8), inputSum1);
+                        forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row0, 24), forgetSum1);
+                        candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row0, 40), candidateSum1);
+                        outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row0, 56), outputSum1);
+                        ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 64);
+                        global::System.Runtime.Intrinsics.Vector256<float> x1 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, k + 1));
+                        inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row1, 0), inputSum0);
+                        forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row1, 16), forgetSum0);
+                        candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row1, 32), candidateSum0);
+                        outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row1, 48), outputSum0);
+                        inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row1, 8), inputSum1);
+                        forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row1, 24), forgetSum1);
+                        candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row1, 40), candidateSum1);
+                        outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row1, 56), outputSum1);
+                        ref float row2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 64);
+                        global::System.Runtime.Intrinsics.Vector256<float> x2 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, k + 2));
+                        inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row2, 0), inputSum0);
+                        forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row2, 16), forgetSum0);
+                        candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row2, 32), candidateSum0);
+                        outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row2, 48), outputSum0);
+                        inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row2, 8), inputSum1);
+                        forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row2, 24), forgetSum1);
+                        candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row2, 40), candidateSum1);
+                        outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row2, 56), outputSum1);
+                        ref float row3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 64);
+                        global::System.Runtime.Intrinsics.Vector256<float> x3 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, k + 3));
+                        inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row3, 0), inputSum0);
+                        forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row3, 16), forgetSum0);
+                        candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row3, 32), candidateSum0);
+                        outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row3, 48), outputSum0);
+                        inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row3, 8), inputSum1);
+                        forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row3, 24), forgetSum1);
+                        candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row3, 40), candidateSum1);
+                        outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row3, 56), outputSum1);
+                    }
+
+                    // The gate sums, for the activations below.
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(inputSum0, ref gates, column);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(forgetSum0, ref gates, column + 16);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(candidateSum0, ref gates, column + 32);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(outputSum0, ref gates, column + 48);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(inputSum1, ref gates, column + 8);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(forgetSum1, ref gates, column + 24);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(candidateSum1, ref gates, column + 40);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(outputSum1, ref gates, column + 56);
+                }
+
+                // Every gate sum has read the old hidden state, so the new one replaces it unit by unit.
+                // Units 0 to 63, 8 at a time: the gates, then c = f * c + i * g and h = o * tanh(c).
+                for (global::System.UIntPtr block = 0; block < 4; block++)
+                {
+                    for (global::System.UIntPtr part = 0; part < 2; part++)
+                    {
+                        global::System.UIntPtr unit = (block * 16) + (part * 8);
+                        global::System.UIntPtr column = (block * 64) + (part * 8);
+                        global::System.Runtime.Intrinsics.Vector256<float> inputGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gates, column));
+                        global::System.Runtime.Intrinsics.Vector256<float> forgetGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gates, column + 16));
+                        global::System.Runtime.Intrinsics.Vector256<float> candidate = global::LstmGen.LstmMath.Tanh(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gates, column + 32));
+                        global::System.Runtime.Intrinsics.Vector256<float> outputGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gates, column + 48));
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(inputGate, ref gates, column);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(forgetGate, ref gates, column + 16);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(candidate, ref gates, column + 32);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(outputGate, ref gates, column + 48);
+                        global::System.Runtime.Intrinsics.Vector256<float> newCell = global::LstmGen.LstmMath.MultiplyAdd(forgetGate, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref cell, unit), inputGate * candidate);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(newCell, ref cell, unit);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(outputGate * global::LstmGen.LstmMath.Tanh(newCell), ref hidden, unit);
+                    }
+                }
+            }
+
+            /// <summary>
+            /// The input part of every layer's gate sums for <paramref name="steps"/> steps with Vector256 kernels:
+            /// gates[t] = b_ih + b_hh + W_ih x_t, each sum added in the order of a single step, several steps per
+            /// pass over the weights.
+            /// </summary>
+            internal static void LayerProjectionVector256(ref float weights, ref float inputs, global::System.UIntPtr inputStride, ref float gates, global::System.UIntPtr steps)
+            {
+                // This layer's W_ih and biases.
+                ref float inputWeights = ref weights;
+                ref float inputBias = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, (InputSize + HiddenSize) * GateRowLength);
+                ref float hiddenBias = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, (InputSize + HiddenSize + 1) * GateRowLength);
+
+                // Units 0 to 63: 8 tiles of 8 units, one global::System.Runtime.Intrinsics.Vector256<float> per gate and 8 units, 2 steps at a time.
+                for (global::System.UIntPtr block = 0; block < 4; block++)
+                {
+                    for (global::System.UIntPtr part = 0; part < 2; part++)
+                    {
+                        global::System.UIntPtr blockColumn = (block * 64);
+                        global::System.UIntPtr column = blockColumn + (part * 8);
+                        // The tile's rows of W_ih (each block's rows together).
+                        ref float tileInputWeights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, (InputSize * blockColumn) + (column - blockColumn));
+                        // b_ih + b_hh, where every step's sums start.
+                        global::System.Runtime.Intrinsics.Vector256<float> inputBias0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref inputBias, column) + global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref hiddenBias, column);
+                        global::System.Runtime.Intrinsics.Vector256<float> forgetBias0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref inputBias, column + 16) + global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref hiddenBias, column + 16);
+                        global::System.Runtime.Intrinsics.Vector256<float> candidateBias0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref inputBias, column + 32) + global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref hiddenBias, column + 32);
+                        global::System.Runtime.Intrinsics.Vector256<float> outputBias0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref inputBias, column + 48) + global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref hiddenBias, column + 48);
+                        global::System.UIntPtr step = 0;
+                        for (; step + 2 <= steps; step += 2)
+                        {
+                            ref float input0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputs, step * inputStride);
+                            ref float input1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputs, (step + 1) * inputStride);
+                            global::System.Runtime.Intrinsics.Vector256<float> inputSum0Step0 = inputBias0;
+                            global::System.Runtime.Intrinsics.Vector256<float> forgetSum0Step0 = forgetBias0;
+                            global::System.Runtime.Intrinsics.Vector256<float> candidateSum0Step0 = candidateBias0;
+                            global::System.Runtime.Intrinsics.Vector256<float> outputSum0Step0 = outputBias0;
+                            global::System.Runtime.Intrinsics.Vector256<float> inputSum0Step1 = inputBias0;
+                            global::System.Runtime.Intrinsics.Vector256<float> forgetSum0Step1 = forgetBias0;
+                            global::System.Runtime.Intrinsics.Vector256<float> candidateSum0Step1 = candidateBias0;
+                            global::System.Runtime.Intrinsics.Vector256<float> outputSum0Step1 = outputBias0;
+                            // W_ih x: the input (64 values), in order.
+                            for (global::System.UIntPtr k = 0; k < InputSize; k++)
+                            {
+                                ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref tileInputWeights, k * 64);
+                                global::System.Runtime.Intrinsics.Vector256<float> weight0I = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 0);
+                                global::System.Runtime.Intrinsics.Vector256<float> weight0F = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 16);
+                                global::System.Runtime.Intrinsics.Vector256<float> weight0C = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 32);
+                                global::System.Runtime.Intrinsics.Vector256<float> weight0O = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 48);
+                                global::System.Runtime.Intrinsics.Vector256<float> x0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input0, k));
+                                inputSum0Step0 = global::LstmGen.LstmMath.MultiplyAdd(x0, weight0I, inputSum0Step0);
+                                forgetSum0Step0 = global::LstmGen.LstmMath.MultiplyAdd(x0, weight0F, forgetSum0Step0);
+                                candidateSum0Step0 = global::LstmGen.LstmMath.MultiplyAdd(x0, weight0C, candidateSum0Step0);
+                                outputSum0Step0 = global::LstmGen.LstmMath.MultiplyAdd(x0, weight0O, outputSum0Step0);
+                                global::System.Runtime.Intrinsics.Vector256<float> x1 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input1, k));
+                                inputSum0Step1 = global::LstmGen.LstmMath.MultiplyAdd(x1, weight0I, inputSum0Step1);
+                                forgetSum0Step1 = global::LstmGen.LstmMath.MultiplyAdd(x1, weight0F, forgetSum0Step1);
+                                candidateSum0Step1 = global::LstmGen.LstmMath.MultiplyAdd(x1, weight0C, candidateSum0Step1);
+                                outputSum0Step1 = global::LstmGen.LstmMath.MultiplyAdd(x1, weight0O, outputSum0Step1);
+                            }
+                            ref float gates0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, step * GateRowLength);
+                            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(inputSum0Step0, ref gates0, column);
+                            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(forgetSum0Step0, ref gates0, column + 16);
+                            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(candidateSum0Step0, ref gates0, column + 32);
+                            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(outputSum0Step0, ref gates0, column + 48);
+                            ref float gates1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, (step + 1) * GateRowLength);
+                            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(inputSum0Step1, ref gates1, column);
+                            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(forgetSum0Step1, ref gates1, column + 16);
+                            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(candidateSum0Step1, ref gates1, column + 32);
+                            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(outputSum0Step1, ref gates1, column + 48);
+                        }
+
+                        // The steps left over, one at a time.
+                        for (; step < steps; step++)
+                        {
+                            ref float input0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputs, step * inputStride);
+                            global::System.Runtime.Intrinsics.Vector256<float> inputSum0 = inputBias0;
+                            global::System.Runtime.Intrinsics.Vector256<float> forgetSum0 = forgetBias0;
+                            global::System.Runtime.Intrinsics.Vector256<float> candidateSum0 = candidateBias0;
+                            global::System.Runtime.Intrinsics.Vector256<float> outputSum0 = outputBias0;
+                            // W_ih x: the input (64 values), in order.
+                            for (global::System.UIntPtr k = 0; k < InputSize; k++)
+                            {
+                                ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref tileInputWeights, k * 64);
+                                global::System.Runtime.Intrinsics.Vector256<float> weight0I = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 0);
+                                global::System.Runtime.Intrinsics.Vector256<float> weight0F = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 16);
+                                global::System.Runtime.Intrinsics.Vector256<float> weight0C = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 32);
+                                global::System.Runtime.Intrinsics.Vector256<float> weight0O = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 48);
+                                global::System.Runtime.Intrinsics.Vector256<float> x0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input0, k));
+                                inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, weight0I, inputSum0);
+                                forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, weight0F, forgetSum0);
+                                candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, weight0C, candidateSum0);
+                                outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, weight0O, outputSum0);
+                            }
+                            ref float gates0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, step * GateRowLength);
+                            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(inputSum0, ref gates0, column);
+                            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(forgetSum0, ref gates0, column + 16);
+                            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(candidateSum0, ref gates0, column + 32);
+                            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(outputSum0, ref gates0, column + 48);
+                        }
+                    }
+                }
+            }
+
+            /// <summary>
+            /// The recurrent part of one step of every layer with Vector256 kernels: <paramref name="gates"/> holds
+            /// b_ih + b_hh + W_ih x from the projection; W_hh h is added in registers, in the order of a whole step,
+            /// <paramref name="gates"/> (packed like a gate row); then the gate activations replace them there
+            /// (training keeps them for the backward pass), and c = f * c + i * g, h = o * tanh(c).
+            /// </summary>
+            internal static void LayerRecurrentVector256(ref float weights, ref float hidden, ref float cell, ref float gates)
+            {
+                // This layer's recurrent weights W_hh.
+                ref float recurrentWeights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, InputSize * GateRowLength);
+
+                // Every other step (on this thread) the tiles run from the last to the first, so that a step starts with the
+                // weights the last one read last, which the cache still holds; each tile sums its own columns: the same bits.
+                bool descending = global::LstmGen.CompilerServices.TileOrder.FirstLayerDescending(callsPerStep: 3);
+
+                // Units 0 to 63: 4 tiles of 16 units, one global::System.Runtime.Intrinsics.Vector256<float> per gate and 8 units, summed in registers.
+                for (global::System.UIntPtr pass = 0; pass < 4; pass++)
+                {
+                    global::System.UIntPtr block = descending ? 3 - pass : pass;
+                    global::System.UIntPtr column = (block * 64);
+
+                    // The gate sums start from b_ih + b_hh + W_ih x, which the projection computed for the whole chunk.
+                    global::System.Runtime.Intrinsics.Vector256<float> inputSum0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gates, column);
+                    global::System.Runtime.Intrinsics.Vector256<float> forgetSum0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gates, column + 16);
+                    global::System.Runtime.Intrinsics.Vector256<float> candidateSum0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gates, column + 32);
+                    global::System.Runtime.Intrinsics.Vector256<float> outputSum0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gates, column + 48);
+                    global::System.Runtime.Intrinsics.Vector256<float> inputSum1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gates, column + 8);
+                    global::System.Runtime.Intrinsics.Vector256<float> forgetSum1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gates, column + 24);
+                    global::System.Runtime.Intrinsics.Vector256<float> candidateSum1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gates, column + 40);
+                    global::System.Runtime.Intrinsics.Vector256<float> outputSum1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gates, column + 56);
+
+                    // W_hh h: the previous hidden state (64 values), 4 per iteration.
+                    ref float tileRecurrentWeights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentWeights, HiddenSize * column);
+                    for (global::System.UIntPtr k = 0; k < 64; k += 4)
+                    {
+                        ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref tileRecurrentWeights, k * 64);
+                        global::System.Runtime.Intrinsics.Vector256<float> x0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, k));
+                        inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row0, 0), inputSum0);
+                        forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row0, 16), forgetSum0);
+                        candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row0, 32), candidateSum0);
+                        outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row0, 48), outputSum0);
+                        inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row0, 8), inputSum1);
+                        forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row0, 24), forgetSum1);
+                        candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row0, 40), candidateSum1);
+                        outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row0, 56), outputSum1);
+                        ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 64);
+                        global::System.Runtime.Intrinsics.Vector256<float> x1 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, k + 1));
+                        inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row1, 0), inputSum0);
+                        forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row1, 16), forgetSum0);
+                        candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row1, 32), candidateSum0);
+                        outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row1, 48), outputSum0);
+                        inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row1, 8), inputSum1);
+                        forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row1, 24), forgetSum1);
+                        candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row1, 40), candidateSum1);
+                        outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row1, 56), outputSum1);
+                        ref float row2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 64);
+                        global::System.Runtime.Intrinsics.Vector256<float> x2 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, k + 2));
+                        inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row2, 0), inputSum0);
+                        forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row2, 16), forgetSum0);
+                        candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row2, 32), candidateSum0);
+                        outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row2, 48), outputSum0);
+                        inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row2, 8), inputSum1);
+                        forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row2, 24), forgetSum1);
+                        candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row2, 40), candidateSum1);
+                        outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row2, 56), outputSum1);
+                        ref float row3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 64);
+                        global::System.Runtime.Intrinsics.Vector256<float> x3 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, k + 3));
+                        inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row3, 0), inputSum0);
+                        forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row3, 16), forgetSum0);
+                        candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row3, 32), candidateSum0);
+                        outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row3, 48), outputSum0);
+                        inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row3, 8), inputSum1);
+                        forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row3, 24), forgetSum1);
+                        candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row3, 40), candidateSum1);
+                        outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row3, 56), outputSum1);
+                    }
+
+                    // The gate sums, for the activations below.
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(inputSum0, ref gates, column);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(forgetSum0, ref gates, column + 16);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(candidateSum0, ref gates, column + 32);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(outputSum0, ref gates, column + 48);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(inputSum1, ref gates, column + 8);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(forgetSum1, ref gates, column + 24);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(candidateSum1, ref gates, column + 40);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(outputSum1, ref gates, column + 56);
+                }
+
+                // Every gate sum has read the old hidden state, so the new one replaces it unit by unit.
+                // Units 0 to 63, 8 at a time: the gates, then c = f * c + i * g and h = o * tanh(c).
+                for (global::System.UIntPtr block = 0; block < 4; block++)
+                {
+                    for (global::System.UIntPtr part = 0; part < 2; part++)
+                    {
+                        global::System.UIntPtr unit = (block * 16) + (part * 8);
+                        global::System.UIntPtr column = (block * 64) + (part * 8);
+                        global::System.Runtime.Intrinsics.Vector256<float> inputGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gates, column));
+                        global::System.Runtime.Intrinsics.Vector256<float> forgetGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gates, column + 16));
+                        global::System.Runtime.Intrinsics.Vector256<float> candidate = global::LstmGen.LstmMath.Tanh(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gates, column + 32));
+                        global::System.Runtime.Intrinsics.Vector256<float> outputGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gates, column + 48));
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(inputGate, ref gates, column);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(forgetGate, ref gates, column + 16);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(candidate, ref gates, column + 32);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(outputGate, ref gates, column + 48);
+                        global::System.Runtime.Intrinsics.Vector256<float> newCell = global::LstmGen.LstmMath.MultiplyAdd(forgetGate, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref cell, unit), inputGate * candidate);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(newCell, ref cell, unit);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(outputGate * global::LstmGen.LstmMath.Tanh(newCell), ref hidden, unit);
+                    }
+                }
+            }
+
+            /// <summary>
+            /// The dense head with Vector256 kernels: output[o] = head.weight[o, :] · h + head.bias[o]. The
+            /// products go to 16 lanes (lane l takes elements l, l + 16, ...) that LstmMath.Sum adds in a fixed
+            /// tree; elements past the last multiple of 16 follow in order; so every path gives the same bits.
+            /// </summary>
+            internal static void HeadVector256(ref float head, ref float hidden, ref float output)
+            {
+                ref float bias = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref head, OutputSize * HiddenSize);
+                for (global::System.UIntPtr o = 0; o < OutputSize; o++)
+                {
+                    ref float weights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref head, o * HiddenSize);
+                    global::System.Runtime.Intrinsics.Vector256<float> lanes0To7 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector256<float> lanes8To15 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    for (global::System.UIntPtr k = 0; k < 64; k += 16)
+                    {
+                        lanes0To7 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref hidden, k), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, k), lanes0To7);
+                        lanes8To15 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref hidden, k + 8), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, k + 8), lanes8To15);
+                    }
+                    float sum = global::LstmGen.LstmMath.Sum(lanes0To7, lanes8To15);
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref output, o) = sum + global::System.Runtime.CompilerServices.Unsafe.Add(ref bias, o);
+                }
+            }
+
+            /// <summary>
+            /// The backward pass of every layer (64 inputs) at one step, with Vector256 kernels.
+            /// From d loss / d h (from above, plus what the next step carried back) and d loss / d c, it finds
+            /// the gate gradients, which replace the gates in the record (the weights' gradients are summed from them
+            /// after the backward pass), adds d loss / d b_ih and b_hh to the gradients, writes d loss / d x (when
+            /// wanted) and leaves d loss / d h and d loss / d c of the step before.
+            /// </summary>
+            internal static void LayerBackwardVector256(ref float weights, ref float gradients, ref float previous, ref float current, ref float upstream, ref float hiddenGradient, ref float cellGradient, ref float inputGradient, bool computeInputGradient)
+            {
+                // This layer's packed parameters and their gradients: W_ih, W_hh, then the two biases.
+                ref float inputWeights = ref weights;
+                ref float recurrentWeights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, InputSize * GateRowLength);
+                ref float inputBiasGradients = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gradients, (InputSize + HiddenSize) * GateRowLength);
+                ref float hiddenBiasGradients = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gradients, (InputSize + HiddenSize + 1) * GateRowLength);
+
+                // What the forward pass recorded: this step's gates and cell state, the cell state before it. Each unit's
+                // gate gradients overwrite its gates once they are read.
+                ref float gates = ref current;
+                ref float gateGradients = ref current;
+                ref float cell = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref current, RecordCellOffset);
+                ref float previousCell = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref previous, RecordCellOffset);
+
+                // Units 0 to 63: 4 tiles of 16 units, one global::System.Runtime.Intrinsics.Vector256<float> per gate and 8 units: the gate gradients.
+                for (global::System.UIntPtr block = 0; block < 4; block++)
+                {
+                    global::System.UIntPtr unit = (block * 16);
+                    global::System.UIntPtr column = (block * 64);
+
+                    // Units [unit, +8): d h = from above + from the next step; d c += d h * o * (1 - tanh(c)^2);
+                    // both flushed to zero below 2^-60, where they would only slow the processor down.
+                    {
+                        global::System.Runtime.Intrinsics.Vector256<float> one = global::System.Runtime.Intrinsics.Vector256<float>.One;
+                        global::System.Runtime.Intrinsics.Vector256<float> hiddenGradientSum = global::LstmGen.LstmMath.FlushNegligible(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref upstream, unit) + global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref hiddenGradient, unit));
+                        global::System.Runtime.Intrinsics.Vector256<float> inputGate = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gates, column);
+                        global::System.Runtime.Intrinsics.Vector256<float> forgetGate = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gates, column + 16);
+                        global::System.Runtime.Intrinsics.Vector256<float> candidate = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gates, column + 32);
+                        global::System.Runtime.Intrinsics.Vector256<float> outputGate = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gates, column + 48);
+                        global::System.Runtime.Intrinsics.Vector256<float> tanhCell = global::LstmGen.LstmMath.Tanh(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref cell, unit));
+                        global::System.Runtime.Intrinsics.Vector256<float> cellGradientSum = global::LstmGen.LstmMath.FlushNegligible(global::LstmGen.LstmMath.MultiplyAdd(hiddenGradientSum * outputGate, one - (tanhCell * tanhCell), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref cellGradient, unit)));
+                        // Through each gate's activation: sigmoid' = s (1 - s), tanh' = 1 - t^2.
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(cellGradientSum * candidate * (inputGate * (one - inputGate)), ref gateGradients, column);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(cellGradientSum * global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref previousCell, unit) * (forgetGate * (one - forgetGate)), ref gateGradients, column + 16);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(cellGradientSum * inputGate * (one - (candidate * candidate)), ref gateGradients, column + 32);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(hiddenGradientSum * tanhCell * (outputGate * (one - outputGate)), ref gateGradients, column + 48);
+                        // d loss / d c of the step before: through c = f * c_prev + i * g.
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(cellGradientSum * forgetGate, ref cellGradient, unit);
+                    }
+
+                    // Units [unit + 8, +8): d h = from above + from the next step; d c += d h * o * (1 - tanh(c)^2);
+                    // both flushed to zero below 2^-60, where they would only slow the processor down.
+                    {
+                        global::System.Runtime.Intrinsics.Vector256<float> one = global::System.Runtime.Intrinsics.Vector256<float>.One;
+                        global::System.Runtime.Intrinsics.Vector256<float> hiddenGradientSum = global::LstmGen.LstmMath.FlushNegligible(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref upstream, unit + 8) + global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref hiddenGradient, unit + 8));
+                        global::System.Runtime.Intrinsics.Vector256<float> inputGate = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gates, column + 8);
+                        global::System.Runtime.Intrinsics.Vector256<float> forgetGate = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gates, column + 24);
+                        global::System.Runtime.Intrinsics.Vector256<float> candidate = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gates, column + 40);
+                        global::System.Runtime.Intrinsics.Vector256<float> outputGate = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gates, column + 56);
+                        global::System.Runtime.Intrinsics.Vector256<float> tanhCell = global::LstmGen.LstmMath.Tanh(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref cell, unit + 8));
+                        global::System.Runtime.Intrinsics.Vector256<float> cellGradientSum = global::LstmGen.LstmMath.FlushNegligible(global::LstmGen.LstmMath.MultiplyAdd(hiddenGradientSum * outputGate, one - (tanhCell * tanhCell), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref cellGradient, unit + 8)));
+                        // Through each gate's activation: sigmoid' = s (1 - s), tanh' = 1 - t^2.
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(cellGradientSum * candidate * (inputGate * (one - inputGate)), ref gateGradients, column + 8);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(cellGradientSum * global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref previousCell, unit + 8) * (forgetGate * (one - forgetGate)), ref gateGradients, column + 24);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(cellGradientSum * inputGate * (one - (candidate * candidate)), ref gateGradients, column + 40);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(hiddenGradientSum * tanhCell * (outputGate * (one - outputGate)), ref gateGradients, column + 56);
+                        // d loss / d c of the step before: through c = f * c_prev + i * g.
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(cellGradientSum * forgetGate, ref cellGradient, unit + 8);
+                    }
+                }
+
+                // d loss / d b_ih and d loss / d b_hh: the gate gradients.
+                for (global::System.UIntPtr k = 0; k < GateRowLength; k += 8)
+                {
+                    global::System.Runtime.Intrinsics.Vector256<float> gateGradient = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gateGradients, k);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref inputBiasGradients, k) + gateGradient, ref inputBiasGradients, k);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref hiddenBiasGradients, k) + gateGradient, ref hiddenBiasGradients, k);
+                }
+
+                // d loss / d x = W_ih^T gate gradients, when wanted.
+                if (computeInputGradient)
+                {
+                    for (global::System.UIntPtr k = 0; k < InputSize; k += 2)
+                    {
+                        GateRowsBackwardVector256(ref inputWeights, InputSize, k, ref gateGradients, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, k));
+                    }
+                }
+
+                // d loss / d h_prev = W_hh^T gate gradients, for the step before.
+                for (global::System.UIntPtr k = 0; k < HiddenSize; k += 2)
+                {
+                    GateRowsBackwardVector256(ref recurrentWeights, HiddenSize, k, ref gateGradients, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenGradient, k));
+                }
+            }
+
+            /// <summary>
+            /// One row of a weight's backward pass with Vector256 kernels: result = weightRow · gateGradients,
+            /// a block of units at a time (the weight of weightRows rows is kept block by block), summed in the
+            /// canonical 16 lanes and then in order.
+            /// </summary>
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+            internal static void GateRowBackwardVector256(ref float weights, global::System.UIntPtr weightRows, global::System.UIntPtr row, ref float gateGradients, ref float result)
+            {
+                global::System.Runtime.Intrinsics.Vector256<float> lanes0To7 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector256<float> lanes8To15 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                // Units 0 to 63, 16 at a time: each block's part of the rows, 64 columns.
+                for (global::System.UIntPtr block = 0; block < 4; block++)
+                {
+                    global::System.UIntPtr column = (block * 64);
+                    ref float blockRow0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, (weightRows * column) + (row * 64));
+                    lanes0To7 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref blockRow0, 0), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gateGradients, column), lanes0To7);
+                    lanes8To15 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref blockRow0, 8), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gateGradients, column + 8), lanes8To15);
+                    lanes0To7 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref blockRow0, 16), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gateGradients, column + 16), lanes0To7);
+                    lanes8To15 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref blockRow0, 24), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gateGradients, column + 24), lanes8To15);
+                    lanes0To7 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref blockRow0, 32), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gateGradients, column + 32), lanes0To7);
+                    lanes8To15 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref blockRow0, 40), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gateGradients, column + 40), lanes8To15);
+                    lanes0To7 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref blockRow0, 48), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gateGradients, column + 48), lanes0To7);
+                    lanes8To15 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref blockRow0, 56), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gateGradients, column + 56), lanes8To15);
+                }
+                float sum = global::LstmGen.LstmMath.Sum(lanes0To7, lanes8To15);
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref result, 0) = sum;
+            }
+
+            /// <summary>
+            /// 2 rows of a weight's backward pass with Vector256 kernels, 2 dot products in flight:
+            /// result[r] = weightRow_r · gateGradients for each row r from row on, each as one row alone sums it: a block
+            /// of units at a time (the weight of weightRows rows is kept block by block).
+            /// </summary>
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+            internal static void GateRowsBackwardVector256(ref float weights, global::System.UIntPtr weightRows, global::System.UIntPtr row, ref float gateGradients, ref float result)
+            {
+                global::System.Runtime.Intrinsics.Vector256<float> row0Lanes0To7 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector256<float> row0Lanes8To15 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector256<float> row1Lanes0To7 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector256<float> row1Lanes8To15 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                // Units 0 to 63, 16 at a time: each block's part of the rows, 64 columns.
+                for (global::System.UIntPtr block = 0; block < 4; block++)
+                {
+                    global::System.UIntPtr column = (block * 64);
+                    ref float blockRow0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, (weightRows * column) + (row * 64));
+                    ref float blockRow1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref blockRow0, 64);
+                    global::System.Runtime.Intrinsics.Vector256<float> gateGradients0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gateGradients, column);
+                    row0Lanes0To7 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref blockRow0, 0), gateGradients0, row0Lanes0To7);
+                    row1Lanes0To7 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref blockRow1, 0), gateGradients0, row1Lanes0To7);
+                    global::System.Runtime.Intrinsics.Vector256<float> gateGradients8 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gateGradients, column + 8);
+                    row0Lanes8To15 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref blockRow0, 8), gateGradients8, row0Lanes8To15);
+                    row1Lanes8To15 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref blockRow1, 8), gateGradients8, row1Lanes8To15);
+                    global::System.Runtime.Intrinsics.Vector256<float> gateGradients16 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gateGradients, column + 16);
+                    row0Lanes0To7 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref blockRow0, 16), gateGradients16, row0Lanes0To7);
+                    row1Lanes0To7 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref blockRow1, 16), gateGradients16, row1Lanes0To7);
+                    global::System.Runtime.Intrinsics.Vector256<float> gateGradients24 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gateGradients, column + 24);
+                    row0Lanes8To15 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref blockRow0, 24), gateGradients24, row0Lanes8To15);
+                    row1Lanes8To15 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref blockRow1, 24), gateGradients24, row1Lanes8To15);
+                    global::System.Runtime.Intrinsics.Vector256<float> gateGradients32 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gateGradients, column + 32);
+                    row0Lanes0To7 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref blockRow0, 32), gateGradients32, row0Lanes0To7);
+                    row1Lanes0To7 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref blockRow1, 32), gateGradients32, row1Lanes0To7);
+                    global::System.Runtime.Intrinsics.Vector256<float> gateGradients40 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gateGradients, column + 40);
+                    row0Lanes8To15 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref blockRow0, 40), gateGradients40, row0Lanes8To15);
+                    row1Lanes8To15 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref blockRow1, 40), gateGradients40, row1Lanes8To15);
+                    global::System.Runtime.Intrinsics.Vector256<float> gateGradients48 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gateGradients, column + 48);
+                    row0Lanes0To7 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref blockRow0, 48), gateGradients48, row0Lanes0To7);
+                    row1Lanes0To7 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref blockRow1, 48), gateGradients48, row1Lanes0To7);
+                    global::System.Runtime.Intrinsics.Vector256<float> gateGradients56 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gateGradients, column + 56);
+                    row0Lanes8To15 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref blockRow0, 56), gateGradients56, row0Lanes8To15);
+                    row1Lanes8To15 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref blockRow1, 56), gateGradients56, row1Lanes8To15);
+                }
+                float sum0 = global::LstmGen.LstmMath.Sum(row0Lanes0To7, row0Lanes8To15);
+                float sum1 = global::LstmGen.LstmMath.Sum(row1Lanes0To7, row1Lanes8To15);
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref result, 0) = sum0;
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref result, 1) = sum1;
+            }
+
+            /// <summary>
+            /// Adds steps [start, end) to the rows of a weight's gradient with Vector256 kernels: gradientRow_k +=
+            /// x_t[k] * gateGradients_t, with x_t[k] at x + t * xStride + k and gateGradients_t at gateGradients +
+            /// t * StepRecordLength, from the last step to the first. Each gradient is loaded and stored once. The
+            /// gradient of a weight of <paramref name="rows"/> rows is kept block by block, as the weight is.
+            /// </summary>
+            internal static void WeightGradientsVector256(ref float gradientRows, global::System.UIntPtr rows, ref float x, global::System.UIntPtr xStride, ref float gateGradients, global::System.UIntPtr start, global::System.UIntPtr end)
+            {
+                // Units 0 to 63: 1 block (8 vectors of columns) at a time, every row, every step of the block.
+                for (global::System.UIntPtr column = 0; column < 256; column += 64)
+                {
+                    for (global::System.UIntPtr k = 0; k < rows; k++)
+                    {
+                        ref float gradientRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gradientRows, (rows * column) + (k * 64));
+                        ref float xRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, k);
+                        global::System.Runtime.Intrinsics.Vector256<float> sum0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gradientRow, 0);
+                        global::System.Runtime.Intrinsics.Vector256<float> sum1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gradientRow, 8);
+                        global::System.Runtime.Intrinsics.Vector256<float> sum2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gradientRow, 16);
+                        global::System.Runtime.Intrinsics.Vector256<float> sum3 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gradientRow, 24);
+                        global::System.Runtime.Intrinsics.Vector256<float> sum4 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gradientRow, 32);
+                        global::System.Runtime.Intrinsics.Vector256<float> sum5 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gradientRow, 40);
+                        global::System.Runtime.Intrinsics.Vector256<float> sum6 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gradientRow, 48);
+                        global::System.Runtime.Intrinsics.Vector256<float> sum7 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gradientRow, 56);
+                        for (global::System.UIntPtr step = end; step > start; step--)
+                        {
+                            global::System.UIntPtr t = step - 1;
+                            global::System.Runtime.Intrinsics.Vector256<float> xs = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref xRow, t * xStride));
+                            ref float stepGradients = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gateGradients, (t * StepRecordLength) + column);
+                            sum0 = global::LstmGen.LstmMath.MultiplyAdd(xs, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref stepGradients, 0), sum0);
+                            sum1 = global::LstmGen.LstmMath.MultiplyAdd(xs, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref stepGradients, 8), sum1);
+                            sum2 = global::LstmGen.LstmMath.MultiplyAdd(xs, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref stepGradients, 16), sum2);
+                            sum3 = global::LstmGen.LstmMath.MultiplyAdd(xs, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref stepGradients, 24), sum3);
+                            sum4 = global::LstmGen.LstmMath.MultiplyAdd(xs, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref stepGradients, 32), sum4);
+                            sum5 = global::LstmGen.LstmMath.MultiplyAdd(xs, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref stepGradients, 40), sum5);
+                            sum6 = global::LstmGen.LstmMath.MultiplyAdd(xs, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref stepGradients, 48), sum6);
+                            sum7 = global::LstmGen.LstmMath.MultiplyAdd(xs, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref stepGradients, 56), sum7);
+                        }
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(sum0, ref gradientRow, 0);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(sum1, ref gradientRow, 8);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(sum2, ref gradientRow, 16);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(sum3, ref gradientRow, 24);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(sum4, ref gradientRow, 32);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(sum5, ref gradientRow, 40);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(sum6, ref gradientRow, 48);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(sum7, ref gradientRow, 56);
+                    }
+                }
+            }
+
+            /// <summary>
+            /// The dense head's backward pass with Vector256 kernels: head.weight's gradient += d logits (outer) h,
+            /// head.bias's += d logits, and upstream = head.weight^T d logits, summed over the outputs in order.
+            /// </summary>
+            internal static void HeadBackwardVector256(ref float head, ref float gradients, ref float hidden, ref float logitGradients, ref float upstream)
+            {
+                ref float biasGradients = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gradients, OutputSize * HiddenSize);
+                global::LstmGen.CompilerServices.Floats.Clear(ref upstream, HiddenSize);
+                for (global::System.UIntPtr o = 0; o < OutputSize; o++)
+                {
+                    float logitGradient = global::System.Runtime.CompilerServices.Unsafe.Add(ref logitGradients, o);
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref biasGradients, o) += logitGradient;
+                    ref float weights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref head, o * HiddenSize);
+                    ref float weightGradients = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gradients, o * HiddenSize);
+                    global::System.Runtime.Intrinsics.Vector256<float> logitGradients8 = global::System.Runtime.Intrinsics.Vector256.Create(logitGradient);
+                    for (global::System.UIntPtr k = 0; k < HiddenSize; k += 8)
+                    {
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::LstmGen.LstmMath.MultiplyAdd(logitGradients8, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref hidden, k), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weightGradients, k)), ref weightGradients, k);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::LstmGen.LstmMath.MultiplyAdd(logitGradients8, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, k), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref upstream, k)), ref upstream, k);
+                    }
+                }
+            }
+
+            /// <summary>One step of every layer and the head for 16 agents, one per lane, with the Vector256 kernels.</summary>
+            internal static void StepAgentsVector256(ref float parameters, ref float input, ref float hidden, ref float cell, ref float gates, ref float lanes, ref float output)
+            {
+                // Layer 0: the input (HiddenSize values) -> hidden[0].
+                LayerAgentsVector256(ref parameters, ref input, ref hidden, ref cell, ref gates);
+
+                // Layer 1: hidden[0] -> hidden[1].
+                LayerAgentsVector256(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref parameters, FirstLayerParameterCount), ref hidden, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, 1 * HiddenSize * 16), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref cell, 1 * HiddenSize * 16), ref gates);
+
+                // Layer 2: hidden[1] -> hidden[2].
+                LayerAgentsVector256(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref parameters, FirstLayerParameterCount + (1 * UpperLayerParameterCount)), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, 1 * HiddenSize * 16), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, 2 * HiddenSize * 16), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref cell, 2 * HiddenSize * 16), ref gates);
+
+                // The dense head reads the top layer's hidden state.
+                HeadAgentsVector256(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref parameters, HeadOffset), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, 2 * HiddenSize * 16), ref lanes, ref output);
+            }
+
+            /// <summary>
+            /// One step of every layer (64 inputs) for 16 agents, one per lane, with Vector256 kernels:
+            /// the gate sums b_ih + b_hh + W_ih x + W_hh h of every unit, summed in registers and stored into
+            /// <paramref name="gates"/> (packed like a gate row); then the gate activations, in registers, and
+            /// c = f * c + i * g, h = o * tanh(c). Each value of one sequence is a vector of agents here.
+            /// </summary>
+            internal static void LayerAgentsVector256(ref float weights, ref float input, ref float hidden, ref float cell, ref float gates)
+            {
+                // This layer's packed parameters: W_ih, W_hh, then the two biases.
+                ref float inputWeights = ref weights;
+                ref float recurrentWeights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, InputSize * GateRowLength);
+                ref float inputBias = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, (InputSize + HiddenSize) * GateRowLength);
+                ref float hiddenBias = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, (InputSize + HiddenSize + 1) * GateRowLength);
+
+                // Every other step (on this thread) the tiles run from the last to the first, so that a step starts with the
+                // weights the last one read last, which the cache still holds; each tile sums its own columns: the same bits.
+                bool descending = global::LstmGen.CompilerServices.TileOrder.FirstLayerDescending(callsPerStep: 3);
+
+                // Units 0 to 63: 64 tiles of 1 unit, 2 vectors of 8 agents (global::System.Runtime.Intrinsics.Vector256<float>) per gate and unit, summed in registers.
+                for (global::System.UIntPtr pass = 0; pass < 4; pass++)
+                {
+                    global::System.UIntPtr block = descending ? 3 - pass : pass;
+                    for (global::System.UIntPtr part = 0; part < 16; part++)
+                    {
+                        global::System.UIntPtr blockColumn = (block * 64);
+                        global::System.UIntPtr column = blockColumn + (part * 1);
+
+                        // The gate sums start from the two biases.
+                        global::System.Runtime.Intrinsics.Vector256<float> inputSum0Low = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column));
+                        global::System.Runtime.Intrinsics.Vector256<float> inputSum0High = inputSum0Low;
+                        global::System.Runtime.Intrinsics.Vector256<float> forgetSum0Low = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 16) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 16));
+                        global::System.Runtime.Intrinsics.Vector256<float> forgetSum0High = forgetSum0Low;
+                        global::System.Runtime.Intrinsics.Vector256<float> candidateSum0Low = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 32) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 32));
+                        global::System.Runtime.Intrinsics.Vector256<float> candidateSum0High = candidateSum0Low;
+                        global::System.Runtime.Intrinsics.Vector256<float> outputSum0Low = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 48) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 48));
+                        global::System.Runtime.Intrinsics.Vector256<float> outputSum0High = outputSum0Low;
+
+                        // W_ih x: the input (64 values), 4 per iteration.
+                        ref float tileInputWeights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, (InputSize * blockColumn) + (column - blockColumn));
+                        for (global::System.UIntPtr k = 0; k < 64; k += 4)
+                        {
+                            global::System.Runtime.Intrinsics.Vector256<float> weight;
+                            ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref tileInputWeights, k * 64);
+                            global::System.Runtime.Intrinsics.Vector256<float> x0Low = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref input, k * 16);
+                            global::System.Runtime.Intrinsics.Vector256<float> x0High = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref input, (k * 16) + 8);
+                            weight = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 0));
+                            inputSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x0Low, weight, inputSum0Low);
+                            inputSum0High = global::LstmGen.LstmMath.MultiplyAdd(x0High, weight, inputSum0High);
+                            weight = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 16));
+                            forgetSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x0Low, weight, forgetSum0Low);
+                            forgetSum0High = global::LstmGen.LstmMath.MultiplyAdd(x0High, weight, forgetSum0High);
+                            weight = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 32));
+                            candidateSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x0Low, weight, candidateSum0Low);
+                            candidateSum0High = global::LstmGen.LstmMath.MultiplyAdd(x0High, weight, candidateSum0High);
+                            weight = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 48));
+                            outputSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x0Low, weight, outputSum0Low);
+                            outputSum0High = global::LstmGen.LstmMath.MultiplyAdd(x0High, weight, outputSum0High);
+                            ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 64);
+                            global::System.Runtime.Intrinsics.Vector256<float> x1Low = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref input, (k + 1) * 16);
+                            global::System.Runtime.Intrinsics.Vector256<float> x1High = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref input, ((k + 1) * 16) + 8);
+                            weight = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 0));
+                            inputSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x1Low, weight, inputSum0Low);
+                            inputSum0High = global::LstmGen.LstmMath.MultiplyAdd(x1High, weight, inputSum0High);
+                            weight = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 16));
+                            forgetSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x1Low, weight, forgetSum0Low);
+                            forgetSum0High = global::LstmGen.LstmMath.MultiplyAdd(x1High, weight, forgetSum0High);
+                            weight = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 32));
+                            candidateSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x1Low, weight, candidateSum0Low);
+                            candidateSum0High = global::LstmGen.LstmMath.MultiplyAdd(x1High, weight, candidateSum0High);
+                            weight = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 48));
+                            outputSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x1Low, weight, outputSum0Low);
+                            outputSum0High = global::LstmGen.LstmMath.MultiplyAdd(x1High, weight, outputSum0High);
+                            ref float row2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 64);
+                            global::System.Runtime.Intrinsics.Vector256<float> x2Low = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref input, (k + 2) * 16);
+                            global::System.Runtime.Intrinsics.Vector256<float> x2High = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref input, ((k + 2) * 16) + 8);
+                            weight = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 0));
+                            inputSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x2Low, weight, inputSum0Low);
+                            inputSum0High = global::LstmGen.LstmMath.MultiplyAdd(x2High, weight, inputSum0High);
+                            weight = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 16));
+                            forgetSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x2Low, weight, forgetSum0Low);
+                            forgetSum0High = global::LstmGen.LstmMath.MultiplyAdd(x2High, weight, forgetSum0High);
+                            weight = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 32));
+                            candidateSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x2Low, weight, candidateSum0Low);
+                            candidateSum0High = global::LstmGen.LstmMath.MultiplyAdd(x2High, weight, candidateSum0High);
+                            weight = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 48));
+                            outputSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x2Low, weight, outputSum0Low);
+                            outputSum0High = global::LstmGen.LstmMath.MultiplyAdd(x2High, weight, outputSum0High);
+                            ref float row3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 64);
+                            global::System.Runtime.Intrinsics.Vector256<float> x3Low = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref input, (k + 3) * 16);
+                            global::System.Runtime.Intrinsics.Vector256<float> x3High = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref input, ((k + 3) * 16) + 8);
+                            weight = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 0));
+                            inputSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x3Low, weight, inputSum0Low);
+                            inputSum0High = global::LstmGen.LstmMath.MultiplyAdd(x3High, weight, inputSum0High);
+                            weight = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 16));
+                            forgetSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x3Low, weight, forgetSum0Low);
+                            forgetSum0High = global::LstmGen.LstmMath.MultiplyAdd(x3High, weight, forgetSum0High);
+                            weight = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 32));
+                            candidateSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x3Low, weight, candidateSum0Low);
+                            candidateSum0High = global::LstmGen.LstmMath.MultiplyAdd(x3High, weight, candidateSum0High);
+                            weight = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 48));
+                            outputSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x3Low, weight, outputSum0Low);
+                            outputSum0High = global::LstmGen.LstmMath.MultiplyAdd(x3High, weight, outputSum0High);
+                        }
+
+                        // W_hh h: the previous hidden state (64 values), 4 per iteration.
+                        ref float tileRecurrentWeights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentWeights, (HiddenSize * blockColumn) + (column - blockColumn));
+                        for (global::System.UIntPtr k = 0; k < 64; k += 4)
+                        {
+                            global::System.Runtime.Intrinsics.Vector256<float> weight;
+                            ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref tileRecurrentWeights, k * 64);
+                            global::System.Runtime.Intrinsics.Vector256<float> x0Low = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref hidden, k * 16);
+                            global::System.Runtime.Intrinsics.Vector256<float> x0High = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref hidden, (k * 16) + 8);
+                            weight = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 0));
+                            inputSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x0Low, weight, inputSum0Low);
+                            inputSum0High = global::LstmGen.LstmMath.MultiplyAdd(x0High, weight, inputSum0High);
+                            weight = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 16));
+                            forgetSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x0Low, weight, forgetSum0Low);
+                            forgetSum0High = global::LstmGen.LstmMath.MultiplyAdd(x0High, weight, forgetSum0High);
+                            weight = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 32));
+                            candidateSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x0Low, weight, candidateSum0Low);
+                            candidateSum0High = global::LstmGen.LstmMath.MultiplyAdd(x0High, weight, candidateSum0High);
+                            weight = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 48));
+                            outputSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x0Low, weight, outputSum0Low);
+                            outputSum0High = global::LstmGen.LstmMath.MultiplyAdd(x0High, weight, outputSum0High);
+                            ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 64);
+                            global::System.Runtime.Intrinsics.Vector256<float> x1Low = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref hidden, (k + 1) * 16);
+                            global::System.Runtime.Intrinsics.Vector256<float> x1High = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref hidden, ((k + 1) * 16) + 8);
+                            weight = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 0));
+                            inputSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x1Low, weight, inputSum0Low);
+                            inputSum0High = global::LstmGen.LstmMath.MultiplyAdd(x1High, weight, inputSum0High);
+                            weight = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 16));
+                            forgetSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x1Low, weight, forgetSum0Low);
+                            forgetSum0High = global::LstmGen.LstmMath.MultiplyAdd(x1High, weight, forgetSum0High);
+                            weight = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 32));
+                            candidateSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x1Low, weight, candidateSum0Low);
+                            candidateSum0High = global::LstmGen.LstmMath.MultiplyAdd(x1High, weight, candidateSum0High);
+                            weight = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 48));
+                            outputSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x1Low, weight, outputSum0Low);
+                            outputSum0High = global::LstmGen.LstmMath.MultiplyAdd(x1High, weight, outputSum0High);
+                            ref float row2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 64);
+                            global::System.Runtime.Intrinsics.Vector256<float> x2Low = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref hidden, (k + 2) * 16);
+                            global::System.Runtime.Intrinsics.Vector256<float> x2High = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref hidden, ((k + 2) * 16) + 8);
+                            weight = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 0));
+                            inputSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x2Low, weight, inputSum0Low);
+                            inputSum0High = global::LstmGen.LstmMath.MultiplyAdd(x2High, weight, inputSum0High);
+                            weight = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 16));
+                            forgetSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x2Low, weight, forgetSum0Low);
+                            forgetSum0High = global::LstmGen.LstmMath.MultiplyAdd(x2High, weight, forgetSum0High);
+                            weight = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 32));
+                            candidateSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x2Low, weight, candidateSum0Low);
+                            candidateSum0High = global::LstmGen.LstmMath.MultiplyAdd(x2High, weight, candidateSum0High);
+                            weight = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 48));
+                            outputSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x2Low, weight, outputSum0Low);
+                            outputSum0High = global::LstmGen.LstmMath.MultiplyAdd(x2High, weight, outputSum0High);
+                            ref float row3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 64);
+                            global::System.Runtime.Intrinsics.Vector256<float> x3Low = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref hidden, (k + 3) * 16);
+                            global::System.Runtime.Intrinsics.Vector256<float> x3High = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref hidden, ((k + 3) * 16) + 8);
+                            weight = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 0));
+                            inputSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x3Low, weight, inputSum0Low);
+                            inputSum0High = global::LstmGen.LstmMath.MultiplyAdd(x3High, weight, inputSum0High);
+                            weight = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 16));
+                            forgetSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x3Low, weight, forgetSum0Low);
+                            forgetSum0High = global::LstmGen.LstmMath.MultiplyAdd(x3High, weight, forgetSum0High);
+                            weight = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 32));
+                            candidateSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x3Low, weight, candidateSum0Low);
+                            candidateSum0High = global::LstmGen.LstmMath.MultiplyAdd(x3High, weight, candidateSum0High);
+                            weight = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 48));
+                            outputSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x3Low, weight, outputSum0Low);
+                            outputSum0High = global::LstmGen.LstmMath.MultiplyAdd(x3High, weight, outputSum0High);
+                        }
+
+                        // The gate sums, for the activations below.
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(inputSum0Low, ref gates, column * 16);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(inputSum0High, ref gates, (column * 16) + 8);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(forgetSum0Low, ref gates, (column + 16) * 16);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(forgetSum0High, ref gates, ((column + 16) * 16) + 8);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(candidateSum0Low, ref gates, (column + 32) * 16);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(candidateSum0High, ref gates, ((column + 32) * 16) + 8);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(outputSum0Low, ref gates, (column + 48) * 16);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(outputSum0High, ref gates, ((column + 48) * 16) + 8);
+                    }
+                }
+
+                // Every gate sum has read the old hidden state, so the new one replaces it unit by unit.
+                // Units 0 to 63, one at a time for 16 agents: the gates, then c = f * c + i * g and h = o * tanh(c).
+                for (global::System.UIntPtr block = 0; block < 4; block++)
+                {
+                    for (global::System.UIntPtr part = 0; part < 16; part++)
+                    {
+                        global::System.UIntPtr unit = (block * 16) + (part * 1);
+                        global::System.UIntPtr column = (block * 64) + (part * 1);
+
+                        // Each vector of 8 agents in turn.
+                        for (global::System.UIntPtr firstAgent = 0; firstAgent < 16; firstAgent += 8)
+                        {
+                            global::System.Runtime.Intrinsics.Vector256<float> inputGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gates, (column * 16) + firstAgent));
+                            global::System.Runtime.Intrinsics.Vector256<float> forgetGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gates, ((column + 16) * 16) + firstAgent));
+                            global::System.Runtime.Intrinsics.Vector256<float> candidate = global::LstmGen.LstmMath.Tanh(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gates, ((column + 32) * 16) + firstAgent));
+                            global::System.Runtime.Intrinsics.Vector256<float> outputGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gates, ((column + 48) * 16) + firstAgent));
+                            global::System.Runtime.Intrinsics.Vector256<float> newCell = global::LstmGen.LstmMath.MultiplyAdd(forgetGate, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref cell, (unit * 16) + firstAgent), inputGate * candidate);
+                            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(newCell, ref cell, (unit * 16) + firstAgent);
+                            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(outputGate * global::LstmGen.LstmMath.Tanh(newCell), ref hidden, (unit * 16) + firstAgent);
+                        }
+                    }
+                }
+            }
+
+            /// <summary>
+            /// The dense head for 16 agents, one per lane, with Vector256 kernels: output[o] = head.weight[o, :] · h
+            /// + head.bias[o], summed as one sequence sums it: 16 lanes (lane l takes units l, l + 16, ...) added in
+            /// LstmMath.Sum's tree, then the units past the last multiple of 16 in order.
+            /// </summary>
+            internal static void HeadAgentsVector256(ref float head, ref float hidden, ref float lanes, ref float output)
+            {
+                ref float bias = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref head, OutputSize * HiddenSize);
+
+                // Each vector of 8 agents in turn.
+                for (global::System.UIntPtr firstAgent = 0; firstAgent < 16; firstAgent += 8)
+                {
+                    for (global::System.UIntPtr o = 0; o < OutputSize; o++)
+                    {
+                        ref float weights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref head, o * HiddenSize);
+                        // Each of the 16 lanes, a vector of agents.
+                        for (global::System.UIntPtr lane = 0; lane < 16; lane++)
+                        {
+                            global::System.Runtime.Intrinsics.Vector256<float> laneSum = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                            for (global::System.UIntPtr k = lane; k < 64; k += 16)
+                            {
+                                laneSum = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref hidden, (k * 16) + firstAgent), global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, k)), laneSum);
+                            }
+                            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(laneSum, ref lanes, (lane * 16) + firstAgent);
+                        }
+
+                        // LstmMath.Sum's tree: lane l + (l + 8), then + (l + 4), then (0 + 2) + (1 + 3).
+                        global::System.Runtime.Intrinsics.Vector256<float> quarter0 = (global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref lanes, (0 * 16) + firstAgent) + global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref lanes, (8 * 16) + firstAgent)) + (global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref lanes, (4 * 16) + firstAgent) + global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref lanes, (12 * 16) + firstAgent));
+                        global::System.Runtime.Intrinsics.Vector256<float> quarter1 = (global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref lanes, (1 * 16) + firstAgent) + global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref lanes, (9 * 16) + firstAgent)) + (global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref lanes, (5 * 16) + firstAgent) + global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref lanes, (13 * 16) + firstAgent));
+                        global::System.Runtime.Intrinsics.Vector256<float> quarter2 = (global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref lanes, (2 * 16) + firstAgent) + global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref lanes, (10 * 16) + firstAgent)) + (global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref lanes, (6 * 16) + firstAgent) + global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref lanes, (14 * 16) + firstAgent));
+                        global::System.Runtime.Intrinsics.Vector256<float> quarter3 = (global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref lanes, (3 * 16) + firstAgent) + global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref lanes, (11 * 16) + firstAgent)) + (global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref lanes, (7 * 16) + firstAgent) + global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref lanes, (15 * 16) + firstAgent));
+                        global::System.Runtime.Intrinsics.Vector256<float> sum = (quarter0 + quarter2) + (quarter1 + quarter3);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(sum + global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref bias, o)), ref output, (o * 16) + firstAgent);
+                    }
+                }
+            }
+
+            /// <summary>One step of every layer and the head with the Vector128 kernels.</summary>
+            internal static void StepVector128(ref float parameters, ref float input, ref float hidden, ref float cell, ref float gates, ref float output)
+            {
+                // Layer 0: the input (HiddenSize values) -> hidden[0].
+                LayerVector128(ref parameters, ref input, ref hidden, ref cell, ref gates);
+
+                // Layer 1: hidden[0] -> hidden[1].
+                LayerVector128(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref parameters, FirstLayerParameterCount), ref hidden, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, 1 * HiddenSize), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref cell, 1 * HiddenSize), ref gates);
+
+                // Layer 2: hidden[1] -> hidden[2].
+                LayerVector128(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref parameters, FirstLayerParameterCount + (1 * UpperLayerParameterCount)), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, 1 * HiddenSize), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, 2 * HiddenSize), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref cell, 2 * HiddenSize), ref gates);
+
+                // The dense head reads the top layer's hidden state.
+                HeadVector128(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref parameters, HeadOffset), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, 2 * HiddenSize), ref output);
+            }
+
+            /// <summary>
+            /// One step of every layer (64 inputs) with Vector128 kernels:
+            /// the gate sums b_ih + b_hh + W_ih x + W_hh h of every unit, summed in registers and stored into
+            /// <paramref name="gates"/> (packed like a gate row); then the gate activations replace them there
+            /// (training keeps them for the backward pass), and c = f * c + i * g, h = o * tanh(c).
+            /// </summary>
+            internal static void LayerVector128(ref float weights, ref float input, ref float hidden, ref float cell, ref float gates)
+            {
+                // This layer's packed parameters: W_ih, W_hh, then the two biases.
+                ref float inputWeights = ref weights;
+                ref float recurrentWeights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, InputSize * GateRowLength);
+                ref float inputBias = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, (InputSize + HiddenSize) * GateRowLength);
+                ref float hiddenBias = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, (InputSize + HiddenSize + 1) * GateRowLength);
+
+                // Every other step (on this thread) the tiles run from the last to the first, so that a step starts with the
+                // weights the last one read last, which the cache still holds; each tile sums its own columns: the same bits.
+                bool descending = global::LstmGen.CompilerServices.TileOrder.FirstLayerDescending(callsPerStep: 3);
+
+                // Units 0 to 63: 8 tiles of 8 units, one global::System.Runtime.Intrinsics.Vector128<float> per gate and 4 units, summed in registers.
+                for (global::System.UIntPtr pass = 0; pass < 4; pass++)
+                {
+                    global::System.UIntPtr block = descending ? 3 - pass : pass;
+                    for (global::System.UIntPtr part = 0; part < 2; part++)
+                    {
+                        global::System.UIntPtr blockColumn = (block * 64);
+                        global::System.UIntPtr column = blockColumn + (part * 8);
+
+                        // The gate sums start from the two biases.
+                        global::System.Runtime.Intrinsics.Vector128<float> inputSum0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref inputBias, column) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hiddenBias, column);
+                        global::System.Runtime.Intrinsics.Vector128<float> forgetSum0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref inputBias, column + 16) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hiddenBias, column + 16);
+                        global::System.Runtime.Intrinsics.Vector128<float> candidateSum0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref inputBias, column + 32) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hiddenBias, column + 32);
+                        global::System.Runtime.Intrinsics.Vector128<float> outputSum0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref inputBias, column + 48) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hiddenBias, column + 48);
+                        global::System.Runtime.Intrinsics.Vector128<float> inputSum1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref inputBias, column + 4) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hiddenBias, column + 4);
+                        global::System.Runtime.Intrinsics.Vector128<float> forgetSum1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref inputBias, column + 20) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hiddenBias, column + 20);
+                        global::System.Runtime.Intrinsics.Vector128<float> candidateSum1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref inputBias, column + 36) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hiddenBias, column + 36);
+                        global::System.Runtime.Intrinsics.Vector128<float> outputSum1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref inputBias, column + 52) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hiddenBias, column + 52);
+
+                        // W_ih x: the input (64 values), 4 per iteration.
+                        ref float tileInputWeights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, (InputSize * blockColumn) + (column - blockColumn));
+                        for (global::System.UIntPtr k = 0; k < 64; k += 4)
+                        {
+                            ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref tileInputWeights, k * 64);
+                            global::System.Runtime.Intrinsics.Vector128<float> x0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, k));
+                            inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row0, 0), inputSum0);
+                            forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row0, 16), forgetSum0);
+                            candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row0, 32), candidateSum0);
+                            outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row0, 48), outputSum0);
+                            inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row0, 4), inputSum1);
+                            forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row0, 20), forgetSum1);
+                            candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row0, 36), candidateSum1);
+                            outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row0, 52), outputSum1);
+                            ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 64);
+                            global::System.Runtime.Intrinsics.Vector128<float> x1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, k + 1));
+                            inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row1, 0), inputSum0);
+                            forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row1, 16), forgetSum0);
+                            candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row1, 32), candidateSum0);
+                            outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row1, 48), outputSum0);
+                            inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row1, 4), inputSum1);
+                            forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row1, 20), forgetSum1);
+                            candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row1, 36), candidateSum1);
+                            outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row1, 52), outputSum1);
+                            ref float row2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 64);
+                            global::System.Runtime.Intrinsics.Vector128<float> x2 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, k + 2));
+                            inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row2, 0), inputSum0);
+                            forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row2, 16), forgetSum0);
+                            candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row2, 32), candidateSum0);
+                            outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row2, 48), outputSum0);
+                            inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row2, 4), inputSum1);
+                            forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row2, 20), forgetSum1);
+                            candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row2, 36), candidateSum1);
+                            outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row2, 52), outputSum1);
+                            ref float row3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 64);
+                            global::System.Runtime.Intrinsics.Vector128<float> x3 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, k + 3));
+                            inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row3, 0), inputSum0);
+                            forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row3, 16), forgetSum0);
+                            candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row3, 32), candidateSum0);
+                            outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row3, 48), outputSum0);
+                            inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row3, 4), inputSum1);
+                            forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row3, 20), forgetSum1);
+                            candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row3, 36), candidateSum1);
+                            outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row3, 52), outputSum1);
+                        }
+
+                        // W_hh h: the previous hidden state (64 values), 4 per iteration.
+                        ref float tileRecurrentWeights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentWeights, (HiddenSize * blockColumn) + (column - blockColumn));
+                        for (global::System.UIntPtr k = 0; k < 64; k += 4)
+                        {
+                            ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref tileRecurrentWeights, k * 64);
+                            global::System.Runtime.Intrinsics.Vector128<float> x0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, k));
+                            inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row0, 0), inputSum0);
+                            forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row0, 16), forgetSum0);
+                            candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row0, 32), candidateSum0);
+                            outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row0, 48), outputSum0);
+                            inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row0, 4), inputSum1);
+                            forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row0, 20), forgetSum1);
+                            candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row0, 36), candidateSum1);
+                            outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row0, 52), outputSum1);
+                            ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 64);
+                            global::System.Runtime.Intrinsics.Vector128<float> x1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, k + 1));
+                            inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row1, 0), inputSum0);
+                            forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row1, 16), forgetSum0);
+                            candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row1, 32), candidateSum0);
+                            outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row1, 48), outputSum0);
+                            inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row1, 4), inputSum1);
+                            forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row1, 20), forgetSum1);
+                            candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row1, 36), candidateSum1);
+                            outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row1, 52), outputSum1);
+                            ref float row2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 64);
+                            global::System.Runtime.Intrinsics.Vector128<float> x2 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, k + 2));
+                            inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row2, 0), inputSum0);
+                            forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row2, 16), forgetSum0);
+                            candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row2, 32), candidateSum0);
+                            outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row2, 48), outputSum0);
+                            inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row2, 4), inputSum1);
+                            forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row2, 20), forgetSum1);
+                            candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row2, 36), candidateSum1);
+                            outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row2, 52), outputSum1);
+                            ref float row3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 64);
+                            global::System.Runtime.Intrinsics.Vector128<float> x3 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, k + 3));
+                            inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row3, 0), inputSum0);
+                            forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row3, 16), forgetSum0);
+                            candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row3, 32), candidateSum0);
+                            outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row3, 48), outputSum0);
+                            inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row3, 4), inputSum1);
+                            forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row3, 20), forgetSum1);
+                            candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row3, 36), candidateSum1);
+                            outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row3, 52), outputSum1);
+                        }
+
+                        // The gate sums, for the activations below.
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(inputSum0, ref gates, column);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(forgetSum0, ref gates, column + 16);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(candidateSum0, ref gates, column + 32);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(outputSum0, ref gates, column + 48);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(inputSum1, ref gates, column + 4);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(forgetSum1, ref gates, column + 20);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(candidateSum1, ref gates, column + 36);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(outputSum1, ref gates, column + 52);
+                    }
+                }
+
+                // Every gate sum has read the old hidden state, so the new one replaces it unit by unit.
+                // Units 0 to 63, 4 at a time: the gates, then c = f * c + i * g and h = o * tanh(c).
+                for (global::System.UIntPtr block = 0; block < 4; block++)
+                {
+                    for (global::System.UIntPtr part = 0; part < 4; part++)
+                    {
+                        global::System.UIntPtr unit = (block * 16) + (part * 4);
+                        global::System.UIntPtr column = (block * 64) + (part * 4);
+                        global::System.Runtime.Intrinsics.Vector128<float> inputGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gates, column));
+                        global::System.Runtime.Intrinsics.Vector128<float> forgetGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gates, column + 16));
+                        global::System.Runtime.Intrinsics.Vector128<float> candidate = global::LstmGen.LstmMath.Tanh(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gates, column + 32));
+                        global::System.Runtime.Intrinsics.Vector128<float> outputGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gates, column + 48));
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(inputGate, ref gates, column);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(forgetGate, ref gates, column + 16);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(candidate, ref gates, column + 32);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(outputGate, ref gates, column + 48);
+                        global::System.Runtime.Intrinsics.Vector128<float> newCell = global::LstmGen.LstmMath.MultiplyAdd(forgetGate, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cell, unit), inputGate * candidate);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(newCell, ref cell, unit);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(outputGate * global::LstmGen.LstmMath.Tanh(newCell), ref hidden, unit);
+                    }
+                }
+            }
+
+            /// <summary>
+            /// The input part of every layer's gate sums for <paramref name="steps"/> steps with Vector128 kernels:
+            /// gates[t] = b_ih + b_hh + W_ih x_t, each sum added in the order of a single step, several steps per
+            /// pass over the weights.
+            /// </summary>
+            internal static void LayerProjectionVector128(ref float weights, ref float inputs, global::System.UIntPtr inputStride, ref float gates, global::System.UIntPtr steps)
+            {
+                // This layer's W_ih and biases.
+                ref float inputWeights = ref weights;
+                ref float inputBias = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, (InputSize + HiddenSize) * GateRowLength);
+                ref float hiddenBias = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, (InputSize + HiddenSize + 1) * GateRowLength);
+
+                // Units 0 to 63: 16 tiles of 4 units, one global::System.Runtime.Intrinsics.Vector128<float> per gate and 4 units, 2 steps at a time.
+                for (global::System.UIntPtr block = 0; block < 4; block++)
+                {
+                    for (global::System.UIntPtr part = 0; part < 4; part++)
+                    {
+                        global::System.UIntPtr blockColumn = (block * 64);
+                        global::System.UIntPtr column = blockColumn + (part * 4);
+                        // The tile's rows of W_ih (each block's rows together).
+                        ref float tileInputWeights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, (InputSize * blockColumn) + (column - blockColumn));
+                        // b_ih + b_hh, where every step's sums start.
+                        global::System.Runtime.Intrinsics.Vector128<float> inputBias0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref inputBias, column) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hiddenBias, column);
+                        global::System.Runtime.Intrinsics.Vector128<float> forgetBias0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref inputBias, column + 16) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hiddenBias, column + 16);
+                        global::System.Runtime.Intrinsics.Vector128<float> candidateBias0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref inputBias, column + 32) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hiddenBias, column + 32);
+                        global::System.Runtime.Intrinsics.Vector128<float> outputBias0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref inputBias, column + 48) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hiddenBias, column + 48);
+                        global::System.UIntPtr step = 0;
+                        for (; step + 2 <= steps; step += 2)
+                        {
+                            ref float input0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputs, step * inputStride);
+                            ref float input1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputs, (step + 1) * inputStride);
+                            global::System.Runtime.Intrinsics.Vector128<float> inputSum0Step0 = inputBias0;
+                            global::System.Runtime.Intrinsics.Vector128<float> forgetSum0Step0 = forgetBias0;
+                            global::System.Runtime.Intrinsics.Vector128<float> candidateSum0Step0 = candidateBias0;
+                            global::System.Runtime.Intrinsics.Vector128<float> outputSum0Step0 = outputBias0;
+                            global::System.Runtime.Intrinsics.Vector128<float> inputSum0Step1 = inputBias0;
+                            global::System.Runtime.Intrinsics.Vector128<float> forgetSum0Step1 = forgetBias0;
+                            global::System.Runtime.Intrinsics.Vector128<float> candidateSum0Step1 = candidateBias0;
+                            global::System.Runtime.Intrinsics.Vector128<float> outputSum0Step1 = outputBias0;
+                            // W_ih x: the input (64 values), in order.
+                            for (global::System.UIntPtr k = 0; k < InputSize; k++)
+                            {
+                                ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref tileInputWeights, k * 64);
+                                global::System.Runtime.Intrinsics.Vector128<float> weight0I = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row, 0);
+                                global::System.Runtime.Intrinsics.Vector128<float> weight0F = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row, 16);
+                                global::System.Runtime.Intrinsics.Vector128<float> weight0C = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row, 32);
+                                global::System.Runtime.Intrinsics.Vector128<float> weight0O = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row, 48);
+                                global::System.Runtime.Intrinsics.Vector128<float> x0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input0, k));
+                                inputSum0Step0 = global::LstmGen.LstmMath.MultiplyAdd(x0, weight0I, inputSum0Step0);
+                                forgetSum0Step0 = global::LstmGen.LstmMath.MultiplyAdd(x0, weight0F, forgetSum0Step0);
+                                candidateSum0Step0 = global::LstmGen.LstmMath.MultiplyAdd(x0, weight0C, candidateSum0Step0);
+                                outputSum0Step0 = global::LstmGen.LstmMath.MultiplyAdd(x0, weight0O, outputSum0Step0);
+                                global::System.Runtime.Intrinsics.Vector128<float> x1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input1, k));
+                                inputSum0Step1 = global::LstmGen.LstmMath.MultiplyAdd(x1, weight0I, inputSum0Step1);
+                                forgetSum0Step1 = global::LstmGen.LstmMath.MultiplyAdd(x1, weight0F, forgetSum0Step1);
+                                candidateSum0Step1 = global::LstmGen.LstmMath.MultiplyAdd(x1, weight0C, candidateSum0Step1);
+                                outputSum0Step1 = global::LstmGen.LstmMath.MultiplyAdd(x1, weight0O, outputSum0Step1);
+                            }
+                            ref float gates0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, step * GateRowLength);
+                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(inputSum0Step0, ref gates0, column);
+                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(forgetSum0Step0, ref gates0, column + 16);
+                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(candidateSum0Step0, ref gates0, column + 32);
+                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(outputSum0Step0, ref gates0, column + 48);
+                            ref float gates1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, (step + 1) * GateRowLength);
+                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(inputSum0Step1, ref gates1, column);
+                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(forgetSum0Step1, ref gates1, column + 16);
+                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(candidateSum0Step1, ref gates1, column + 32);
+                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(outputSum0Step1, ref gates1, column + 48);
+                        }
+
+                        // The steps left over, one at a time.
+                        for (; step < steps; step++)
+                        {
+                            ref float input0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputs, step * inputStride);
+                            global::System.Runtime.Intrinsics.Vector128<float> inputSum0 = inputBias0;
+                            global::System.Runtime.Intrinsics.Vector128<float> forgetSum0 = forgetBias0;
+                            global::System.Runtime.Intrinsics.Vector128<float> candidateSum0 = candidateBias0;
+                            global::System.Runtime.Intrinsics.Vector128<float> outputSum0 = outputBias0;
+                            // W_ih x: the input (64 values), in order.
+                            for (global::System.UIntPtr k = 0; k < InputSize; k++)
+                            {
+                                ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref tileInputWeights, k * 64);
+                                global::System.Runtime.Intrinsics.Vector128<float> weight0I = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row, 0);
+                                global::System.Runtime.Intrinsics.Vector128<float> weight0F = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row, 16);
+                                global::System.Runtime.Intrinsics.Vector128<float> weight0C = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row, 32);
+                                global::System.Runtime.Intrinsics.Vector128<float> weight0O = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row, 48);
+                                global::System.Runtime.Intrinsics.Vector128<float> x0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input0, k));
+                                inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, weight0I, inputSum0);
+                                forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, weight0F, forgetSum0);
+                                candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, weight0C, candidateSum0);
+                                outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, weight0O, outputSum0);
+                            }
+                            ref float gates0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, step * GateRowLength);
+                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(inputSum0, ref gates0, column);
+                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(forgetSum0, ref gates0, column + 16);
+                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(candidateSum0, ref gates0, column + 32);
+                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(outputSum0, ref gates0, column + 48);
+                        }
+                    }
+                }
+            }
+
+            /// <summary>
+            /// The recurrent part of one step of every layer with Vector128 kernels: <paramref name="gates"/> holds
+            /// b_ih + b_hh + W_ih x from the projection; W_hh h is added in registers, in the order of a whole step,
+            /// <paramref name="gates"/> (packed like a gate row); then the gate activations replace them there
+            /// (training keeps them for the backward pass), and c = f * c + i * g, h = o * tanh(c).
+            /// </summary>
+            internal static void LayerRecurrentVector128(ref float weights, ref float hidden, ref float cell, ref float gates)
+            {
+                // This layer's recurrent weights W_hh.
+                ref float recurrentWeights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, InputSize * GateRowLength);
+
+                // Every other step (on this thread) the tiles run from the last to the first, so that a step starts with the
+                // weights the last one read last, which the cache still holds; each tile sums its own columns: the same bits.
+                bool descending = global::LstmGen.CompilerServices.TileOrder.FirstLayerDescending(callsPerStep: 3);
+
+                // Units 0 to 63: 8 tiles of 8 units, one global::System.Runtime.Intrinsics.Vector128<float> per gate and 4 units, summed in registers.
+                for (global::System.UIntPtr pass = 0; pass < 4; pass++)
+                {
+                    global::System.UIntPtr block = descending ? 3 - pass : pass;
+                    for (global::System.UIntPtr part = 0; part < 2; part++)
+                    {
+                        global::System.UIntPtr blockColumn = (block * 64);
+                        global::System.UIntPtr column = blockColumn + (part * 8);
+
+                        // The gate sums start from b_ih + b_hh + W_ih x, which the projection computed for the whole chunk.
+                        global::System.Runtime.Intrinsics.Vector128<float> inputSum0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gates, column);
+                        global::System.Runtime.Intrinsics.Vector128<float> forgetSum0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gates, column + 16);
+                        global::System.Runtime.Intrinsics.Vector128<float> candidateSum0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gates, column + 32);
+                        global::System.Runtime.Intrinsics.Vector128<float> outputSum0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gates, column + 48);
+                        global::System.Runtime.Intrinsics.Vector128<float> inputSum1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gates, column + 4);
+                        global::System.Runtime.Intrinsics.Vector128<float> forgetSum1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gates, column + 20);
+                        global::System.Runtime.Intrinsics.Vector128<float> candidateSum1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gates, column + 36);
+                        global::System.Runtime.Intrinsics.Vector128<float> outputSum1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gates, column + 52);
+
+                        // W_hh h: the previous hidden state (64 values), 4 per iteration.
+                        ref float tileRecurrentWeights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentWeights, (HiddenSize * blockColumn) + (column - blockColumn));
+                        for (global::System.UIntPtr k = 0; k < 64; k += 4)
+                        {
+                            ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref tileRecurrentWeights, k * 64);
+                            global::System.Runtime.Intrinsics.Vector128<float> x0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, k));
+                            inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row0, 0), inputSum0);
+                            forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row0, 16), forgetSum0);
+                            candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row0, 32), candidateSum0);
+                            outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row0, 48), outputSum0);
+                            inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row0, 4), inputSum1);
+                            forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row0, 20), forgetSum1);
+                            candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row0, 36), candidateSum1);
+                            outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row0, 52), outputSum1);
+                            ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 64);
+                            global::System.Runtime.Intrinsics.Vector128<float> x1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, k + 1));
+                            inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row1, 0), inputSum0);
+                            forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row1, 16), forgetSum0);
+                            candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row1, 32), candidateSum0);
+                            outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row1, 48), outputSum0);
+                            inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row1, 4), inputSum1);
+                            forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row1, 20), forgetSum1);
+                            candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row1, 36), candidateSum1);
+                            outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row1, 52), outputSum1);
+                            ref float row2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 64);
+                            global::System.Runtime.Intrinsics.Vector128<float> x2 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, k + 2));
+                            inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row2, 0), inputSum0);
+                            forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row2, 16), forgetSum0);
+                            candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row2, 32), candidateSum0);
+                            outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row2, 48), outputSum0);
+                            inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row2, 4), inputSum1);
+                            forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row2, 20), forgetSum1);
+                            candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row2, 36), candidateSum1);
+                            outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row2, 52), outputSum1);
+                            ref float row3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 64);
+                            global::System.Runtime.Intrinsics.Vector128<float> x3 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, k + 3));
+                            inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row3, 0), inputSum0);
+                            forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row3, 16), forgetSum0);
+                            candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row3, 32), candidateSum0);
+                            outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row3, 48), outputSum0);
+                            inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row3, 4), inputSum1);
+                            forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row3, 20), forgetSum1);
+                            candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row3, 36), candidateSum1);
+                            outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row3, 52), outputSum1);
+                        }
+
+                        // The gate sums, for the activations below.
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(inputSum0, ref gates, column);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(forgetSum0, ref gates, column + 16);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(candidateSum0, ref gates, column + 32);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(outputSum0, ref gates, column + 48);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(inputSum1, ref gates, column + 4);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(forgetSum1, ref gates, column + 20);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(candidateSum1, ref gates, column + 36);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(outputSum1, ref gates, column + 52);
+                    }
+                }
+
+                // Every gate sum has read the old hidden state, so the new one replaces it unit by unit.
+                // Units 0 to 63, 4 at a time: the gates, then c = f * c + i * g and h = o * tanh(c).
+                for (global::System.UIntPtr block = 0; block < 4; block++)
+                {
+                    for (global::System.UIntPtr part = 0; part < 4; part++)
+                    {
+                        global::System.UIntPtr unit = (block * 16) + (part * 4);
+                        global::System.UIntPtr column = (block * 64) + (part * 4);
+                        global::System.Runtime.Intrinsics.Vector128<float> inputGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gates, column));
+                        global::System.Runtime.Intrinsics.Vector128<float> forgetGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gates, column + 16));
+                        global::System.Runtime.Intrinsics.Vector128<float> candidate = global::LstmGen.LstmMath.Tanh(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gates, column + 32));
+                        global::System.Runtime.Intrinsics.Vector128<float> outputGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gates, column + 48));
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(inputGate, ref gates, column);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(forgetGate, ref gates, column + 16);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(candidate, ref gates, column + 32);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(outputGate, ref gates, column + 48);
+                        global::System.Runtime.Intrinsics.Vector128<float> newCell = global::LstmGen.LstmMath.MultiplyAdd(forgetGate, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cell, unit), inputGate * candidate);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(newCell, ref cell, unit);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(outputGate * global::LstmGen.LstmMath.Tanh(newCell), ref hidden, unit);
+                    }
+                }
+            }
+
+            /// <summary>
+            /// The dense head with Vector128 kernels: output[o] = head.weight[o, :] · h + head.bias[o]. The
+            /// products go to 16 lanes (lane l takes elements l, l + 16, ...) that LstmMath.Sum adds in a fixed
+            /// tree; elements past the last multiple of 16 follow in order; so every path gives the same bits.
+            /// </summary>
+            internal static void HeadVector128(ref float head, ref float hidden, ref float output)
+            {
+                ref float bias = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref head, OutputSize * HiddenSize);
+                for (global::System.UIntPtr o = 0; o < OutputSize; o++)
+                {
+                    ref float weights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref head, o * HiddenSize);
+                    global::System.Runtime.Intrinsics.Vector128<float> lanes0To3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> lanes4To7 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> lanes8To11 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> lanes12To15 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    for (global::System.UIntPtr k = 0; k < 64; k += 16)
+                    {
+                        lanes0To3 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hidden, k), global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, k), lanes0To3);
+                        lanes4To7 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hidden, k + 4), global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, k + 4), lanes4To7);
+                        lanes8To11 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hidden, k + 8), global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, k + 8), lanes8To11);
+                        lanes12To15 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hidden, k + 12), global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, k + 12), lanes12To15);
+                    }
+                    float sum = global::LstmGen.LstmMath.Sum(lanes0To3, lanes4To7, lanes8To11, lanes12To15);
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref output, o) = sum + global::System.Runtime.CompilerServices.Unsafe.Add(ref bias, o);
+                }
+            }
+
+            /// <summary>
+            /// The backward pass of every layer (64 inputs) at one step, with Vector128 kernels.
+            /// From d loss / d h (from above, plus what the next step carried back) and d loss / d c, it finds
+            /// the gate gradients, which replace the gates in the record (the weights' gradients are summed from them
+            /// after the backward pass), adds d loss / d b_ih and b_hh to the gradients, writes d loss / d x (when
+            /// wanted) and leaves d loss / d h and d loss / d c of the step before.
+            /// </summary>
+            internal static void LayerBackwardVector128(ref float weights, ref float gradients, ref float previous, ref float current, ref float upstream, ref float hiddenGradient, ref float cellGradient, ref float inputGradient, bool computeInputGradient)
+            {
+                // This layer's packed parameters and their gradients: W_ih, W_hh, then the two biases.
+                ref float inputWeights = ref weights;
+                ref float recurrentWeights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, InputSize * GateRowLength);
+                ref float inputBiasGradients = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gradients, (InputSize + HiddenSize) * GateRowLength);
+                ref float hiddenBiasGradients = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gradients, (InputSize + HiddenSize + 1) * GateRowLength);
+
+                // What the forward pass recorded: this step's gates and cell state, the cell state before it. Each unit's
+                // gate gradients overwrite its gates once they are read.
+                ref float gates = ref current;
+                ref float gateGradients = ref current;
+                ref float cell = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref current, RecordCellOffset);
+                ref float previousCell = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref previous, RecordCellOffset);
+
+                // Units 0 to 63: 8 tiles of 8 units, one global::System.Runtime.Intrinsics.Vector128<float> per gate and 4 units: the gate gradients.
+                for (global::System.UIntPtr block = 0; block < 4; block++)
+                {
+                    for (global::System.UIntPtr part = 0; part < 2; part++)
+                    {
+                        global::System.UIntPtr unit = (block * 16) + (part * 8);
+                        global::System.UIntPtr column = (block * 64) + (part * 8);
+
+                        // Units [unit, +4): d h = from above + from the next step; d c += d h * o * (1 - tanh(c)^2);
+                        // both flushed to zero below 2^-60, where they would only slow the processor down.
+                        {
+                            global::System.Runtime.Intrinsics.Vector128<float> one = global::System.Runtime.Intrinsics.Vector128<float>.One;
+                            global::System.Runtime.Intrinsics.Vector128<float> hiddenGradientSum = global::LstmGen.LstmMath.FlushNegligible(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref upstream, unit) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hiddenGradient, unit));
+                            global::System.Runtime.Intrinsics.Vector128<float> inputGate = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gates, column);
+                            global::System.Runtime.Intrinsics.Vector128<float> forgetGate = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gates, column + 16);
+                            global::System.Runtime.Intrinsics.Vector128<float> candidate = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gates, column + 32);
+                            global::System.Runtime.Intrinsics.Vector128<float> outputGate = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gates, column + 48);
+                            global::System.Runtime.Intrinsics.Vector128<float> tanhCell = global::LstmGen.LstmMath.Tanh(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cell, unit));
+                            global::System.Runtime.Intrinsics.Vector128<float> cellGradientSum = global::LstmGen.LstmMath.FlushNegligible(global::LstmGen.LstmMath.MultiplyAdd(hiddenGradientSum * outputGate, one - (tanhCell * tanhCell), global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cellGradient, unit)));
+                            // Through each gate's activation: sigmoid' = s (1 - s), tanh' = 1 - t^2.
+                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(cellGradientSum * candidate * (inputGate * (one - inputGate)), ref gateGradients, column);
+                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(cellGradientSum * global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref previousCell, unit) * (forgetGate * (one - forgetGate)), ref gateGradients, column + 16);
+                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(cellGradientSum * inputGate * (one - (candidate * candidate)), ref gateGradients, column + 32);
+                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(hiddenGradientSum * tanhCell * (outputGate * (one - outputGate)), ref gateGradients, column + 48);
+                            // d loss / d c of the step before: through c = f * c_prev + i * g.
+                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(cellGradientSum * forgetGate, ref cellGradient, unit);
+                        }
+
+                        // Units [unit + 4, +4): d h = from above + from the next step; d c += d h * o * (1 - tanh(c)^2);
+                        // both flushed to zero below 2^-60, where they would only slow the processor down.
+                        {
+                            global::System.Runtime.Intrinsics.Vector128<float> one = global::System.Runtime.Intrinsics.Vector128<float>.One;
+                            global::System.Runtime.Intrinsics.Vector128<float> hiddenGradientSum = global::LstmGen.LstmMath.FlushNegligible(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref upstream, unit + 4) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hiddenGradient, unit + 4));
+                            global::System.Runtime.Intrinsics.Vector128<float> inputGate = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gates, column + 4);
+                            global::System.Runtime.Intrinsics.Vector128<float> forgetGate = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gates, column + 20);
+                            global::System.Runtime.Intrinsics.Vector128<float> candidate = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gates, column + 36);
+                            global::System.Runtime.Intrinsics.Vector128<float> outputGate = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gates, column + 52);
+                            global::System.Runtime.Intrinsics.Vector128<float> tanhCell = global::LstmGen.LstmMath.Tanh(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cell, unit + 4));
+                            global::System.Runtime.Intrinsics.Vector128<float> cellGradientSum = global::LstmGen.LstmMath.FlushNegligible(global::LstmGen.LstmMath.MultiplyAdd(hiddenGradientSum * outputGate, one - (tanhCell * tanhCell), global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cellGradient, unit + 4)));
+                            // Through each gate's activation: sigmoid' = s (1 - s), tanh' = 1 - t^2.
+                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(cellGradientSum * candidate * (inputGate * (one - inputGate)), ref gateGradients, column + 4);
+                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(cellGradientSum * global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref previousCell, unit + 4) * (forgetGate * (one - forgetGate)), ref gateGradients, column + 20);
+                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(cellGradientSum * inputGate * (one - (candidate * candidate)), ref gateGradients, column + 36);
+                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(hiddenGradientSum * tanhCell * (outputGate * (one - outputGate)), ref gateGradients, column + 52);
+                            // d loss / d c of the step before: through c = f * c_prev + i * g.
+                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(cellGradientSum * forgetGate, ref cellGradient, unit + 4);
+                        }
+                    }
+                }
+
+                // d loss / d b_ih and d loss / d b_hh: the gate gradients.
+                for (global::System.UIntPtr k = 0; k < GateRowLength; k += 4)
+                {
+                    global::System.Runtime.Intrinsics.Vector128<float> gateGradient = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gateGradients, k);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref inputBiasGradients, k) + gateGradient, ref inputBiasGradients, k);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hiddenBiasGradients, k) + gateGradient, ref hiddenBiasGradients, k);
+                }
+
+                // d loss / d x = W_ih^T gate gradients, when wanted.
+                if (computeInputGradient)
+                {
+                    for (global::System.UIntPtr k = 0; k < InputSize; k += 2)
+                    {
+                        GateRowsBackwardVector128(ref inputWeights, InputSize, k, ref gateGradients, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, k));
+                    }
+                }
+
+                // d loss / d h_prev = W_hh^T gate gradients, for the step before.
+                for (global::System.UIntPtr k = 0; k < HiddenSize; k += 2)
+                {
+                    GateRowsBackwardVector128(ref recurrentWeights, HiddenSize, k, ref gateGradients, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenGradient, k));
+                }
+            }
+
+            /// <summary>
+            /// One row of a weight's backward pass with Vector128 kernels: result = weightRow · gateGradients,
+            /// a block of units at a time (the weight of weightRows rows is kept block by block), summed in the
+            /// canonical 16 lanes and then in order.
+            /// </summary>
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+            internal static void GateRowBackwardVector128(ref float weights, global::System.UIntPtr weightRows, global::System.UIntPtr row, ref float gateGradients, ref float result)
+            {
+                global::System.Runtime.Intrinsics.Vector128<float> lanes0To3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<float> lanes4To7 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<float> lanes8To11 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<float> lanes12To15 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                // Units 0 to 63, 16 at a time: each block's part of the rows, 64 columns.
+                for (global::System.UIntPtr block = 0; block < 4; block++)
+                {
+                    global::System.UIntPtr column = (block * 64);
+                    ref float blockRow0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, (weightRows * column) + (row * 64));
+                    lanes0To3 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref blockRow0, 0), global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gateGradients, column), lanes0To3);
+                    lanes4To7 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref blockRow0, 4), global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gateGradients, column + 4), lanes4To7);
+                    lanes8To11 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref blockRow0, 8), global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gateGradients, column + 8), lanes8To11);
+                    lanes12To15 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref blockRow0, 12), global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gateGradients, column + 12), lanes12To15);
+                    lanes0To3 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref blockRow0, 16), global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gateGradients, column + 16), lanes0To3);
+                    lanes4To7 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref blockRow0, 20), global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gateGradients, column + 20), lanes4To7);
+                    lanes8To11 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref blockRow0, 24), global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gateGradients, column + 24), lanes8To11);
+                    lanes12To15 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref blockRow0, 28), global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gateGradients, column + 28), lanes12To15);
+                    lanes0To3 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref blockRow0, 32), global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gateGradients, column + 32), lanes0To3);
+                    lanes4To7 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref blockRow0, 36), global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gateGradients, column + 36), lanes4To7);
+                    lanes8To11 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref blockRow0, 40), global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gateGradients, column + 40), lanes8To11);
+                    lanes12To15 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref blockRow0, 44), global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gateGradients, column + 44), lanes12To15);
+                    lanes0To3 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref blockRow0, 48), global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gateGradients, column + 48), lanes0To3);
+                    lanes4To7 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref blockRow0, 52), global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gateGradients, column + 52), lanes4To7);
+                    lanes8To11 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref blockRow0, 56), global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gateGradients, column + 56), lanes8To11);
+                    lanes12To15 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref blockRow0, 60), global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gateGradients, column + 60), lanes12To15);
+                }
+                float sum = global::LstmGen.LstmMath.Sum(lanes0To3, lanes4To7, lanes8To11, lanes12To15);
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref result, 0) = sum;
+            }
+
+            /// <summary>
+            /// 2 rows of a weight's backward pass with Vector128 kernels, 2 dot products in flight:
+            /// result[r] = weightRow_r · gateGradients for each row r from row on, each as one row alone sums it: a block
+            /// of units at a time (the weight of weightRows rows is kept block by block).
+            /// </summary>
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+            internal static void GateRowsBackwardVector128(ref float weights, global::System.UIntPtr weightRows, global::System.UIntPtr row, ref float gateGradients, ref float result)
+            {
+                global::System.Runtime.Intrinsics.Vector128<float> row0Lanes0To3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<float> row0Lanes4To7 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<float> row0Lanes8To11 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<float> row0Lanes12To15 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<float> row1Lanes0To3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<float> row1Lanes4To7 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<float> row1Lanes8To11 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<float> row1Lanes12To15 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                // Units 0 to 63, 16 at a time: each block's part of the rows, 64 columns.
+                for (global::System.UIntPtr block = 0; block < 4; block++)
+                {
+                    global::System.UIntPtr column = (block * 64);
+                    ref float blockRow0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, (weightRows * column) + (row * 64));
+                    ref float blockRow1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref blockRow0, 64);
+                    global::System.Runtime.Intrinsics.Vector128<float> gateGradients0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gateGradients, column);
+                    row0Lanes0To3 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref blockRow0, 0), gateGradients0, row0Lanes0To3);
+                    row1Lanes0To3 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref blockRow1, 0), gateGradients0, row1Lanes0To3);
+                    global::System.Runtime.Intrinsics.Vector128<float> gateGradients4 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gateGradients, column + 4);
+                    row0Lanes4To7 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref blockRow0, 4), gateGradients4, row0Lanes4To7);
+                    row1Lanes4To7 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref blockRow1, 4), gateGradients4, row1Lanes4To7);
+                    global::System.Runtime.Intrinsics.Vector128<float> gateGradients8 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gateGradients, column + 8);
+                    row0Lanes8To11 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref blockRow0, 8), gateGradients8, row0Lanes8To11);
+                    row1Lanes8To11 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref blockRow1, 8), gateGradients8, row1Lanes8To11);
+                    global::System.Runtime.Intrinsics.Vector128<float> gateGradients12 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gateGradients, column + 12);
+                    row0Lanes12To15 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref blockRow0, 12), gateGradients12, row0Lanes12To15);
+                    row1Lanes12To15 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref blockRow1, 12), gateGradients12, row1Lanes12To15);
+                    global::System.Runtime.Intrinsics.Vector128<float> gateGradients16 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gateGradients, column + 16);
+                    row0Lanes0To3 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref blockRow0, 16), gateGradients16, row0Lanes0To3);
+                    row1Lanes0To3 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref blockRow1, 16), gateGradients16, row1Lanes0To3);
+                    global::System.Runtime.Intrinsics.Vector128<float> gateGradients20 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gateGradients, column + 20);
+                    row0Lanes4To7 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref blockRow0, 20), gateGradients20, row0Lanes4To7);
+                    row1Lanes4To7 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref blockRow1, 20), gateGradients20, row1Lanes4To7);
+                    global::System.Runtime.Intrinsics.Vector128<float> gateGradients24 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gateGradients, column + 24);
+                    row0Lanes8To11 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref blockRow0, 24), gateGradients24, row0Lanes8To11);
+                    row1Lanes8To11 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref blockRow1, 24), gateGradients24, row1Lanes8To11);
+                    global::System.Runtime.Intrinsics.Vector128<float> gateGradients28 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gateGradients, column + 28);
+                    row0Lanes12To15 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref blockRow0, 28), gateGradients28, row0Lanes12To15);
+                    row1Lanes12To15 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref blockRow1, 28), gateGradients28, row1Lanes12To15);
+                    global::System.Runtime.Intrinsics.Vector128<float> gateGradients32 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gateGradients, column + 32);
+                    row0Lanes0To3 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref blockRow0, 32), gateGradients32, row0Lanes0To3);
+                    row1Lanes0To3 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref blockRow1, 32), gateGradients32, row1Lanes0To3);
+                    global::System.Runtime.Intrinsics.Vector128<float> gateGradients36 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gateGradients, column + 36);
+                    row0Lanes4To7 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref blockRow0, 36), gateGradients36, row0Lanes4To7);
+                    row1Lanes4To7 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref blockRow1, 36), gateGradients36, row1Lanes4To7);
+                    global::System.Runtime.Intrinsics.Vector128<float> gateGradients40 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gateGradients, column + 40);
+                    row0Lanes8To11 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref blockRow0, 40), gateGradients40, row0Lanes8To11);
+                    row1Lanes8To11 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref blockRow1, 40), gateGradients40, row1Lanes8To11);
+                    global::System.Runtime.Intrinsics.Vector128<float> gateGradients44 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gateGradients, column + 44);
+                    row0Lanes12To15 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref blockRow0, 44), gateGradients44, row0Lanes12To15);
+                    row1Lanes12To15 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref blockRow1, 44), gateGradients44, row1Lanes12To15);
+                    global::System.Runtime.Intrinsics.Vector128<float> gateGradients48 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gateGradients, column + 48);
+                    row0Lanes0To3 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref blockRow0, 48), gateGradients48, row0Lanes0To3);
+                    row1Lanes0To3 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref blockRow1, 48), gateGradients48, row1Lanes0To3);
+                    global::System.Runtime.Intrinsics.Vector128<float> gateGradients52 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gateGradients, column + 52);
+                    row0Lanes4To7 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref blockRow0, 52), gateGradients52, row0Lanes4To7);
+                    row1Lanes4To7 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref blockRow1, 52), gateGradients52, row1Lanes4To7);
+                    global::System.Runtime.Intrinsics.Vector128<float> gateGradients56 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gateGradients, column + 56);
+                    row0Lanes8To11 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref blockRow0, 56), gateGradients56, row0Lanes8To11);
+                    row1Lanes8To11 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref blockRow1, 56), gateGradients56, row1Lanes8To11);
+                    global::System.Runtime.Intrinsics.Vector128<float> gateGradients60 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gateGradients, column + 60);
+                    row0Lanes12To15 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref blockRow0, 60), gateGradients60, row0Lanes12To15);
+                    row1Lanes12To15 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref blockRow1, 60), gateGradients60, row1Lanes12To15);
+                }
+                float sum0 = global::LstmGen.LstmMath.Sum(row0Lanes0To3, row0Lanes4To7, row0Lanes8To11, row0Lanes12To15);
+                float sum1 = global::LstmGen.LstmMath.Sum(row1Lanes0To3, row1Lanes4To7, row1Lanes8To11, row1Lanes12To15);
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref result, 0) = sum0;
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref result, 1) = sum1;
+            }
+
+            /// <summary>
+            /// Adds steps [start, end) to the rows of a weight's gradient with Vector128 kernels: gradientRow_k +=
+            /// x_t[k] * gateGradients_t, with x_t[k] at x + t * xStride + k and gateGradients_t at gateGradients +
+            /// t * StepRecordLength, from the last step to the first. Each gradient is loaded and stored once. The
+            /// gradient of a weight of <paramref name="rows"/> rows is kept block by block, as the weight is.
+            /// </summary>
+            internal static void WeightGradientsVector128(ref float gradientRows, global::System.UIntPtr rows, ref float x, global::System.UIntPtr xStride, ref float gateGradients, global::System.UIntPtr start, global::System.UIntPtr end)
+            {
+                // Units 0 to 63: 8 vectors of columns at a time, every row, every step of the block.
+                for (global::System.UIntPtr column = 0; column < 256; column += 32)
+                {
+                    for (global::System.UIntPtr k = 0; k < rows; k++)
+                    {
+                        ref float gradientRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gradientRows, (rows * (column / 64 * 64)) + (k * 64) + (column % 64));
+                        ref float xRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, k);
+                        global::System.Runtime.Intrinsics.Vector128<float> sum0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gradientRow, 0);
+                        global::System.Runtime.Intrinsics.Vector128<float> sum1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gradientRow, 4);
+                        global::System.Runtime.Intrinsics.Vector128<float> sum2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gradientRow, 8);
+                        global::System.Runtime.Intrinsics.Vector128<float> sum3 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gradientRow, 12);
+                        global::System.Runtime.Intrinsics.Vector128<float> sum4 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gradientRow, 16);
+                        global::System.Runtime.Intrinsics.Vector128<float> sum5 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gradientRow, 20);
+                        global::System.Runtime.Intrinsics.Vector128<float> sum6 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gradientRow, 24);
+                        global::System.Runtime.Intrinsics.Vector128<float> sum7 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gradientRow, 28);
+                        for (global::System.UIntPtr step = end; step > start; step--)
+                        {
+                            global::System.UIntPtr t = step - 1;
+                            global::System.Runtime.Intrinsics.Vector128<float> xs = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref xRow, t * xStride));
+                            ref float stepGradients = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gateGradients, (t * StepRecordLength) + column);
+                            sum0 = global::LstmGen.LstmMath.MultiplyAdd(xs, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref stepGradients, 0), sum0);
+                            sum1 = global::LstmGen.LstmMath.MultiplyAdd(xs, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref stepGradients, 4), sum1);
+                            sum2 = global::LstmGen.LstmMath.MultiplyAdd(xs, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref stepGradients, 8), sum2);
+                            sum3 = global::LstmGen.LstmMath.MultiplyAdd(xs, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref stepGradients, 12), sum3);
+                            sum4 = global::LstmGen.LstmMath.MultiplyAdd(xs, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref stepGradients, 16), sum4);
+                            sum5 = global::LstmGen.LstmMath.MultiplyAdd(xs, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref stepGradients, 20), sum5);
+                            sum6 = global::LstmGen.LstmMath.MultiplyAdd(xs, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref stepGradients, 24), sum6);
+                            sum7 = global::LstmGen.LstmMath.MultiplyAdd(xs, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref stepGradients, 28), sum7);
+                        }
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(sum0, ref gradientRow, 0);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(sum1, ref gradientRow, 4);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(sum2, ref gradientRow, 8);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(sum3, ref gradientRow, 12);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(sum4, ref gradientRow, 16);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(sum5, ref gradientRow, 20);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(sum6, ref gradientRow, 24);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(sum7, ref gradientRow, 28);
+                    }
+                }
+            }
+
+            /// <summary>
+            /// The dense head's backward pass with Vector128 kernels: head.weight's gradient += d logits (outer) h,
+            /// head.bias's += d logits, and upstream = head.weight^T d logits, summed over the outputs in order.
+            /// </summary>
+            internal static void HeadBackwardVector128(ref float head, ref float gradients, ref float hidden, ref float logitGradients, ref float upstream)
+            {
+                ref float biasGradients = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gradients, OutputSize * HiddenSize);
+                global::LstmGen.CompilerServices.Floats.Clear(ref upstream, HiddenSize);
+                for (global::System.UIntPtr o = 0; o < OutputSize; o++)
+                {
+                    float logitGradient = global::System.Runtime.CompilerServices.Unsafe.Add(ref logitGradients, o);
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref biasGradients, o) += logitGradient;
+                    ref float weights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref head, o * HiddenSize);
+                    ref float weightGradients = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gradients, o * HiddenSize);
+                    global::System.Runtime.Intrinsics.Vector128<float> logitGradients4 = global::System.Runtime.Intrinsics.Vector128.Create(logitGradient);
+                    for (global::System.UIntPtr k = 0; k < HiddenSize; k += 4)
+                    {
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::LstmGen.LstmMath.MultiplyAdd(logitGradients4, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hidden, k), global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weightGradients, k)), ref weightGradients, k);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::LstmGen.LstmMath.MultiplyAdd(logitGradients4, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, k), global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref upstream, k)), ref upstream, k);
+                    }
+                }
+            }
+
+            /// <summary>One step of every layer and the head for 8 agents, one per lane, with the Vector128 kernels.</summary>
+            internal static void StepAgentsVector128(ref float parameters, ref float input, ref float hidden, ref float cell, ref float gates, ref float lanes, ref float output)
+            {
+                // Layer 0: the input (HiddenSize values) -> hidden[0].
+                LayerAgentsVector128(ref parameters, ref input, ref hidden, ref cell, ref gates);
+
+                // Layer 1: hidden[0] -> hidden[1].
+                LayerAgentsVector128(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref parameters, FirstLayerParameterCount), ref hidden, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, 1 * HiddenSize * 8), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref cell, 1 * HiddenSize * 8), ref gates);
+
+                // Layer 2: hidden[1] -> hidden[2].
+                LayerAgentsVector128(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref parameters, FirstLayerParameterCount + (1 * UpperLayerParameterCount)), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, 1 * HiddenSize * 8), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, 2 * HiddenSize * 8), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref cell, 2 * HiddenSize * 8), ref gates);
+
+                // The dense head reads the top layer's hidden state.
+                HeadAgentsVector128(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref parameters, HeadOffset), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, 2 * HiddenSize * 8), ref lanes, ref output);
+            }
+
+            /// <summary>
+            /// One step of every layer (64 inputs) for 8 agents, one per lane, with Vector128 kernels:
+            /// the gate sums b_ih + b_hh + W_ih x + W_hh h of every unit, summed in registers and stored into
+            /// <paramref name="gates"/> (packed like a gate row); then the gate activations, in registers, and
+            /// c = f * c + i * g, h = o * tanh(c). Each value of one sequence is a vector of agents here.
+            /// </summary>
+            internal static void LayerAgentsVector128(ref float weights, ref float input, ref float hidden, ref float cell, ref float gates)
+            {
+                // This layer's packed parameters: W_ih, W_hh, then the two biases.
+                ref float inputWeights = ref weights;
+                ref float recurrentWeights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, InputSize * GateRowLength);
+                ref float inputBias = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, (InputSize + HiddenSize) * GateRowLength);
+                ref float hiddenBias = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, (InputSize + HiddenSize + 1) * GateRowLength);
+
+                // Every other step (on this thread) the tiles run from the last to the first, so that a step starts with the
+                // weights the last one read last, which the cache still holds; each tile sums its own columns: the same bits.
+                bool descending = global::LstmGen.CompilerServices.TileOrder.FirstLayerDescending(callsPerStep: 3);
+
+                // Units 0 to 63: 64 tiles of 1 unit, 2 vectors of 4 agents (global::System.Runtime.Intrinsics.Vector128<float>) per gate and unit, summed in registers.
+                for (global::System.UIntPtr pass = 0; pass < 4; pass++)
+                {
+                    global::System.UIntPtr block = descending ? 3 - pass : pass;
+                    for (global::System.UIntPtr part = 0; part < 16; part++)
+                    {
+                        global::System.UIntPtr blockColumn = (block * 64);
+                        global::System.UIntPtr column = blockColumn + (part * 1);
+
+                        // The gate sums start from the two biases.
+                        global::System.Runtime.Intrinsics.Vector128<float> inputSum0Low = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column));
+                        global::System.Runtime.Intrinsics.Vector128<float> inputSum0High = inputSum0Low;
+                        global::System.Runtime.Intrinsics.Vector128<float> forgetSum0Low = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 16) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 16));
+                        global::System.Runtime.Intrinsics.Vector128<float> forgetSum0High = forgetSum0Low;
+                        global::System.Runtime.Intrinsics.Vector128<float> candidateSum0Low = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 32) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 32));
+                        global::System.Runtime.Intrinsics.Vector128<float> candidateSum0High = candidateSum0Low;
+                        global::System.Runtime.Intrinsics.Vector128<float> outputSum0Low = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 48) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 48));
+                        global::System.Runtime.Intrinsics.Vector128<float> outputSum0High = outputSum0Low;
+
+                        // W_ih x: the input (64 values), 4 per iteration.
+                        ref float tileInputWeights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, (InputSize * blockColumn) + (column - blockColumn));
+                        for (global::System.UIntPtr k = 0; k < 64; k += 4)
+                        {
+                            global::System.Runtime.Intrinsics.Vector128<float> weight;
+                            ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref tileInputWeights, k * 64);
+                            global::System.Runtime.Intrinsics.Vector128<float> x0Low = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref input, k * 8);
+                            global::System.Runtime.Intrinsics.Vector128<float> x0High = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref input, (k * 8) + 4);
+                            weight = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 0));
+                            inputSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x0Low, weight, inputSum0Low);
+                            inputSum0High = global::LstmGen.LstmMath.MultiplyAdd(x0High, weight, inputSum0High);
+                            weight = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 16));
+                            forgetSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x0Low, weight, forgetSum0Low);
+                            forgetSum0High = global::LstmGen.LstmMath.MultiplyAdd(x0High, weight, forgetSum0High);
+                            weight = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 32));
+                            candidateSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x0Low, weight, candidateSum0Low);
+                            candidateSum0High = global::LstmGen.LstmMath.MultiplyAdd(x0High, weight, candidateSum0High);
+                            weight = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 48));
+                            outputSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x0Low, weight, outputSum0Low);
+                            outputSum0High = global::LstmGen.LstmMath.MultiplyAdd(x0High, weight, outputSum0High);
+                            ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 64);
+                            global::System.Runtime.Intrinsics.Vector128<float> x1Low = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref input, (k + 1) * 8);
+                            global::System.Runtime.Intrinsics.Vector128<float> x1High = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref input, ((k + 1) * 8) + 4);
+                            weight = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 0));
+                            inputSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x1Low, weight, inputSum0Low);
+                            inputSum0High = global::LstmGen.LstmMath.MultiplyAdd(x1High, weight, inputSum0High);
+                            weight = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 16));
+                            forgetSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x1Low, weight, forgetSum0Low);
+                            forgetSum0High = global::LstmGen.LstmMath.MultiplyAdd(x1High, weight, forgetSum0High);
+                            weight = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 32));
+                            candidateSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x1Low, weight, candidateSum0Low);
+                            candidateSum0High = global::LstmGen.LstmMath.MultiplyAdd(x1High, weight, candidateSum0High);
+                            weight = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 48));
+                            outputSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x1Low, weight, outputSum0Low);
+                            outputSum0High = global::LstmGen.LstmMath.MultiplyAdd(x1High, weight, outputSum0High);
+                            ref float row2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 64);
+                            global::System.Runtime.Intrinsics.Vector128<float> x2Low = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref input, (k + 2) * 8);
+                            global::System.Runtime.Intrinsics.Vector128<float> x2High = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref input, ((k + 2) * 8) + 4);
+                            weight = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 0));
+                            inputSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x2Low, weight, inputSum0Low);
+                            inputSum0High = global::LstmGen.LstmMath.MultiplyAdd(x2High, weight, inputSum0High);
+                            weight = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 16));
+                            forgetSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x2Low, weight, forgetSum0Low);
+                            forgetSum0High = global::LstmGen.LstmMath.MultiplyAdd(x2High, weight, forgetSum0High);
+                            weight = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 32));
+                            candidateSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x2Low, weight, candidateSum0Low);
+                            candidateSum0High = global::LstmGen.LstmMath.MultiplyAdd(x2High, weight, candidateSum0High);
+                            weight = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 48));
+                            outputSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x2Low, weight, outputSum0Low);
+                            outputSum0High = global::LstmGen.LstmMath.MultiplyAdd(x2High, weight, outputSum0High);
+                            ref float row3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 64);
+                            global::System.Runtime.Intrinsics.Vector128<float> x3Low = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref input, (k + 3) * 8);
+                            global::System.Runtime.Intrinsics.Vector128<float> x3High = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref input, ((k + 3) * 8) + 4);
+                            weight = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 0));
+                            inputSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x3Low, weight, inputSum0Low);
+                            inputSum0High = global::LstmGen.LstmMath.MultiplyAdd(x3High, weight, inputSum0High);
+                            weight = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 16));
+                            forgetSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x3Low, weight, forgetSum0Low);
+                            forgetSum0High = global::LstmGen.LstmMath.MultiplyAdd(x3High, weight, forgetSum0High);
+                            weight = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 32));
+                            candidateSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x3Low, weight, candidateSum0Low);
+                            candidateSum0High = global::LstmGen.LstmMath.MultiplyAdd(x3High, weight, candidateSum0High);
+                            weight = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 48));
+                            outputSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x3Low, weight, outputSum0Low);
+                            outputSum0High = global::LstmGen.LstmMath.MultiplyAdd(x3High, weight, outputSum0High);
+                        }
+
+                        // W_hh h: the previous hidden state (64 values), 4 per iteration.
+                        ref float tileRecurrentWeights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentWeights, (HiddenSize * blockColumn) + (column - blockColumn));
+                        for (global::System.UIntPtr k = 0; k < 64; k += 4)
+                        {
+                            global::System.Runtime.Intrinsics.Vector128<float> weight;
+                            ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref tileRecurrentWeights, k * 64);
+                            global::System.Runtime.Intrinsics.Vector128<float> x0Low = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hidden, k * 8);
+                            global::System.Runtime.Intrinsics.Vector128<float> x0High = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hidden, (k * 8) + 4);
+                            weight = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 0));
+                            inputSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x0Low, weight, inputSum0Low);
+                            inputSum0High = global::LstmGen.LstmMath.MultiplyAdd(x0High, weight, inputSum0High);
+                            weight = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 16));
+                            forgetSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x0Low, weight, forgetSum0Low);
+                            forgetSum0High = global::LstmGen.LstmMath.MultiplyAdd(x0High, weight, forgetSum0High);
+                            weight = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 32));
+                            candidateSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x0Low, weight, candidateSum0Low);
+                            candidateSum0High = global::LstmGen.LstmMath.MultiplyAdd(x0High, weight, candidateSum0High);
+                            weight = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 48));
+                            outputSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x0Low, weight, outputSum0Low);
+                            outputSum0High = global::LstmGen.LstmMath.MultiplyAdd(x0High, weight, outputSum0High);
+                            ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 64);
+                            global::System.Runtime.Intrinsics.Vector128<float> x1Low = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hidden, (k + 1) * 8);
+                            global::System.Runtime.Intrinsics.Vector128<float> x1High = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hidden, ((k + 1) * 8) + 4);
+                            weight = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 0));
+                            inputSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x1Low, weight, inputSum0Low);
+                            inputSum0High = global::LstmGen.LstmMath.MultiplyAdd(x1High, weight, inputSum0High);
+                            weight = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 16));
+                            forgetSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x1Low, weight, forgetSum0Low);
+                            forgetSum0High = global::LstmGen.LstmMath.MultiplyAdd(x1High, weight, forgetSum0High);
+                            weight = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 32));
+                            candidateSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x1Low, weight, candidateSum0Low);
+                            candidateSum0High = global::LstmGen.LstmMath.MultiplyAdd(x1High, weight, candidateSum0High);
+                            weight = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 48));
+                            outputSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x1Low, weight, outputSum0Low);
+                            outputSum0High = global::LstmGen.LstmMath.MultiplyAdd(x1High, weight, outputSum0High);
+                            ref float row2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 64);
+                            global::System.Runtime.Intrinsics.Vector128<float> x2Low = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hidden, (k + 2) * 8);
+                            global::System.Runtime.Intrinsics.Vector128<float> x2High = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hidden, ((k + 2) * 8) + 4);
+                            weight = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 0));
+                            inputSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x2Low, weight, inputSum0Low);
+                            inputSum0High = global::LstmGen.LstmMath.MultiplyAdd(x2High, weight, inputSum0High);
+                            weight = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 16));
+                            forgetSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x2Low, weight, forgetSum0Low);
+                            forgetSum0High = global::LstmGen.LstmMath.MultiplyAdd(x2High, weight, forgetSum0High);
+                            weight = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 32));
+                            candidateSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x2Low, weight, candidateSum0Low);
+                            candidateSum0High = global::LstmGen.LstmMath.MultiplyAdd(x2High, weight, candidateSum0High);
+                            weight = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 48));
+                            outputSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x2Low, weight, outputSum0Low);
+                            outputSum0High = global::LstmGen.LstmMath.MultiplyAdd(x2High, weight, outputSum0High);
+                            ref float row3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 64);
+                            global::System.Runtime.Intrinsics.Vector128<float> x3Low = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hidden, (k + 3) * 8);
+                            global::System.Runtime.Intrinsics.Vector128<float> x3High = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hidden, ((k + 3) * 8) + 4);
+                            weight = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 0));
+                            inputSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x3Low, weight, inputSum0Low);
+                            inputSum0High = global::LstmGen.LstmMath.MultiplyAdd(x3High, weight, inputSum0High);
+                            weight = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 16));
+                            forgetSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x3Low, weight, forgetSum0Low);
+                            forgetSum0High = global::LstmGen.LstmMath.MultiplyAdd(x3High, weight, forgetSum0High);
+                            weight = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 32));
+                            candidateSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x3Low, weight, candidateSum0Low);
+                            candidateSum0High = global::LstmGen.LstmMath.MultiplyAdd(x3High, weight, candidateSum0High);
+                            weight = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 48));
+                            outputSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x3Low, weight, outputSum0Low);
+                            outputSum0High = global::LstmGen.LstmMath.MultiplyAdd(x3High, weight, outputSum0High);
+                        }
+
+                        // The gate sums, for the activations below.
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(inputSum0Low, ref gates, column * 8);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(inputSum0High, ref gates, (column * 8) + 4);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(forgetSum0Low, ref gates, (column + 16) * 8);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(forgetSum0High, ref gates, ((column + 16) * 8) + 4);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(candidateSum0Low, ref gates, (column + 32) * 8);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(candidateSum0High, ref gates, ((column + 32) * 8) + 4);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(outputSum0Low, ref gates, (column + 48) * 8);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(outputSum0High, ref gates, ((column + 48) * 8) + 4);
+                    }
+                }
+
+                // Every gate sum has read the old hidden state, so the new one replaces it unit by unit.
+                // Units 0 to 63, one at a time for 8 agents: the gates, then c = f * c + i * g and h = o * tanh(c).
+                for (global::System.UIntPtr block = 0; block < 4; block++)
+                {
+                    for (global::System.UIntPtr part = 0; part < 16; part++)
+                    {
+                        global::System.UIntPtr unit = (block * 16) + (part * 1);
+                        global::System.UIntPtr column = (block * 64) + (part * 1);
+
+                        // Each vector of 4 agents in turn.
+                        for (global::System.UIntPtr firstAgent = 0; firstAgent < 8; firstAgent += 4)
+                        {
+                            global::System.Runtime.Intrinsics.Vector128<float> inputGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gates, (column * 8) + firstAgent));
+                            global::System.Runtime.Intrinsics.Vector128<float> forgetGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gates, ((column + 16) * 8) + firstAgent));
+                            global::System.Runtime.Intrinsics.Vector128<float> candidate = global::LstmGen.LstmMath.Tanh(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gates, ((column + 32) * 8) + firstAgent));
+                            global::System.Runtime.Intrinsics.Vector128<float> outputGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gates, ((column + 48) * 8) + firstAgent));
+                            global::System.Runtime.Intrinsics.Vector128<float> newCell = global::LstmGen.LstmMath.MultiplyAdd(forgetGate, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cell, (unit * 8) + firstAgent), inputGate * candidate);
+                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(newCell, ref cell, (unit * 8) + firstAgent);
+                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(outputGate * global::LstmGen.LstmMath.Tanh(newCell), ref hidden, (unit * 8) + firstAgent);
+                        }
+                    }
+                }
+            }
+
+            /// <summary>
+            /// The dense head for 8 agents, one per lane, with Vector128 kernels: output[o] = head.weight[o, :] · h
+            /// + head.bias[o], summed as one sequence sums it: 16 lanes (lane l takes units l, l + 16, ...) added in
+            /// LstmMath.Sum's tree, then the units past the last multiple of 16 in order.
+            /// </summary>
+            internal static void HeadAgentsVector128(ref float head, ref float hidden, ref float lanes, ref float output)
+            {
+                ref float bias = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref head, OutputSize * HiddenSize);
+
+                // Each vector of 4 agents in turn.
+                for (global::System.UIntPtr firstAgent = 0; firstAgent < 8; firstAgent += 4)
+                {
+                    for (global::System.UIntPtr o = 0; o < OutputSize; o++)
+                    {
+                        ref float weights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref head, o * HiddenSize);
+                        // Each of the 16 lanes, a vector of agents.
+                        for (global::System.UIntPtr lane = 0; lane < 16; lane++)
+                        {
+                            global::System.Runtime.Intrinsics.Vector128<float> laneSum = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                            for (global::System.UIntPtr k = lane; k < 64; k += 16)
+                            {
+                                laneSum = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hidden, (k * 8) + firstAgent), global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, k)), laneSum);
+                            }
+                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(laneSum, ref lanes, (lane * 8) + firstAgent);
+                        }
+
+                        // LstmMath.Sum's tree: lane l + (l + 8), then + (l + 4), then (0 + 2) + (1 + 3).
+                        global::System.Runtime.Intrinsics.Vector128<float> quarter0 = (global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref lanes, (0 * 8) + firstAgent) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref lanes, (8 * 8) + firstAgent)) + (global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref lanes, (4 * 8) + firstAgent) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref lanes, (12 * 8) + firstAgent));
+                        global::System.Runtime.Intrinsics.Vector128<float> quarter1 = (global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref lanes, (1 * 8) + firstAgent) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref lanes, (9 * 8) + firstAgent)) + (global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref lanes, (5 * 8) + firstAgent) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref lanes, (13 * 8) + firstAgent));
+                        global::System.Runtime.Intrinsics.Vector128<float> quarter2 = (global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref lanes, (2 * 8) + firstAgent) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref lanes, (10 * 8) + firstAgent)) + (global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref lanes, (6 * 8) + firstAgent) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref lanes, (14 * 8) + firstAgent));
+                        global::System.Runtime.Intrinsics.Vector128<float> quarter3 = (global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref lanes, (3 * 8) + firstAgent) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref lanes, (11 * 8) + firstAgent)) + (global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref lanes, (7 * 8) + firstAgent) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref lanes, (15 * 8) + firstAgent));
+                        global::System.Runtime.Intrinsics.Vector128<float> sum = (quarter0 + quarter2) + (quarter1 + quarter3);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(sum + global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref bias, o)), ref output, (o * 8) + firstAgent);
+                    }
+                }
+            }
+
+            /// <summary>One step of every layer and the head with the Scalar kernels.</summary>
+            internal static void StepScalar(ref float parameters, ref float input, ref float hidden, ref float cell, ref float gates, ref float output)
+            {
+                // Layer 0: the input (HiddenSize values) -> hidden[0].
+                LayerScalar(ref parameters, ref input, ref hidden, ref cell, ref gates);
+
+                // Layer 1: hidden[0] -> hidden[1].
+                LayerScalar(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref parameters, FirstLayerParameterCount), ref hidden, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, 1 * HiddenSize), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref cell, 1 * HiddenSize), ref gates);
+
+                // Layer 2: hidden[1] -> hidden[2].
+                LayerScalar(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref parameters, FirstLayerParameterCount + (1 * UpperLayerParameterCount)), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, 1 * HiddenSize), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, 2 * HiddenSize), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref cell, 2 * HiddenSize), ref gates);
+
+                // The dense head reads the top layer's hidden state.
+                HeadScalar(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref parameters, HeadOffset), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, 2 * HiddenSize), ref output);
+            }
+
+            /// <summary>
+            /// One step of every layer (64 inputs) with Scalar kernels:
+            /// the gate sums b_ih + b_hh + W_ih x + W_hh h of every unit, summed in registers and stored into
+            /// <paramref name="gates"/> (packed like a gate row); then the gate activations replace them there
+            /// (training keeps them for the backward pass), and c = f * c + i * g, h = o * tanh(c).
+            /// </summary>
+            internal static void LayerScalar(ref float weights, ref float input, ref float hidden, ref float cell, ref float gates)
+            {
+                // This layer's packed parameters: W_ih, W_hh, then the two biases.
+                ref float inputWeights = ref weights;
+                ref float recurrentWeights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, InputSize * GateRowLength);
+                ref float inputBias = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, (InputSize + HiddenSize) * GateRowLength);
+                ref float hiddenBias = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, (InputSize + HiddenSize + 1) * GateRowLength);
+
+                // Every other step (on this thread) the tiles run from the last to the first, so that a step starts with the
+                // weights the last one read last, which the cache still holds; each tile sums its own columns: the same bits.
+                bool descending = global::LstmGen.CompilerServices.TileOrder.FirstLayerDescending(callsPerStep: 3);
+
+                // Units 0 to 63: 32 tiles of 2 units, one float per gate and unit, summed in registers.
+                for (global::System.UIntPtr pass = 0; pass < 4; pass++)
+                {
+                    global::System.UIntPtr block = descending ? 3 - pass : pass;
+                    for (global::System.UIntPtr part = 0; part < 8; part++)
+                    {
+                        global::System.UIntPtr blockColumn = (block * 64);
+                        global::System.UIntPtr column = blockColumn + (part * 2);
+
+                        // The gate sums start from the two biases.
+                        float inputSum0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column);
+                        float forgetSum0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 16) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 16);
+                        float candidateSum0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 32) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 32);
+                        float outputSum0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 48) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 48);
+                        float inputSum1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 1);
+                        float forgetSum1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 17) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 17);
+                        float candidateSum1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 33) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 33);
+                        float outputSum1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 49) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 49);
+
+                        // W_ih x: the input (64 values), 4 per iteration.
+                        ref float tileInputWeights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, (InputSize * blockColumn) + (column - blockColumn));
+                        for (global::System.UIntPtr k = 0; k < 64; k += 4)
+                        {
+                            ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref tileInputWeights, k * 64);
+                            float x0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref input, k);
+                            inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 0), inputSum0);
+                            forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 16), forgetSum0);
+                            candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 32), candidateSum0);
+                            outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 48), outputSum0);
+                            inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 1), inputSum1);
+                            forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 17), forgetSum1);
+                            candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 33), candidateSum1);
+                            outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 49), outputSum1);
+                            ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 64);
+                            float x1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref input, k + 1);
+                            inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 0), inputSum0);
+                            forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 16), forgetSum0);
+                            candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 32), candidateSum0);
+                            outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 48), outputSum0);
+                            inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 1), inputSum1);
+                            forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 17), forgetSum1);
+                            candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 33), candidateSum1);
+                            outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 49), outputSum1);
+                            ref float row2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 64);
+                            float x2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref input, k + 2);
+                            inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 0), inputSum0);
+                            forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 16), forgetSum0);
+                            candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 32), candidateSum0);
+                            outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 48), outputSum0);
+                            inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 1), inputSum1);
+                            forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 17), forgetSum1);
+                            candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 33), candidateSum1);
+                            outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 49), outputSum1);
+                            ref float row3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 64);
+                            float x3 = global::System.Runtime.CompilerServices.Unsafe.Add(ref input, k + 3);
+                            inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 0), inputSum0);
+                            forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 16), forgetSum0);
+                            candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 32), candidateSum0);
+                            outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 48), outputSum0);
+                            inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 1), inputSum1);
+                            forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 17), forgetSum1);
+                            candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 33), candidateSum1);
+                            outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 49), outputSum1);
+                        }
+
+                        // W_hh h: the previous hidden state (64 values), 4 per iteration.
+                        ref float tileRecurrentWeights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentWeights, (HiddenSize * blockColumn) + (column - blockColumn));
+                        for (global::System.UIntPtr k = 0; k < 64; k += 4)
+                        {
+                            ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref tileRecurrentWeights, k * 64);
+                            float x0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, k);
+                            inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 0), inputSum0);
+                            forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 16), forgetSum0);
+                            candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 32), candidateSum0);
+                            outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 48), outputSum0);
+                            inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 1), inputSum1);
+                            forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 17), forgetSum1);
+                            candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 33), candidateSum1);
+                            outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 49), outputSum1);
+                            ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 64);
+                            float x1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, k + 1);
+                            inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 0), inputSum0);
+                            forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 16), forgetSum0);
+                            candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 32), candidateSum0);
+                            outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 48), outputSum0);
+                            inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 1), inputSum1);
+                            forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 17), forgetSum1);
+                            candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 33), candidateSum1);
+                            outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 49), outputSum1);
+                            ref float row2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 64);
+                            float x2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, k + 2);
+                            inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 0), inputSum0);
+                            forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 16), forgetSum0);
+                            candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 32), candidateSum0);
+                            outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 48), outputSum0);
+                            inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 1), inputSum1);
+                            forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 17), forgetSum1);
+                            candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 33), candidateSum1);
+                            outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 49), outputSum1);
+                            ref float row3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 64);
+                            float x3 = global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, k + 3);
+                            inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 0), inputSum0);
+                            forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 16), forgetSum0);
+                            candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 32), candidateSum0);
+                            outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 48), outputSum0);
+                            inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 1), inputSum1);
+                            forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 17), forgetSum1);
+                            candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 33), candidateSum1);
+                            outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 49), outputSum1);
+                        }
+
+                        // The gate sums, for the activations below.
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column) = inputSum0;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column + 16) = forgetSum0;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column + 32) = candidateSum0;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column + 48) = outputSum0;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column + 1) = inputSum1;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column + 17) = forgetSum1;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column + 33) = candidateSum1;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column + 49) = outputSum1;
+                    }
+                }
+
+                // Every gate sum has read the old hidden state, so the new one replaces it unit by unit.
+                // Units 0 to 63, one unit at a time: the gates, then c = f * c + i * g and h = o * tanh(c).
+                for (global::System.UIntPtr block = 0; block < 4; block++)
+                {
+                    for (global::System.UIntPtr part = 0; part < 16; part++)
+                    {
+                        global::System.UIntPtr unit = (block * 16) + (part * 1);
+                        global::System.UIntPtr column = (block * 64) + (part * 1);
+                        float inputGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column));
+                        float forgetGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column + 16));
+                        float candidate = global::LstmGen.LstmMath.Tanh(global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column + 32));
+                        float outputGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column + 48));
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column) = inputGate;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column + 16) = forgetGate;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column + 32) = candidate;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column + 48) = outputGate;
+                        float newCell = global::LstmGen.LstmMath.MultiplyAdd(forgetGate, global::System.Runtime.CompilerServices.Unsafe.Add(ref cell, unit), inputGate * candidate);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref cell, unit) = newCell;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, unit) = outputGate * global::LstmGen.LstmMath.Tanh(newCell);
+                    }
+                }
+            }
+
+            /// <summary>
+            /// The input part of every layer's gate sums for <paramref name="steps"/> steps with Scalar kernels:
+            /// gates[t] = b_ih + b_hh + W_ih x_t, each sum added in the order of a single step, several steps per
+            /// pass over the weights.
+            /// </summary>
+            internal static void LayerProjectionScalar(ref float weights, ref float inputs, global::System.UIntPtr inputStride, ref float gates, global::System.UIntPtr steps)
+            {
+                // This layer's W_ih and biases.
+                ref float inputWeights = ref weights;
+                ref float inputBias = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, (InputSize + HiddenSize) * GateRowLength);
+                ref float hiddenBias = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, (InputSize + HiddenSize + 1) * GateRowLength);
+
+                // Units 0 to 63: 64 tiles of 1 unit, one float per gate and unit, 2 steps at a time.
+                for (global::System.UIntPtr block = 0; block < 4; block++)
+                {
+                    for (global::System.UIntPtr part = 0; part < 16; part++)
+                    {
+                        global::System.UIntPtr blockColumn = (block * 64);
+                        global::System.UIntPtr column = blockColumn + (part * 1);
+                        // The tile's rows of W_ih (each block's rows together).
+                        ref float tileInputWeights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, (InputSize * blockColumn) + (column - blockColumn));
+                        // b_ih + b_hh, where every step's sums start.
+                        float inputBias0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column);
+                        float forgetBias0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 16) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 16);
+                        float candidateBias0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 32) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 32);
+                        float outputBias0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 48) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 48);
+                        global::System.UIntPtr step = 0;
+                        for (; step + 2 <= steps; step += 2)
+                        {
+                            ref float input0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputs, step * inputStride);
+                            ref float input1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputs, (step + 1) * inputStride);
+                            float inputSum0Step0 = inputBias0;
+                            float forgetSum0Step0 = forgetBias0;
+                            float candidateSum0Step0 = candidateBias0;
+                            float outputSum0Step0 = outputBias0;
+                            float inputSum0Step1 = inputBias0;
+                            float forgetSum0Step1 = forgetBias0;
+                            float candidateSum0Step1 = candidateBias0;
+                            float outputSum0Step1 = outputBias0;
+                            // W_ih x: the input (64 values), in order.
+                            for (global::System.UIntPtr k = 0; k < InputSize; k++)
+                            {
+                                ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref tileInputWeights, k * 64);
+                                float weight0I = global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 0);
+                                float weight0F = global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 16);
+                                float weight0C = global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 32);
+                                float weight0O = global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 48);
+                                float x0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref input0, k);
+                                inputSum0Step0 = global::LstmGen.LstmMath.MultiplyAdd(x0, weight0I, inputSum0Step0);
+                                forgetSum0Step0 = global::LstmGen.LstmMath.MultiplyAdd(x0, weight0F, forgetSum0Step0);
+                                candidateSum0Step0 = global::LstmGen.LstmMath.MultiplyAdd(x0, weight0C, candidateSum0Step0);
+                                outputSum0Step0 = global::LstmGen.LstmMath.MultiplyAdd(x0, weight0O, outputSum0Step0);
+                                float x1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref input1, k);
+                                inputSum0Step1 = global::LstmGen.LstmMath.MultiplyAdd(x1, weight0I, inputSum0Step1);
+                                forgetSum0Step1 = global::LstmGen.LstmMath.MultiplyAdd(x1, weight0F, forgetSum0Step1);
+                                candidateSum0Step1 = global::LstmGen.LstmMath.MultiplyAdd(x1, weight0C, candidateSum0Step1);
+                                outputSum0Step1 = global::LstmGen.LstmMath.MultiplyAdd(x1, weight0O, outputSum0Step1);
+                            }
+                            ref float gates0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, step * GateRowLength);
+                            global::System.Runtime.CompilerServices.Unsafe.Add(ref gates0, column) = inputSum0Step0;
+                            global::System.Runtime.CompilerServices.Unsafe.Add(ref gates0, column + 16) = forgetSum0Step0;
+                            global::System.Runtime.CompilerServices.Unsafe.Add(ref gates0, column + 32) = candidateSum0Step0;
+                            global::System.Runtime.CompilerServices.Unsafe.Add(ref gates0, column + 48) = outputSum0Step0;
+                            ref float gates1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, (step + 1) * GateRowLength);
+                            global::System.Runtime.CompilerServices.Unsafe.Add(ref gates1, column) = inputSum0Step1;
+                            global::System.Runtime.CompilerServices.Unsafe.Add(ref gates1, column + 16) = forgetSum0Step1;
+                            global::System.Runtime.CompilerServices.Unsafe.Add(ref gates1, column + 32) = candidateSum0Step1;
+                            global::System.Runtime.CompilerServices.Unsafe.Add(ref gates1, column + 48) = outputSum0Step1;
+                        }
+
+                        // The steps left over, one at a time.
+                        for (; step < steps; step++)
+                        {
+                            ref float input0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputs, step * inputStride);
+                            float inputSum0 = inputBias0;
+                            float forgetSum0 = forgetBias0;
+                            float candidateSum0 = candidateBias0;
+                            float outputSum0 = outputBias0;
+                            // W_ih x: the input (64 values), in order.
+                            for (global::System.UIntPtr k = 0; k < InputSize; k++)
+                            {
+                                ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref tileInputWeights, k * 64);
+                                float weight0I = global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 0);
+                                float weight0F = global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 16);
+                                float weight0C = global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 32);
+                                float weight0O = global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 48);
+                                float x0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref input0, k);
+                                inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, weight0I, inputSum0);
+                                forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, weight0F, forgetSum0);
+                                candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, weight0C, candidateSum0);
+                                outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, weight0O, outputSum0);
+                            }
+                            ref float gates0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, step * GateRowLength);
+                            global::System.Runtime.CompilerServices.Unsafe.Add(ref gates0, column) = inputSum0;
+                            global::System.Runtime.CompilerServices.Unsafe.Add(ref gates0, column + 16) = forgetSum0;
+                            global::System.Runtime.CompilerServices.Unsafe.Add(ref gates0, column + 32) = candidateSum0;
+                            global::System.Runtime.CompilerServices.Unsafe.Add(ref gates0, column + 48) = outputSum0;
+                        }
+                    }
+                }
+            }
+
+            /// <summary>
+            /// The recurrent part of one step of every layer with Scalar kernels: <paramref name="gates"/> holds
+            /// b_ih + b_hh + W_ih x from the projection; W_hh h is added in registers, in the order of a whole step,
+            /// <paramref name="gates"/> (packed like a gate row); then the gate activations replace them there
+            /// (training keeps them for the backward pass), and c = f * c + i * g, h = o * tanh(c).
+            /// </summary>
+            internal static void LayerRecurrentScalar(ref float weights, ref float hidden, ref float cell, ref float gates)
+            {
+                // This layer's recurrent weights W_hh.
+                ref float recurrentWeights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, InputSize * GateRowLength);
+
+                // Every other step (on this thread) the tiles run from the last to the first, so that a step starts with the
+                // weights the last one read last, which the cache still holds; each tile sums its own columns: the same bits.
+                bool descending = global::LstmGen.CompilerServices.TileOrder.FirstLayerDescending(callsPerStep: 3);
+
+                // Units 0 to 63: 32 tiles of 2 units, one float per gate and unit, summed in registers.
+                for (global::System.UIntPtr pass = 0; pass < 4; pass++)
+                {
+                    global::System.UIntPtr block = descending ? 3 - pass : pass;
+                    for (global::System.UIntPtr part = 0; part < 8; part++)
+                    {
+                        global::System.UIntPtr blockColumn = (block * 64);
+                        global::System.UIntPtr column = blockColumn + (part * 2);
+
+                        // The gate sums start from b_ih + b_hh + W_ih x, which the projection computed for the whole chunk.
+                        float inputSum0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column);
+                        float forgetSum0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column + 16);
+                        float candidateSum0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column + 32);
+                        float outputSum0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column + 48);
+                        float inputSum1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column + 1);
+                        float forgetSum1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column + 17);
+                        float candidateSum1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column + 33);
+                        float outputSum1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column + 49);
+
+                        // W_hh h: the previous hidden state (64 values), 4 per iteration.
+                        ref float tileRecurrentWeights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentWeights, (HiddenSize * blockColumn) + (column - blockColumn));
+                        for (global::System.UIntPtr k = 0; k < 64; k += 4)
+                        {
+                            ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref tileRecurrentWeights, k * 64);
+                            float x0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, k);
+                            inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 0), inputSum0);
+                            forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 16), forgetSum0);
+                            candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 32), candidateSum0);
+                            outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 48), outputSum0);
+                            inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 1), inputSum1);
+                            forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 17), forgetSum1);
+                            candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 33), candidateSum1);
+                            outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 49), outputSum1);
+                            ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 64);
+                            float x1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, k + 1);
+                            inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 0), inputSum0);
+                            forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 16), forgetSum0);
+                            candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 32), candidateSum0);
+                            outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 48), outputSum0);
+                            inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 1), inputSum1);
+                            forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 17), forgetSum1);
+                            candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 33), candidateSum1);
+                            outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 49), outputSum1);
+                            ref float row2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 64);
+                            float x2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, k + 2);
+                            inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 0), inputSum0);
+                            forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 16), forgetSum0);
+                            candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 32), candidateSum0);
+                            outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 48), outputSum0);
+                            inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 1), inputSum1);
+                            forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 17), forgetSum1);
+                            candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 33), candidateSum1);
+                            outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 49), outputSum1);
+                            ref float row3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 64);
+                            float x3 = global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, k + 3);
+                            inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 0), inputSum0);
+                            forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 16), forgetSum0);
+                            candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 32), candidateSum0);
+                            outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 48), outputSum0);
+                            inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 1), inputSum1);
+                            forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 17), forgetSum1);
+                            candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 33), candidateSum1);
+                            outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 49), outputSum1);
+                        }
+
+                        // The gate sums, for the activations below.
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column) = inputSum0;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column + 16) = forgetSum0;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column + 32) = candidateSum0;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column + 48) = outputSum0;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column + 1) = inputSum1;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column + 17) = forgetSum1;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column + 33) = candidateSum1;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column + 49) = outputSum1;
+                    }
+                }
+
+                // Every gate sum has read the old hidden state, so the new one replaces it unit by unit.
+                // Units 0 to 63, one unit at a time: the gates, then c = f * c + i * g and h = o * tanh(c).
+                for (global::System.UIntPtr block = 0; block < 4; block++)
+                {
+                    for (global::System.UIntPtr part = 0; part < 16; part++)
+                    {
+                        global::System.UIntPtr unit = (block * 16) + (part * 1);
+                        global::System.UIntPtr column = (block * 64) + (part * 1);
+                        float inputGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column));
+                        float forgetGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column + 16));
+                        float candidate = global::LstmGen.LstmMath.Tanh(global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column + 32));
+                        float outputGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column + 48));
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column) = inputGate;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column + 16) = forgetGate;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column + 32) = candidate;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column + 48) = outputGate;
+                        float newCell = global::LstmGen.LstmMath.MultiplyAdd(forgetGate, global::System.Runtime.CompilerServices.Unsafe.Add(ref cell, unit), inputGate * candidate);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref cell, unit) = newCell;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, unit) = outputGate * global::LstmGen.LstmMath.Tanh(newCell);
+                    }
+                }
+            }
+
+            /// <summary>
+            /// The dense head with Scalar kernels: output[o] = head.weight[o, :] · h + head.bias[o]. The
+            /// products go to 16 lanes (lane l takes elements l, l + 16, ...) that LstmMath.Sum adds in a fixed
+            /// tree; elements past the last multiple of 16 follow in order; so every path gives the same bits.
+            /// </summary>
+            internal static void HeadScalar(ref float head, ref float hidden, ref float output)
+            {
+                ref float bias = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref head, OutputSize * HiddenSize);
+                global::System.Span<float> lanes = stackalloc float[16];
+                for (global::System.UIntPtr o = 0; o < OutputSize; o++)
+                {
+                    ref float weights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref head, o * HiddenSize);
+                    lanes.Clear();
+                    for (global::System.UIntPtr k = 0; k < 64; k += 16)
+                    {
+                        for (int lane = 0; lane < 16; lane++)
+                        {
+                            global::System.UIntPtr index = k + (global::System.UIntPtr)lane;
+                            float weightsValue = global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, index);
+                            lanes[lane] = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, index), weightsValue, lanes[lane]);
+                        }
+                    }
+                    float sum = global::LstmGen.LstmMath.Sum(lanes);
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref output, o) = sum + global::System.Runtime.CompilerServices.Unsafe.Add(ref bias, o);
+                }
+            }
+
+            /// <summary>
+            /// The backward pass of every layer (64 inputs) at one step, with Scalar kernels.
+            /// From d loss / d h (from above, plus what the next step carried back) and d loss / d c, it finds
+            /// the gate gradients, which replace the gates in the record (the weights' gradients are summed from them
+            /// after the backward pass), adds d loss / d b_ih and b_hh to the gradients, writes d loss / d x (when
+            /// wanted) and leaves d loss / d h and d loss / d c of the step before.
+            /// </summary>
+            internal static void LayerBackwardScalar(ref float weights, ref float gradients, ref float previous, ref float current, ref float upstream, ref float hiddenGradient, ref float cellGradient, ref float inputGradient, bool computeInputGradient)
+            {
+                // This layer's packed parameters and their gradients: W_ih, W_hh, then the two biases.
+                ref float inputWeights = ref weights;
+                ref float recurrentWeights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, InputSize * GateRowLength);
+                ref float inputBiasGradients = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gradients, (InputSize + HiddenSize) * GateRowLength);
+                ref float hiddenBiasGradients = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gradients, (InputSize + HiddenSize + 1) * GateRowLength);
+
+                // What the forward pass recorded: this step's gates and cell state, the cell state before it. Each unit's
+                // gate gradients overwrite its gates once they are read.
+                ref float gates = ref current;
+                ref float gateGradients = ref current;
+                ref float cell = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref current, RecordCellOffset);
+                ref float previousCell = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref previous, RecordCellOffset);
+
+                // Units 0 to 63: 32 tiles of 2 units, one float per gate and unit: the gate gradients.
+                for (global::System.UIntPtr block = 0; block < 4; block++)
+                {
+                    for (global::System.UIntPtr part = 0; part < 8; part++)
+                    {
+                        global::System.UIntPtr unit = (block * 16) + (part * 2);
+                        global::System.UIntPtr column = (block * 64) + (part * 2);
+
+                        // Units [unit, +1): d h = from above + from the next step; d c += d h * o * (1 - tanh(c)^2);
+                        // both flushed to zero below 2^-60, where they would only slow the processor down.
+                        {
+                            float one = 1f;
+                            float hiddenGradientSum = global::LstmGen.LstmMath.FlushNegligible(global::System.Runtime.CompilerServices.Unsafe.Add(ref upstream, unit) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenGradient, unit));
+                            float inputGate = global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column);
+                            float forgetGate = global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column + 16);
+                            float candidate = global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column + 32);
+                            float outputGate = global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column + 48);
+                            float tanhCell = global::LstmGen.LstmMath.Tanh(global::System.Runtime.CompilerServices.Unsafe.Add(ref cell, unit));
+                            float cellGradientSum = global::LstmGen.LstmMath.FlushNegligible(global::LstmGen.LstmMath.MultiplyAdd(hiddenGradientSum * outputGate, one - (tanhCell * tanhCell), global::System.Runtime.CompilerServices.Unsafe.Add(ref cellGradient, unit)));
+                            // Through each gate's activation: sigmoid' = s (1 - s), tanh' = 1 - t^2.
+                            global::System.Runtime.CompilerServices.Unsafe.Add(ref gateGradients, column) = cellGradientSum * candidate * (inputGate * (one - inputGate));
+                            global::System.Runtime.CompilerServices.Unsafe.Add(ref gateGradients, column + 16) = cellGradientSum * global::System.Runtime.CompilerServices.Unsafe.Add(ref previousCell, unit) * (forgetGate * (one - forgetGate));
+                            global::System.Runtime.CompilerServices.Unsafe.Add(ref gateGradients, column + 32) = cellGradientSum * inputGate * (one - (candidate * candidate));
+                            global::System.Runtime.CompilerServices.Unsafe.Add(ref gateGradients, column + 48) = hiddenGradientSum * tanhCell * (outputGate * (one - outputGate));
+                            // d loss / d c of the step before: through c = f * c_prev + i * g.
+                            global::System.Runtime.CompilerServices.Unsafe.Add(ref cellGradient, unit) = cellGradientSum * forgetGate;
+                        }
+
+                        // Units [unit + 1, +1): d h = from above + from the next step; d c += d h * o * (1 - tanh(c)^2);
+                        // both flushed to zero below 2^-60, where they would only slow the processor down.
+                        {
+                            float one = 1f;
+                            float hiddenGradientSum = global::LstmGen.LstmMath.FlushNegligible(global::System.Runtime.CompilerServices.Unsafe.Add(ref upstream, unit + 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenGradient, unit + 1));
+                            float inputGate = global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column + 1);
+                            float forgetGate = global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column + 17);
+                            float candidate = global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column + 33);
+                            float outputGate = global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column + 49);
+                            float tanhCell = global::LstmGen.LstmMath.Tanh(global::System.Runtime.CompilerServices.Unsafe.Add(ref cell, unit + 1));
+                            float cellGradientSum = global::LstmGen.LstmMath.FlushNegligible(global::LstmGen.LstmMath.MultiplyAdd(hiddenGradientSum * outputGate, one - (tanhCell * tanhCell), global::System.Runtime.CompilerServices.Unsafe.Add(ref cellGradient, unit + 1)));
+                            // Through each gate's activation: sigmoid' = s (1 - s), tanh' = 1 - t^2.
+                            global::System.Runtime.CompilerServices.Unsafe.Add(ref gateGradients, column + 1) = cellGradientSum * candidate * (inputGate * (one - inputGate));
+                            global::System.Runtime.CompilerServices.Unsafe.Add(ref gateGradients, column + 17) = cellGradientSum * global::System.Runtime.CompilerServices.Unsafe.Add(ref previousCell, unit + 1) * (forgetGate * (one - forgetGate));
+                            global::System.Runtime.CompilerServices.Unsafe.Add(ref gateGradients, column + 33) = cellGradientSum * inputGate * (one - (candidate * candidate));
+                            global::System.Runtime.CompilerServices.Unsafe.Add(ref gateGradients, column + 49) = hiddenGradientSum * tanhCell * (outputGate * (one - outputGate));
+                            // d loss / d c of the step before: through c = f * c_prev + i * g.
+                            global::System.Runtime.CompilerServices.Unsafe.Add(ref cellGradient, unit + 1) = cellGradientSum * forgetGate;
+                        }
+                    }
+                }
+
+                // d loss / d b_ih and d loss / d b_hh: the gate gradients.
+                for (global::System.UIntPtr k = 0; k < GateRowLength; k++)
+                {
+                    float gateGradient = global::System.Runtime.CompilerServices.Unsafe.Add(ref gateGradients, k);
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBiasGradients, k) = global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBiasGradients, k) + gateGradient;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBiasGradients, k) = global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBiasGradients, k) + gateGradient;
+                }
+
+                // d loss / d x = W_ih^T gate gradients, when wanted.
+                if (computeInputGradient)
+                {
+                    for (global::System.UIntPtr k = 0; k < InputSize; k++)
+                    {
+                        GateRowBackwardScalar(ref inputWeights, InputSize, k, ref gateGradients, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, k));
+                    }
+                }
+
+                // d loss / d h_prev = W_hh^T gate gradients, for the step before.
+                for (global::System.UIntPtr k = 0; k < HiddenSize; k++)
+                {
+                    GateRowBackwardScalar(ref recurrentWeights, HiddenSize, k, ref gateGradients, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenGradient, k));
+                }
+            }
+
+            /// <summary>
+            /// One row of a weight's backward pass with Scalar kernels: result = weightRow · gateGradients,
+            /// a block of units at a time (the weight of weightRows rows is kept block by block), summed in the
+            /// canonical 16 lanes and then in order.
+            /// </summary>
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+            internal static void GateRowBackwardScalar(ref float weights, global::System.UIntPtr weightRows, global::System.UIntPtr row, ref float gateGradients, ref float result)
+            {
+                global::System.Span<float> lanes = stackalloc float[16];
+                lanes.Clear();
+                // Units 0 to 63, 16 at a time: each block's part of the rows, 64 columns.
+                for (global::System.UIntPtr block = 0; block < 4; block++)
+                {
+                    global::System.UIntPtr column = (block * 64);
+                    ref float blockRow0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, (weightRows * column) + (row * 64));
+                    for (int lane = 0; lane < 16; lane++)
+                    {
+                        global::System.UIntPtr index = (global::System.UIntPtr)lane;
+                        lanes[lane] = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.CompilerServices.Unsafe.Add(ref blockRow0, index), global::System.Runtime.CompilerServices.Unsafe.Add(ref gateGradients, column + index), lanes[lane]);
+                    }
+                    for (int lane = 0; lane < 16; lane++)
+                    {
+                        global::System.UIntPtr index = 16 + (global::System.UIntPtr)lane;
+                        lanes[lane] = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.CompilerServices.Unsafe.Add(ref blockRow0, index), global::System.Runtime.CompilerServices.Unsafe.Add(ref gateGradients, column + index), lanes[lane]);
+                    }
+                    for (int lane = 0; lane < 16; lane++)
+                    {
+                        global::System.UIntPtr index = 32 + (global::System.UIntPtr)lane;
+                        lanes[lane] = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.CompilerServices.Unsafe.Add(ref blockRow0, index), global::System.Runtime.CompilerServices.Unsafe.Add(ref gateGradients, column + index), lanes[lane]);
+                    }
+                    for (int lane = 0; lane < 16; lane++)
+                    {
+                        global::System.UIntPtr index = 48 + (global::System.UIntPtr)lane;
+                        lanes[lane] = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.CompilerServices.Unsafe.Add(ref blockRow0, index), global::System.Runtime.CompilerServices.Unsafe.Add(ref gateGradients, column + index), lanes[lane]);
+                    }
+                }
+                float sum = global::LstmGen.LstmMath.Sum(lanes);
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref result, 0) = sum;
+            }
+
+            /// <summary>
+            /// Adds steps [start, end) to the rows of a weight's gradient with Scalar kernels: gradientRow_k +=
+            /// x_t[k] * gateGradients_t, with x_t[k] at x + t * xStride + k and gateGradients_t at gateGradients +
+            /// t * StepRecordLength, from the last step to the first. Each gradient is loaded and stored once. The
+            /// gradient of a weight of <paramref name="rows"/> rows is kept block by block, as the weight is.
+            /// </summary>
+            internal static void WeightGradientsScalar(ref float gradientRows, global::System.UIntPtr rows, ref float x, global::System.UIntPtr xStride, ref float gateGradients, global::System.UIntPtr start, global::System.UIntPtr end)
+            {
+                // Units 0 to 63: one column at a time, every row, every step of the block.
+                for (global::System.UIntPtr column = 0; column < 256; column++)
+                {
+                    for (global::System.UIntPtr k = 0; k < rows; k++)
+                    {
+                        ref float gradientRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gradientRows, (rows * (column / 64 * 64)) + (k * 64) + (column % 64));
+                        ref float xRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, k);
+                        float sum0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref gradientRow, 0);
+                        for (global::System.UIntPtr step = end; step > start; step--)
+                        {
+                            global::System.UIntPtr t = step - 1;
+                            float xs = global::System.Runtime.CompilerServices.Unsafe.Add(ref xRow, t * xStride);
+                            ref float stepGradients = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gateGradients, (t * StepRecordLength) + column);
+                            sum0 = global::LstmGen.LstmMath.MultiplyAdd(xs, global::System.Runtime.CompilerServices.Unsafe.Add(ref stepGradients, 0), sum0);
+                        }
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref gradientRow, 0) = sum0;
+                    }
+                }
+            }
+
+            /// <summary>
+            /// The dense head's backward pass with Scalar kernels: head.weight's gradient += d logits (outer) h,
+            /// head.bias's += d logits, and upstream = head.weight^T d logits, summed over the outputs in order.
+            /// </summary>
+            internal static void HeadBackwardScalar(ref float head, ref float gradients, ref float hidden, ref float logitGradients, ref float upstream)
+            {
+                ref float biasGradients = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gradients, OutputSize * HiddenSize);
+                global::LstmGen.CompilerServices.Floats.Clear(ref upstream, HiddenSize);
+                for (global::System.UIntPtr o = 0; o < OutputSize; o++)
+                {
+                    float logitGradient = global::System.Runtime.CompilerServices.Unsafe.Add(ref logitGradients, o);
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref biasGradients, o) += logitGradient;
+                    ref float weights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref head, o * HiddenSize);
+                    ref float weightGradients = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gradients, o * HiddenSize);
+                    for (global::System.UIntPtr k = 0; k < HiddenSize; k++)
+                    {
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref weightGradients, k) = global::LstmGen.LstmMath.MultiplyAdd(logitGradient, global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, k), global::System.Runtime.CompilerServices.Unsafe.Add(ref weightGradients, k));
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref upstream, k) = global::LstmGen.LstmMath.MultiplyAdd(logitGradient, global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, k), global::System.Runtime.CompilerServices.Unsafe.Add(ref upstream, k));
+                    }
+                }
             }
         }
     }

@@ -442,23 +442,11 @@ namespace Portable
                 ref float chunkInputs = ref global::LstmGen.CompilerServices.Refs.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(inputs), start * InputSize);
                 for (int step = 0; step < count; step++)
                 {
-                    FirstLayerStep(ref parameters, ref global::LstmGen.CompilerServices.Refs.Add(ref chunkInputs, step * InputSize), ref hidden, ref cell, ref gates);
+                    LstmGenKernels.FirstLayerStep(ref parameters, ref global::LstmGen.CompilerServices.Refs.Add(ref chunkInputs, step * InputSize), ref hidden, ref cell, ref gates);
                     ref float output = ref global::LstmGen.CompilerServices.Refs.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(outputs), (start + step) * OutputSize);
-                    HeadForwardBFloat16(ref global::LstmGen.CompilerServices.Refs.AsBFloat16(ref global::LstmGen.CompilerServices.Refs.Add(ref parameters, HeadBFloat16Offset)), ref hidden, ref output);
+                    LstmGenKernels.HeadForwardBFloat16(ref global::LstmGen.CompilerServices.Refs.AsBFloat16(ref global::LstmGen.CompilerServices.Refs.Add(ref parameters, HeadBFloat16Offset)), ref hidden, ref output);
                 }
             }
-        }
-
-        /// <summary>One whole step of the first layer, its gates in <paramref name="gates"/>, on the path this processor takes.</summary>
-        private static void FirstLayerStep(ref uint weights, ref float input, ref float hidden, ref float cell, ref float gates)
-        {
-            FirstLayerBFloat16Scalar(ref weights, ref input, ref hidden, ref cell, ref gates);
-        }
-
-        /// <summary>The dense head's outputs from the bfloat16 weights, on the path this processor takes.</summary>
-        private static void HeadForwardBFloat16(ref ushort head, ref float hidden, ref float logits)
-        {
-            HeadBFloat16Scalar(ref head, ref hidden, ref logits);
         }
 
         /// <summary>One step of every layer, then the output: the spans were checked by the caller.</summary>
@@ -472,7 +460,7 @@ namespace Portable
             global::System.Span<float> gateScratch = stackalloc float[GateRowLength];
             ref float gates = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(gateScratch);
 
-            StepBFloat16Scalar(ref parameters, ref input, ref hidden, ref cell, ref gates, ref output);
+            LstmGenKernels.StepBFloat16Scalar(ref parameters, ref input, ref hidden, ref cell, ref gates, ref output);
         }
 
         /// <inheritdoc cref="global::LstmGen.ISequenceModel.Gradients"/>
@@ -608,7 +596,7 @@ namespace Portable
                     global::System.ReadOnlySpan<float> logits = global::System.Runtime.InteropServices.MemoryMarshal.CreateReadOnlySpan(ref global::LstmGen.CompilerServices.Refs.Add(ref row, RecordLogitsOffset), OutputSize);
                     global::System.ReadOnlySpan<float> outputs = global::System.Runtime.InteropServices.MemoryMarshal.CreateReadOnlySpan(ref global::LstmGen.CompilerServices.Refs.Add(ref row, RecordOutputsOffset), OutputSize);
                     loss += global::LstmGen.Training.Losses.StepLoss(global::LstmGen.LossFunction.MeanSquaredError, global::LstmGen.Activation.Linear, logits, outputs, target, scale, logitGradients);
-                    HeadBackward(ref global::LstmGen.CompilerServices.Refs.Add(ref parameters, HeadOffset), ref global::LstmGen.CompilerServices.Refs.Add(ref gradients, HeadOffset), ref global::LstmGen.CompilerServices.Refs.Add(ref row, RecordHiddenOffset), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(logitGradients), ref upstream);
+                    LstmGenKernels.HeadBackward(ref global::LstmGen.CompilerServices.Refs.Add(ref parameters, HeadOffset), ref global::LstmGen.CompilerServices.Refs.Add(ref gradients, HeadOffset), ref global::LstmGen.CompilerServices.Refs.Add(ref row, RecordHiddenOffset), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(logitGradients), ref upstream);
                 }
                 else
                 {
@@ -616,7 +604,7 @@ namespace Portable
                 }
 
                 // The first layer, whose input is the sequence: d loss / d input only when it is wanted.
-                FirstLayerBackward(ref parameters, ref gradients, ref previousRow, ref row, ref upstream, ref hiddenGradients, ref cellGradients, ref global::LstmGen.CompilerServices.Refs.Add(ref inputGradient, step * InputSize), wantsInputGradients);
+                LstmGenKernels.FirstLayerBackward(ref parameters, ref gradients, ref previousRow, ref row, ref upstream, ref hiddenGradients, ref cellGradients, ref global::LstmGen.CompilerServices.Refs.Add(ref inputGradient, step * InputSize), wantsInputGradients);
             }
 
             // The weights' gradients, from the gate gradients the backward pass left in the record: d W_ih +=
@@ -631,8 +619,8 @@ namespace Portable
                 // The first layer: step t's gate gradients are at gateGradients + t * StepRecordLength, its input at
                 // input + t * InputSize and the hidden state before it in row t of the record.
                 ref float gateGradients = ref global::LstmGen.CompilerServices.Refs.Add(ref record, StepRecordLength);
-                WeightGradients(ref gradients, InputSize, ref input, InputSize, ref gateGradients, blockStart, blockEnd);
-                WeightGradients(ref global::LstmGen.CompilerServices.Refs.Add(ref gradients, InputSize * GateRowLength), HiddenSize, ref global::LstmGen.CompilerServices.Refs.Add(ref record, RecordHiddenOffset), StepRecordLength, ref gateGradients, blockStart, blockEnd);
+                LstmGenKernels.WeightGradients(ref gradients, InputSize, ref input, InputSize, ref gateGradients, blockStart, blockEnd);
+                LstmGenKernels.WeightGradients(ref global::LstmGen.CompilerServices.Refs.Add(ref gradients, InputSize * GateRowLength), HiddenSize, ref global::LstmGen.CompilerServices.Refs.Add(ref record, RecordHiddenOffset), StepRecordLength, ref gateGradients, blockStart, blockEnd);
             }
 
             // What is left flows into the initial state.
@@ -666,51 +654,14 @@ namespace Portable
             {
                 ref float row = ref global::LstmGen.CompilerServices.Refs.Add(ref record, (step + 1) * StepRecordLength);
                 // Every layer, from the input up, recording as it goes.
-                FirstLayerRecorded(ref parameters, ref global::LstmGen.CompilerServices.Refs.Add(ref input, step * InputSize), ref hidden, ref cell, ref row);
+                LstmGenKernels.FirstLayerRecorded(ref parameters, ref global::LstmGen.CompilerServices.Refs.Add(ref input, step * InputSize), ref hidden, ref cell, ref row);
 
                 // The logits, then the outputs after the activation.
                 ref float logits = ref global::LstmGen.CompilerServices.Refs.Add(ref row, RecordLogitsOffset);
                 ref float outputs = ref global::LstmGen.CompilerServices.Refs.Add(ref row, RecordOutputsOffset);
-                HeadForward(ref global::LstmGen.CompilerServices.Refs.Add(ref parameters, HeadOffset), ref hidden, ref logits);
+                LstmGenKernels.HeadForward(ref global::LstmGen.CompilerServices.Refs.Add(ref parameters, HeadOffset), ref hidden, ref logits);
                 global::LstmGen.CompilerServices.Floats.Copy(ref logits, ref outputs, OutputSize);
             }
-        }
-
-        /// <summary>
-        /// One step of the first layer that records its gate activations, new cell state and new hidden
-        /// state into <paramref name="record"/>, for the backward pass.
-        /// </summary>
-        private static void FirstLayerRecorded(ref float weights, ref float input, ref float hidden, ref float cell, ref float record)
-        {
-            FirstLayerScalar(ref weights, ref input, ref hidden, ref cell, ref record);
-
-            // The new states, for the backward pass.
-            global::LstmGen.CompilerServices.Floats.Copy(ref cell, ref global::LstmGen.CompilerServices.Refs.Add(ref record, RecordCellOffset), HiddenSize);
-            global::LstmGen.CompilerServices.Floats.Copy(ref hidden, ref global::LstmGen.CompilerServices.Refs.Add(ref record, RecordHiddenOffset), HiddenSize);
-        }
-
-        /// <summary>The backward pass of the first layer at one step, on the path this processor takes.</summary>
-        private static void FirstLayerBackward(ref float weights, ref float gradients, ref float previous, ref float current, ref float upstream, ref float hiddenGradient, ref float cellGradient, ref float inputGradient, bool computeInputGradient)
-        {
-            FirstLayerBackwardScalar(ref weights, ref gradients, ref previous, ref current, ref upstream, ref hiddenGradient, ref cellGradient, ref inputGradient, computeInputGradient);
-        }
-
-        /// <summary>Adds a block of steps to the gradient of a weight, on the path this processor takes.</summary>
-        private static void WeightGradients(ref float gradientRows, int rows, ref float x, int xStride, ref float gateGradients, int start, int end)
-        {
-            WeightGradientsScalar(ref gradientRows, rows, ref x, xStride, ref gateGradients, start, end);
-        }
-
-        /// <summary>The dense head's logits, on the path this processor takes.</summary>
-        private static void HeadForward(ref float head, ref float hidden, ref float logits)
-        {
-            HeadScalar(ref head, ref hidden, ref logits);
-        }
-
-        /// <summary>The dense head's backward pass, on the path this processor takes.</summary>
-        private static void HeadBackward(ref float head, ref float gradients, ref float hidden, ref float logitGradients, ref float upstream)
-        {
-            HeadBackwardScalar(ref head, ref gradients, ref hidden, ref logitGradients, ref upstream);
         }
 
         /// <summary>
@@ -733,543 +684,6 @@ namespace Portable
             for (int agent = 0; agent < states.Length; agent++)
             {
                 StepCore(ref states[agent], ref global::LstmGen.CompilerServices.Refs.Add(ref input, agent * InputSize), ref global::LstmGen.CompilerServices.Refs.Add(ref output, agent * OutputSize));
-            }
-        }
-
-        /// <summary>One step of every layer and the head with the Scalar kernels.</summary>
-        private static void StepBFloat16Scalar(ref uint parameters, ref float input, ref float hidden, ref float cell, ref float gates, ref float output)
-        {
-            // Layer 0: the input (InputSize values) -> hidden[0].
-            FirstLayerBFloat16Scalar(ref parameters, ref input, ref hidden, ref cell, ref gates);
-
-            // The dense head reads the top layer's hidden state.
-            HeadBFloat16Scalar(ref global::LstmGen.CompilerServices.Refs.AsBFloat16(ref global::LstmGen.CompilerServices.Refs.Add(ref parameters, HeadBFloat16Offset)), ref hidden, ref output);
-        }
-
-        /// <summary>
-        /// One step of the first layer (3 inputs) with Scalar kernels:
-        /// the gate sums b_ih + b_hh + W_ih x + W_hh h of every unit, summed in registers and stored into
-        /// <paramref name="gates"/> (packed like a gate row); then the gate activations replace them there
-        /// (training keeps them for the backward pass), and c = f * c + i * g, h = o * tanh(c).
-        /// </summary>
-        private static void FirstLayerBFloat16Scalar(ref uint weights, ref float input, ref float hidden, ref float cell, ref float gates)
-        {
-            // This layer's packed parameters in row pairs: W_ih, W_hh, then the two biases as one pair.
-            ref uint inputWeights = ref weights;
-            ref uint recurrentWeights = ref global::LstmGen.CompilerServices.Refs.Add(ref weights, InputPairs * GateRowLength);
-            ref uint biases = ref global::LstmGen.CompilerServices.Refs.Add(ref weights, (InputPairs + HiddenPairs) * GateRowLength);
-
-            // Units 0 to 3: 2 tiles of 2 units, one float per gate and unit, summed in registers.
-            for (int part = 0; part < 2; part++)
-            {
-                int blockColumn = 0;
-                int column = blockColumn + (part * 2);
-
-                // The gate sums start from the two biases.
-                float inputSum0 = global::LstmGen.CompilerServices.BFloat16.Low(global::LstmGen.CompilerServices.Refs.Add(ref biases, column)) + global::LstmGen.CompilerServices.BFloat16.High(global::LstmGen.CompilerServices.Refs.Add(ref biases, column));
-                float forgetSum0 = global::LstmGen.CompilerServices.BFloat16.Low(global::LstmGen.CompilerServices.Refs.Add(ref biases, column + 4)) + global::LstmGen.CompilerServices.BFloat16.High(global::LstmGen.CompilerServices.Refs.Add(ref biases, column + 4));
-                float candidateSum0 = global::LstmGen.CompilerServices.BFloat16.Low(global::LstmGen.CompilerServices.Refs.Add(ref biases, column + 8)) + global::LstmGen.CompilerServices.BFloat16.High(global::LstmGen.CompilerServices.Refs.Add(ref biases, column + 8));
-                float outputSum0 = global::LstmGen.CompilerServices.BFloat16.Low(global::LstmGen.CompilerServices.Refs.Add(ref biases, column + 12)) + global::LstmGen.CompilerServices.BFloat16.High(global::LstmGen.CompilerServices.Refs.Add(ref biases, column + 12));
-                float inputSum1 = global::LstmGen.CompilerServices.BFloat16.Low(global::LstmGen.CompilerServices.Refs.Add(ref biases, column + 1)) + global::LstmGen.CompilerServices.BFloat16.High(global::LstmGen.CompilerServices.Refs.Add(ref biases, column + 1));
-                float forgetSum1 = global::LstmGen.CompilerServices.BFloat16.Low(global::LstmGen.CompilerServices.Refs.Add(ref biases, column + 5)) + global::LstmGen.CompilerServices.BFloat16.High(global::LstmGen.CompilerServices.Refs.Add(ref biases, column + 5));
-                float candidateSum1 = global::LstmGen.CompilerServices.BFloat16.Low(global::LstmGen.CompilerServices.Refs.Add(ref biases, column + 9)) + global::LstmGen.CompilerServices.BFloat16.High(global::LstmGen.CompilerServices.Refs.Add(ref biases, column + 9));
-                float outputSum1 = global::LstmGen.CompilerServices.BFloat16.Low(global::LstmGen.CompilerServices.Refs.Add(ref biases, column + 13)) + global::LstmGen.CompilerServices.BFloat16.High(global::LstmGen.CompilerServices.Refs.Add(ref biases, column + 13));
-
-                // W_ih x: the input (3 values).
-                ref uint tileInputWeights = ref global::LstmGen.CompilerServices.Refs.Add(ref inputWeights, (InputPairs * blockColumn) + (column - blockColumn));
-                {
-                    uint pairs;
-                    // Rows 0 and 1, one word of each pair.
-                    ref uint pair0 = ref tileInputWeights;
-                    float x0 = global::LstmGen.CompilerServices.Refs.Add(ref input, 0);
-                    float x1 = global::LstmGen.CompilerServices.Refs.Add(ref input, 1);
-                    pairs = global::LstmGen.CompilerServices.Refs.Add(ref pair0, 0);
-                    inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.BFloat16.Low(pairs), inputSum0);
-                    inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.BFloat16.High(pairs), inputSum0);
-                    pairs = global::LstmGen.CompilerServices.Refs.Add(ref pair0, 4);
-                    forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.BFloat16.Low(pairs), forgetSum0);
-                    forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.BFloat16.High(pairs), forgetSum0);
-                    pairs = global::LstmGen.CompilerServices.Refs.Add(ref pair0, 8);
-                    candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.BFloat16.Low(pairs), candidateSum0);
-                    candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.BFloat16.High(pairs), candidateSum0);
-                    pairs = global::LstmGen.CompilerServices.Refs.Add(ref pair0, 12);
-                    outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.BFloat16.Low(pairs), outputSum0);
-                    outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.BFloat16.High(pairs), outputSum0);
-                    pairs = global::LstmGen.CompilerServices.Refs.Add(ref pair0, 1);
-                    inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.BFloat16.Low(pairs), inputSum1);
-                    inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.BFloat16.High(pairs), inputSum1);
-                    pairs = global::LstmGen.CompilerServices.Refs.Add(ref pair0, 5);
-                    forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.BFloat16.Low(pairs), forgetSum1);
-                    forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.BFloat16.High(pairs), forgetSum1);
-                    pairs = global::LstmGen.CompilerServices.Refs.Add(ref pair0, 9);
-                    candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.BFloat16.Low(pairs), candidateSum1);
-                    candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.BFloat16.High(pairs), candidateSum1);
-                    pairs = global::LstmGen.CompilerServices.Refs.Add(ref pair0, 13);
-                    outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.BFloat16.Low(pairs), outputSum1);
-                    outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.BFloat16.High(pairs), outputSum1);
-                    // Row 2, the lower half of its pair.
-                    ref uint pair1 = ref global::LstmGen.CompilerServices.Refs.Add(ref tileInputWeights, 16);
-                    float x2 = global::LstmGen.CompilerServices.Refs.Add(ref input, 2);
-                    pairs = global::LstmGen.CompilerServices.Refs.Add(ref pair1, 0);
-                    inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.BFloat16.Low(pairs), inputSum0);
-                    pairs = global::LstmGen.CompilerServices.Refs.Add(ref pair1, 4);
-                    forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.BFloat16.Low(pairs), forgetSum0);
-                    pairs = global::LstmGen.CompilerServices.Refs.Add(ref pair1, 8);
-                    candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.BFloat16.Low(pairs), candidateSum0);
-                    pairs = global::LstmGen.CompilerServices.Refs.Add(ref pair1, 12);
-                    outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.BFloat16.Low(pairs), outputSum0);
-                    pairs = global::LstmGen.CompilerServices.Refs.Add(ref pair1, 1);
-                    inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.BFloat16.Low(pairs), inputSum1);
-                    pairs = global::LstmGen.CompilerServices.Refs.Add(ref pair1, 5);
-                    forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.BFloat16.Low(pairs), forgetSum1);
-                    pairs = global::LstmGen.CompilerServices.Refs.Add(ref pair1, 9);
-                    candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.BFloat16.Low(pairs), candidateSum1);
-                    pairs = global::LstmGen.CompilerServices.Refs.Add(ref pair1, 13);
-                    outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.BFloat16.Low(pairs), outputSum1);
-                }
-
-                // W_hh h: the previous hidden state (4 values).
-                ref uint tileRecurrentWeights = ref global::LstmGen.CompilerServices.Refs.Add(ref recurrentWeights, (HiddenPairs * blockColumn) + (column - blockColumn));
-                {
-                    uint pairs;
-                    // Rows 0 and 1, one word of each pair.
-                    ref uint pair0 = ref tileRecurrentWeights;
-                    float x0 = global::LstmGen.CompilerServices.Refs.Add(ref hidden, 0);
-                    float x1 = global::LstmGen.CompilerServices.Refs.Add(ref hidden, 1);
-                    pairs = global::LstmGen.CompilerServices.Refs.Add(ref pair0, 0);
-                    inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.BFloat16.Low(pairs), inputSum0);
-                    inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.BFloat16.High(pairs), inputSum0);
-                    pairs = global::LstmGen.CompilerServices.Refs.Add(ref pair0, 4);
-                    forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.BFloat16.Low(pairs), forgetSum0);
-                    forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.BFloat16.High(pairs), forgetSum0);
-                    pairs = global::LstmGen.CompilerServices.Refs.Add(ref pair0, 8);
-                    candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.BFloat16.Low(pairs), candidateSum0);
-                    candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.BFloat16.High(pairs), candidateSum0);
-                    pairs = global::LstmGen.CompilerServices.Refs.Add(ref pair0, 12);
-                    outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.BFloat16.Low(pairs), outputSum0);
-                    outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.BFloat16.High(pairs), outputSum0);
-                    pairs = global::LstmGen.CompilerServices.Refs.Add(ref pair0, 1);
-                    inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.BFloat16.Low(pairs), inputSum1);
-                    inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.BFloat16.High(pairs), inputSum1);
-                    pairs = global::LstmGen.CompilerServices.Refs.Add(ref pair0, 5);
-                    forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.BFloat16.Low(pairs), forgetSum1);
-                    forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.BFloat16.High(pairs), forgetSum1);
-                    pairs = global::LstmGen.CompilerServices.Refs.Add(ref pair0, 9);
-                    candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.BFloat16.Low(pairs), candidateSum1);
-                    candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.BFloat16.High(pairs), candidateSum1);
-                    pairs = global::LstmGen.CompilerServices.Refs.Add(ref pair0, 13);
-                    outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.BFloat16.Low(pairs), outputSum1);
-                    outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.BFloat16.High(pairs), outputSum1);
-                    // Rows 2 and 3, one word of each pair.
-                    ref uint pair1 = ref global::LstmGen.CompilerServices.Refs.Add(ref tileRecurrentWeights, 16);
-                    float x2 = global::LstmGen.CompilerServices.Refs.Add(ref hidden, 2);
-                    float x3 = global::LstmGen.CompilerServices.Refs.Add(ref hidden, 3);
-                    pairs = global::LstmGen.CompilerServices.Refs.Add(ref pair1, 0);
-                    inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.BFloat16.Low(pairs), inputSum0);
-                    inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.BFloat16.High(pairs), inputSum0);
-                    pairs = global::LstmGen.CompilerServices.Refs.Add(ref pair1, 4);
-                    forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.BFloat16.Low(pairs), forgetSum0);
-                    forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.BFloat16.High(pairs), forgetSum0);
-                    pairs = global::LstmGen.CompilerServices.Refs.Add(ref pair1, 8);
-                    candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.BFloat16.Low(pairs), candidateSum0);
-                    candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.BFloat16.High(pairs), candidateSum0);
-                    pairs = global::LstmGen.CompilerServices.Refs.Add(ref pair1, 12);
-                    outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.BFloat16.Low(pairs), outputSum0);
-                    outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.BFloat16.High(pairs), outputSum0);
-                    pairs = global::LstmGen.CompilerServices.Refs.Add(ref pair1, 1);
-                    inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.BFloat16.Low(pairs), inputSum1);
-                    inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.BFloat16.High(pairs), inputSum1);
-                    pairs = global::LstmGen.CompilerServices.Refs.Add(ref pair1, 5);
-                    forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.BFloat16.Low(pairs), forgetSum1);
-                    forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.BFloat16.High(pairs), forgetSum1);
-                    pairs = global::LstmGen.CompilerServices.Refs.Add(ref pair1, 9);
-                    candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.BFloat16.Low(pairs), candidateSum1);
-                    candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.BFloat16.High(pairs), candidateSum1);
-                    pairs = global::LstmGen.CompilerServices.Refs.Add(ref pair1, 13);
-                    outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.BFloat16.Low(pairs), outputSum1);
-                    outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.BFloat16.High(pairs), outputSum1);
-                }
-
-                // The gate sums, for the activations below.
-                global::LstmGen.CompilerServices.Refs.Add(ref gates, column) = inputSum0;
-                global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 4) = forgetSum0;
-                global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 8) = candidateSum0;
-                global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 12) = outputSum0;
-                global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 1) = inputSum1;
-                global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 5) = forgetSum1;
-                global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 9) = candidateSum1;
-                global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 13) = outputSum1;
-            }
-
-            // Every gate sum has read the old hidden state, so the new one replaces it unit by unit.
-            // Units 0 to 3, one unit at a time: the gates, then c = f * c + i * g and h = o * tanh(c).
-            for (int part = 0; part < 4; part++)
-            {
-                int unit = (part * 1);
-                int column = (part * 1);
-                float inputGate = global::LstmGen.LstmMath.Sigmoid(global::LstmGen.CompilerServices.Refs.Add(ref gates, column));
-                float forgetGate = global::LstmGen.LstmMath.Sigmoid(global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 4));
-                float candidate = global::LstmGen.LstmMath.Tanh(global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 8));
-                float outputGate = global::LstmGen.LstmMath.Sigmoid(global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 12));
-                global::LstmGen.CompilerServices.Refs.Add(ref gates, column) = inputGate;
-                global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 4) = forgetGate;
-                global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 8) = candidate;
-                global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 12) = outputGate;
-                float newCell = global::LstmGen.LstmMath.MultiplyAdd(forgetGate, global::LstmGen.CompilerServices.Refs.Add(ref cell, unit), inputGate * candidate);
-                global::LstmGen.CompilerServices.Refs.Add(ref cell, unit) = newCell;
-                global::LstmGen.CompilerServices.Refs.Add(ref hidden, unit) = outputGate * global::LstmGen.LstmMath.Tanh(newCell);
-            }
-        }
-
-        /// <summary>
-        /// The dense head with Scalar kernels: output[o] = head.weight[o, :] · h + head.bias[o]. The
-        /// products go to 16 lanes (lane l takes elements l, l + 16, ...) that LstmMath.Sum adds in a fixed
-        /// tree; elements past the last multiple of 16 follow in order; so every path gives the same bits.
-        /// </summary>
-        private static void HeadBFloat16Scalar(ref ushort head, ref float hidden, ref float output)
-        {
-            ref ushort bias = ref global::LstmGen.CompilerServices.Refs.Add(ref head, OutputSize * HiddenSize);
-            for (int o = 0; o < OutputSize; o++)
-            {
-                ref ushort weights = ref global::LstmGen.CompilerServices.Refs.Add(ref head, o * HiddenSize);
-                float sum = 0f;
-                // Every element, in order.
-                for (int k = 0; k < 4; k++)
-                {
-                    float weightsValue = global::LstmGen.CompilerServices.BFloat16.ToSingle(global::LstmGen.CompilerServices.Refs.Add(ref weights, k));
-                    sum = global::LstmGen.LstmMath.MultiplyAdd(global::LstmGen.CompilerServices.Refs.Add(ref hidden, k), weightsValue, sum);
-                }
-                global::LstmGen.CompilerServices.Refs.Add(ref output, o) = sum + global::LstmGen.CompilerServices.BFloat16.ToSingle(global::LstmGen.CompilerServices.Refs.Add(ref bias, o));
-            }
-        }
-
-        /// <summary>
-        /// One step of the first layer (3 inputs) with Scalar kernels:
-        /// the gate sums b_ih + b_hh + W_ih x + W_hh h of every unit, summed in registers and stored into
-        /// <paramref name="gates"/> (packed like a gate row); then the gate activations replace them there
-        /// (training keeps them for the backward pass), and c = f * c + i * g, h = o * tanh(c).
-        /// </summary>
-        private static void FirstLayerScalar(ref float weights, ref float input, ref float hidden, ref float cell, ref float gates)
-        {
-            // This layer's packed parameters: W_ih, W_hh, then the two biases.
-            ref float inputWeights = ref weights;
-            ref float recurrentWeights = ref global::LstmGen.CompilerServices.Refs.Add(ref weights, InputSize * GateRowLength);
-            ref float inputBias = ref global::LstmGen.CompilerServices.Refs.Add(ref weights, (InputSize + HiddenSize) * GateRowLength);
-            ref float hiddenBias = ref global::LstmGen.CompilerServices.Refs.Add(ref weights, (InputSize + HiddenSize + 1) * GateRowLength);
-
-            // Units 0 to 3: 2 tiles of 2 units, one float per gate and unit, summed in registers.
-            for (int part = 0; part < 2; part++)
-            {
-                int blockColumn = 0;
-                int column = blockColumn + (part * 2);
-
-                // The gate sums start from the two biases.
-                float inputSum0 = global::LstmGen.CompilerServices.Refs.Add(ref inputBias, column) + global::LstmGen.CompilerServices.Refs.Add(ref hiddenBias, column);
-                float forgetSum0 = global::LstmGen.CompilerServices.Refs.Add(ref inputBias, column + 4) + global::LstmGen.CompilerServices.Refs.Add(ref hiddenBias, column + 4);
-                float candidateSum0 = global::LstmGen.CompilerServices.Refs.Add(ref inputBias, column + 8) + global::LstmGen.CompilerServices.Refs.Add(ref hiddenBias, column + 8);
-                float outputSum0 = global::LstmGen.CompilerServices.Refs.Add(ref inputBias, column + 12) + global::LstmGen.CompilerServices.Refs.Add(ref hiddenBias, column + 12);
-                float inputSum1 = global::LstmGen.CompilerServices.Refs.Add(ref inputBias, column + 1) + global::LstmGen.CompilerServices.Refs.Add(ref hiddenBias, column + 1);
-                float forgetSum1 = global::LstmGen.CompilerServices.Refs.Add(ref inputBias, column + 5) + global::LstmGen.CompilerServices.Refs.Add(ref hiddenBias, column + 5);
-                float candidateSum1 = global::LstmGen.CompilerServices.Refs.Add(ref inputBias, column + 9) + global::LstmGen.CompilerServices.Refs.Add(ref hiddenBias, column + 9);
-                float outputSum1 = global::LstmGen.CompilerServices.Refs.Add(ref inputBias, column + 13) + global::LstmGen.CompilerServices.Refs.Add(ref hiddenBias, column + 13);
-
-                // W_ih x: the input (3 values).
-                ref float tileInputWeights = ref global::LstmGen.CompilerServices.Refs.Add(ref inputWeights, (InputSize * blockColumn) + (column - blockColumn));
-                {
-                    ref float row0 = ref tileInputWeights;
-                    float x0 = global::LstmGen.CompilerServices.Refs.Add(ref input, 0);
-                    inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.Refs.Add(ref row0, 0), inputSum0);
-                    forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.Refs.Add(ref row0, 4), forgetSum0);
-                    candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.Refs.Add(ref row0, 8), candidateSum0);
-                    outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.Refs.Add(ref row0, 12), outputSum0);
-                    inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.Refs.Add(ref row0, 1), inputSum1);
-                    forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.Refs.Add(ref row0, 5), forgetSum1);
-                    candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.Refs.Add(ref row0, 9), candidateSum1);
-                    outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.Refs.Add(ref row0, 13), outputSum1);
-                    ref float row1 = ref global::LstmGen.CompilerServices.Refs.Add(ref row0, 16);
-                    float x1 = global::LstmGen.CompilerServices.Refs.Add(ref input, 1);
-                    inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.Refs.Add(ref row1, 0), inputSum0);
-                    forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.Refs.Add(ref row1, 4), forgetSum0);
-                    candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.Refs.Add(ref row1, 8), candidateSum0);
-                    outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.Refs.Add(ref row1, 12), outputSum0);
-                    inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.Refs.Add(ref row1, 1), inputSum1);
-                    forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.Refs.Add(ref row1, 5), forgetSum1);
-                    candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.Refs.Add(ref row1, 9), candidateSum1);
-                    outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.Refs.Add(ref row1, 13), outputSum1);
-                    ref float row2 = ref global::LstmGen.CompilerServices.Refs.Add(ref row1, 16);
-                    float x2 = global::LstmGen.CompilerServices.Refs.Add(ref input, 2);
-                    inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.Refs.Add(ref row2, 0), inputSum0);
-                    forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.Refs.Add(ref row2, 4), forgetSum0);
-                    candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.Refs.Add(ref row2, 8), candidateSum0);
-                    outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.Refs.Add(ref row2, 12), outputSum0);
-                    inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.Refs.Add(ref row2, 1), inputSum1);
-                    forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.Refs.Add(ref row2, 5), forgetSum1);
-                    candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.Refs.Add(ref row2, 9), candidateSum1);
-                    outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.Refs.Add(ref row2, 13), outputSum1);
-                }
-
-                // W_hh h: the previous hidden state (4 values).
-                ref float tileRecurrentWeights = ref global::LstmGen.CompilerServices.Refs.Add(ref recurrentWeights, (HiddenSize * blockColumn) + (column - blockColumn));
-                {
-                    ref float row0 = ref tileRecurrentWeights;
-                    float x0 = global::LstmGen.CompilerServices.Refs.Add(ref hidden, 0);
-                    inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.Refs.Add(ref row0, 0), inputSum0);
-                    forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.Refs.Add(ref row0, 4), forgetSum0);
-                    candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.Refs.Add(ref row0, 8), candidateSum0);
-                    outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.Refs.Add(ref row0, 12), outputSum0);
-                    inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.Refs.Add(ref row0, 1), inputSum1);
-                    forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.Refs.Add(ref row0, 5), forgetSum1);
-                    candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.Refs.Add(ref row0, 9), candidateSum1);
-                    outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.Refs.Add(ref row0, 13), outputSum1);
-                    ref float row1 = ref global::LstmGen.CompilerServices.Refs.Add(ref row0, 16);
-                    float x1 = global::LstmGen.CompilerServices.Refs.Add(ref hidden, 1);
-                    inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.Refs.Add(ref row1, 0), inputSum0);
-                    forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.Refs.Add(ref row1, 4), forgetSum0);
-                    candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.Refs.Add(ref row1, 8), candidateSum0);
-                    outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.Refs.Add(ref row1, 12), outputSum0);
-                    inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.Refs.Add(ref row1, 1), inputSum1);
-                    forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.Refs.Add(ref row1, 5), forgetSum1);
-                    candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.Refs.Add(ref row1, 9), candidateSum1);
-                    outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.Refs.Add(ref row1, 13), outputSum1);
-                    ref float row2 = ref global::LstmGen.CompilerServices.Refs.Add(ref row1, 16);
-                    float x2 = global::LstmGen.CompilerServices.Refs.Add(ref hidden, 2);
-                    inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.Refs.Add(ref row2, 0), inputSum0);
-                    forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.Refs.Add(ref row2, 4), forgetSum0);
-                    candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.Refs.Add(ref row2, 8), candidateSum0);
-                    outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.Refs.Add(ref row2, 12), outputSum0);
-                    inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.Refs.Add(ref row2, 1), inputSum1);
-                    forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.Refs.Add(ref row2, 5), forgetSum1);
-                    candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.Refs.Add(ref row2, 9), candidateSum1);
-                    outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.Refs.Add(ref row2, 13), outputSum1);
-                    ref float row3 = ref global::LstmGen.CompilerServices.Refs.Add(ref row2, 16);
-                    float x3 = global::LstmGen.CompilerServices.Refs.Add(ref hidden, 3);
-                    inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.Refs.Add(ref row3, 0), inputSum0);
-                    forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.Refs.Add(ref row3, 4), forgetSum0);
-                    candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.Refs.Add(ref row3, 8), candidateSum0);
-                    outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.Refs.Add(ref row3, 12), outputSum0);
-                    inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.Refs.Add(ref row3, 1), inputSum1);
-                    forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.Refs.Add(ref row3, 5), forgetSum1);
-                    candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.Refs.Add(ref row3, 9), candidateSum1);
-                    outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.Refs.Add(ref row3, 13), outputSum1);
-                }
-
-                // The gate sums, for the activations below.
-                global::LstmGen.CompilerServices.Refs.Add(ref gates, column) = inputSum0;
-                global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 4) = forgetSum0;
-                global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 8) = candidateSum0;
-                global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 12) = outputSum0;
-                global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 1) = inputSum1;
-                global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 5) = forgetSum1;
-                global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 9) = candidateSum1;
-                global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 13) = outputSum1;
-            }
-
-            // Every gate sum has read the old hidden state, so the new one replaces it unit by unit.
-            // Units 0 to 3, one unit at a time: the gates, then c = f * c + i * g and h = o * tanh(c).
-            for (int part = 0; part < 4; part++)
-            {
-                int unit = (part * 1);
-                int column = (part * 1);
-                float inputGate = global::LstmGen.LstmMath.Sigmoid(global::LstmGen.CompilerServices.Refs.Add(ref gates, column));
-                float forgetGate = global::LstmGen.LstmMath.Sigmoid(global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 4));
-                float candidate = global::LstmGen.LstmMath.Tanh(global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 8));
-                float outputGate = global::LstmGen.LstmMath.Sigmoid(global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 12));
-                global::LstmGen.CompilerServices.Refs.Add(ref gates, column) = inputGate;
-                global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 4) = forgetGate;
-                global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 8) = candidate;
-                global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 12) = outputGate;
-                float newCell = global::LstmGen.LstmMath.MultiplyAdd(forgetGate, global::LstmGen.CompilerServices.Refs.Add(ref cell, unit), inputGate * candidate);
-                global::LstmGen.CompilerServices.Refs.Add(ref cell, unit) = newCell;
-                global::LstmGen.CompilerServices.Refs.Add(ref hidden, unit) = outputGate * global::LstmGen.LstmMath.Tanh(newCell);
-            }
-        }
-
-        /// <summary>
-        /// The dense head with Scalar kernels: output[o] = head.weight[o, :] · h + head.bias[o]. The
-        /// products go to 16 lanes (lane l takes elements l, l + 16, ...) that LstmMath.Sum adds in a fixed
-        /// tree; elements past the last multiple of 16 follow in order; so every path gives the same bits.
-        /// </summary>
-        private static void HeadScalar(ref float head, ref float hidden, ref float output)
-        {
-            ref float bias = ref global::LstmGen.CompilerServices.Refs.Add(ref head, OutputSize * HiddenSize);
-            for (int o = 0; o < OutputSize; o++)
-            {
-                ref float weights = ref global::LstmGen.CompilerServices.Refs.Add(ref head, o * HiddenSize);
-                float sum = 0f;
-                // Every element, in order.
-                for (int k = 0; k < 4; k++)
-                {
-                    float weightsValue = global::LstmGen.CompilerServices.Refs.Add(ref weights, k);
-                    sum = global::LstmGen.LstmMath.MultiplyAdd(global::LstmGen.CompilerServices.Refs.Add(ref hidden, k), weightsValue, sum);
-                }
-                global::LstmGen.CompilerServices.Refs.Add(ref output, o) = sum + global::LstmGen.CompilerServices.Refs.Add(ref bias, o);
-            }
-        }
-
-        /// <summary>
-        /// The backward pass of the first layer (3 inputs) at one step, with Scalar kernels.
-        /// From d loss / d h (from above, plus what the next step carried back) and d loss / d c, it finds
-        /// the gate gradients, which replace the gates in the record (the weights' gradients are summed from them
-        /// after the backward pass), adds d loss / d b_ih and b_hh to the gradients, writes d loss / d x (when
-        /// wanted) and leaves d loss / d h and d loss / d c of the step before.
-        /// </summary>
-        private static void FirstLayerBackwardScalar(ref float weights, ref float gradients, ref float previous, ref float current, ref float upstream, ref float hiddenGradient, ref float cellGradient, ref float inputGradient, bool computeInputGradient)
-        {
-            // This layer's packed parameters and their gradients: W_ih, W_hh, then the two biases.
-            ref float inputWeights = ref weights;
-            ref float recurrentWeights = ref global::LstmGen.CompilerServices.Refs.Add(ref weights, InputSize * GateRowLength);
-            ref float inputBiasGradients = ref global::LstmGen.CompilerServices.Refs.Add(ref gradients, (InputSize + HiddenSize) * GateRowLength);
-            ref float hiddenBiasGradients = ref global::LstmGen.CompilerServices.Refs.Add(ref gradients, (InputSize + HiddenSize + 1) * GateRowLength);
-
-            // What the forward pass recorded: this step's gates and cell state, the cell state before it. Each unit's
-            // gate gradients overwrite its gates once they are read.
-            ref float gates = ref current;
-            ref float gateGradients = ref current;
-            ref float cell = ref global::LstmGen.CompilerServices.Refs.Add(ref current, RecordCellOffset);
-            ref float previousCell = ref global::LstmGen.CompilerServices.Refs.Add(ref previous, RecordCellOffset);
-
-            // Units 0 to 3: 2 tiles of 2 units, one float per gate and unit: the gate gradients.
-            for (int part = 0; part < 2; part++)
-            {
-                int unit = (part * 2);
-                int column = (part * 2);
-
-                // Units [unit, +1): d h = from above + from the next step; d c += d h * o * (1 - tanh(c)^2);
-                // both flushed to zero below 2^-60, where they would only slow the processor down.
-                {
-                    float one = 1f;
-                    float hiddenGradientSum = global::LstmGen.LstmMath.FlushNegligible(global::LstmGen.CompilerServices.Refs.Add(ref upstream, unit) + global::LstmGen.CompilerServices.Refs.Add(ref hiddenGradient, unit));
-                    float inputGate = global::LstmGen.CompilerServices.Refs.Add(ref gates, column);
-                    float forgetGate = global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 4);
-                    float candidate = global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 8);
-                    float outputGate = global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 12);
-                    float tanhCell = global::LstmGen.LstmMath.Tanh(global::LstmGen.CompilerServices.Refs.Add(ref cell, unit));
-                    float cellGradientSum = global::LstmGen.LstmMath.FlushNegligible(global::LstmGen.LstmMath.MultiplyAdd(hiddenGradientSum * outputGate, one - (tanhCell * tanhCell), global::LstmGen.CompilerServices.Refs.Add(ref cellGradient, unit)));
-                    // Through each gate's activation: sigmoid' = s (1 - s), tanh' = 1 - t^2.
-                    global::LstmGen.CompilerServices.Refs.Add(ref gateGradients, column) = cellGradientSum * candidate * (inputGate * (one - inputGate));
-                    global::LstmGen.CompilerServices.Refs.Add(ref gateGradients, column + 4) = cellGradientSum * global::LstmGen.CompilerServices.Refs.Add(ref previousCell, unit) * (forgetGate * (one - forgetGate));
-                    global::LstmGen.CompilerServices.Refs.Add(ref gateGradients, column + 8) = cellGradientSum * inputGate * (one - (candidate * candidate));
-                    global::LstmGen.CompilerServices.Refs.Add(ref gateGradients, column + 12) = hiddenGradientSum * tanhCell * (outputGate * (one - outputGate));
-                    // d loss / d c of the step before: through c = f * c_prev + i * g.
-                    global::LstmGen.CompilerServices.Refs.Add(ref cellGradient, unit) = cellGradientSum * forgetGate;
-                }
-
-                // Units [unit + 1, +1): d h = from above + from the next step; d c += d h * o * (1 - tanh(c)^2);
-                // both flushed to zero below 2^-60, where they would only slow the processor down.
-                {
-                    float one = 1f;
-                    float hiddenGradientSum = global::LstmGen.LstmMath.FlushNegligible(global::LstmGen.CompilerServices.Refs.Add(ref upstream, unit + 1) + global::LstmGen.CompilerServices.Refs.Add(ref hiddenGradient, unit + 1));
-                    float inputGate = global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 1);
-                    float forgetGate = global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 5);
-                    float candidate = global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 9);
-                    float outputGate = global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 13);
-                    float tanhCell = global::LstmGen.LstmMath.Tanh(global::LstmGen.CompilerServices.Refs.Add(ref cell, unit + 1));
-                    float cellGradientSum = global::LstmGen.LstmMath.FlushNegligible(global::LstmGen.LstmMath.MultiplyAdd(hiddenGradientSum * outputGate, one - (tanhCell * tanhCell), global::LstmGen.CompilerServices.Refs.Add(ref cellGradient, unit + 1)));
-                    // Through each gate's activation: sigmoid' = s (1 - s), tanh' = 1 - t^2.
-                    global::LstmGen.CompilerServices.Refs.Add(ref gateGradients, column + 1) = cellGradientSum * candidate * (inputGate * (one - inputGate));
-                    global::LstmGen.CompilerServices.Refs.Add(ref gateGradients, column + 5) = cellGradientSum * global::LstmGen.CompilerServices.Refs.Add(ref previousCell, unit + 1) * (forgetGate * (one - forgetGate));
-                    global::LstmGen.CompilerServices.Refs.Add(ref gateGradients, column + 9) = cellGradientSum * inputGate * (one - (candidate * candidate));
-                    global::LstmGen.CompilerServices.Refs.Add(ref gateGradients, column + 13) = hiddenGradientSum * tanhCell * (outputGate * (one - outputGate));
-                    // d loss / d c of the step before: through c = f * c_prev + i * g.
-                    global::LstmGen.CompilerServices.Refs.Add(ref cellGradient, unit + 1) = cellGradientSum * forgetGate;
-                }
-            }
-
-            // d loss / d b_ih and d loss / d b_hh: the gate gradients.
-            for (int k = 0; k < GateRowLength; k++)
-            {
-                float gateGradient = global::LstmGen.CompilerServices.Refs.Add(ref gateGradients, k);
-                global::LstmGen.CompilerServices.Refs.Add(ref inputBiasGradients, k) = global::LstmGen.CompilerServices.Refs.Add(ref inputBiasGradients, k) + gateGradient;
-                global::LstmGen.CompilerServices.Refs.Add(ref hiddenBiasGradients, k) = global::LstmGen.CompilerServices.Refs.Add(ref hiddenBiasGradients, k) + gateGradient;
-            }
-
-            // d loss / d x = W_ih^T gate gradients, when wanted.
-            if (computeInputGradient)
-            {
-                for (int k = 0; k < InputSize; k++)
-                {
-                    GateRowBackwardScalar(ref inputWeights, InputSize, k, ref gateGradients, ref global::LstmGen.CompilerServices.Refs.Add(ref inputGradient, k));
-                }
-            }
-
-            // d loss / d h_prev = W_hh^T gate gradients, for the step before.
-            for (int k = 0; k < HiddenSize; k++)
-            {
-                GateRowBackwardScalar(ref recurrentWeights, HiddenSize, k, ref gateGradients, ref global::LstmGen.CompilerServices.Refs.Add(ref hiddenGradient, k));
-            }
-        }
-
-        /// <summary>
-        /// One row of a weight's backward pass with Scalar kernels: result = weightRow · gateGradients,
-        /// a block of units at a time (the weight of weightRows rows is kept block by block), summed in the
-        /// canonical 16 lanes and then in order.
-        /// </summary>
-        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-        private static void GateRowBackwardScalar(ref float weights, int weightRows, int row, ref float gateGradients, ref float result)
-        {
-            global::System.Span<float> lanes = stackalloc float[16];
-            lanes.Clear();
-            // Units 0 to 3: each block's part of the rows, 16 columns.
-            {
-                int column = 0;
-                ref float blockRow0 = ref global::LstmGen.CompilerServices.Refs.Add(ref weights, (weightRows * column) + (row * 16));
-                for (int lane = 0; lane < 16; lane++)
-                {
-                    int index = (int)lane;
-                    lanes[lane] = global::LstmGen.LstmMath.MultiplyAdd(global::LstmGen.CompilerServices.Refs.Add(ref blockRow0, index), global::LstmGen.CompilerServices.Refs.Add(ref gateGradients, column + index), lanes[lane]);
-                }
-            }
-            float sum = global::LstmGen.LstmMath.Sum(lanes);
-            global::LstmGen.CompilerServices.Refs.Add(ref result, 0) = sum;
-        }
-
-        /// <summary>
-        /// Adds steps [start, end) to the rows of a weight's gradient with Scalar kernels: gradientRow_k +=
-        /// x_t[k] * gateGradients_t, with x_t[k] at x + t * xStride + k and gateGradients_t at gateGradients +
-        /// t * StepRecordLength, from the last step to the first. Each gradient is loaded and stored once. The
-        /// gradient of a weight of <paramref name="rows"/> rows is kept block by block, as the weight is.
-        /// </summary>
-        private static void WeightGradientsScalar(ref float gradientRows, int rows, ref float x, int xStride, ref float gateGradients, int start, int end)
-        {
-            // Units 0 to 3: one column at a time, every row, every step of the block.
-            for (int column = 0; column < 16; column++)
-            {
-                for (int k = 0; k < rows; k++)
-                {
-                    ref float gradientRow = ref global::LstmGen.CompilerServices.Refs.Add(ref gradientRows, (rows * 0) + (k * 16) + column);
-                    ref float xRow = ref global::LstmGen.CompilerServices.Refs.Add(ref x, k);
-                    float sum0 = global::LstmGen.CompilerServices.Refs.Add(ref gradientRow, 0);
-                    for (int step = end; step > start; step--)
-                    {
-                        int t = step - 1;
-                        float xs = global::LstmGen.CompilerServices.Refs.Add(ref xRow, t * xStride);
-                        ref float stepGradients = ref global::LstmGen.CompilerServices.Refs.Add(ref gateGradients, (t * StepRecordLength) + column);
-                        sum0 = global::LstmGen.LstmMath.MultiplyAdd(xs, global::LstmGen.CompilerServices.Refs.Add(ref stepGradients, 0), sum0);
-                    }
-                    global::LstmGen.CompilerServices.Refs.Add(ref gradientRow, 0) = sum0;
-                }
-            }
-        }
-
-        /// <summary>
-        /// The dense head's backward pass with Scalar kernels: head.weight's gradient += d logits (outer) h,
-        /// head.bias's += d logits, and upstream = head.weight^T d logits, summed over the outputs in order.
-        /// </summary>
-        private static void HeadBackwardScalar(ref float head, ref float gradients, ref float hidden, ref float logitGradients, ref float upstream)
-        {
-            ref float biasGradients = ref global::LstmGen.CompilerServices.Refs.Add(ref gradients, OutputSize * HiddenSize);
-            global::LstmGen.CompilerServices.Floats.Clear(ref upstream, HiddenSize);
-            for (int o = 0; o < OutputSize; o++)
-            {
-                float logitGradient = global::LstmGen.CompilerServices.Refs.Add(ref logitGradients, o);
-                global::LstmGen.CompilerServices.Refs.Add(ref biasGradients, o) += logitGradient;
-                ref float weights = ref global::LstmGen.CompilerServices.Refs.Add(ref head, o * HiddenSize);
-                ref float weightGradients = ref global::LstmGen.CompilerServices.Refs.Add(ref gradients, o * HiddenSize);
-                for (int k = 0; k < HiddenSize; k++)
-                {
-                    global::LstmGen.CompilerServices.Refs.Add(ref weightGradients, k) = global::LstmGen.LstmMath.MultiplyAdd(logitGradient, global::LstmGen.CompilerServices.Refs.Add(ref hidden, k), global::LstmGen.CompilerServices.Refs.Add(ref weightGradients, k));
-                    global::LstmGen.CompilerServices.Refs.Add(ref upstream, k) = global::LstmGen.LstmMath.MultiplyAdd(logitGradient, global::LstmGen.CompilerServices.Refs.Add(ref weights, k), global::LstmGen.CompilerServices.Refs.Add(ref upstream, k));
-                }
             }
         }
 
@@ -1306,6 +720,599 @@ namespace Portable
             private struct LayerValues
             {
                 public float _0, _1, _2, _3;
+            }
+        }
+
+        /// <summary>
+        /// The model's kernels: static methods that read the weights, the inputs and the state through refs, one
+        /// set per vector path, and the dispatchers that pick the path this processor runs.
+        /// </summary>
+        private static class LstmGenKernels
+        {
+            /// <summary>One whole step of the first layer, its gates in <paramref name="gates"/>, on the path this processor takes.</summary>
+            internal static void FirstLayerStep(ref uint weights, ref float input, ref float hidden, ref float cell, ref float gates)
+            {
+                FirstLayerBFloat16Scalar(ref weights, ref input, ref hidden, ref cell, ref gates);
+            }
+
+            /// <summary>The dense head's outputs from the bfloat16 weights, on the path this processor takes.</summary>
+            internal static void HeadForwardBFloat16(ref ushort head, ref float hidden, ref float logits)
+            {
+                HeadBFloat16Scalar(ref head, ref hidden, ref logits);
+            }
+
+            /// <summary>
+            /// One step of the first layer that records its gate activations, new cell state and new hidden
+            /// state into <paramref name="record"/>, for the backward pass.
+            /// </summary>
+            internal static void FirstLayerRecorded(ref float weights, ref float input, ref float hidden, ref float cell, ref float record)
+            {
+                FirstLayerScalar(ref weights, ref input, ref hidden, ref cell, ref record);
+
+                // The new states, for the backward pass.
+                global::LstmGen.CompilerServices.Floats.Copy(ref cell, ref global::LstmGen.CompilerServices.Refs.Add(ref record, RecordCellOffset), HiddenSize);
+                global::LstmGen.CompilerServices.Floats.Copy(ref hidden, ref global::LstmGen.CompilerServices.Refs.Add(ref record, RecordHiddenOffset), HiddenSize);
+            }
+
+            /// <summary>The backward pass of the first layer at one step, on the path this processor takes.</summary>
+            internal static void FirstLayerBackward(ref float weights, ref float gradients, ref float previous, ref float current, ref float upstream, ref float hiddenGradient, ref float cellGradient, ref float inputGradient, bool computeInputGradient)
+            {
+                FirstLayerBackwardScalar(ref weights, ref gradients, ref previous, ref current, ref upstream, ref hiddenGradient, ref cellGradient, ref inputGradient, computeInputGradient);
+            }
+
+            /// <summary>Adds a block of steps to the gradient of a weight, on the path this processor takes.</summary>
+            internal static void WeightGradients(ref float gradientRows, int rows, ref float x, int xStride, ref float gateGradients, int start, int end)
+            {
+                WeightGradientsScalar(ref gradientRows, rows, ref x, xStride, ref gateGradients, start, end);
+            }
+
+            /// <summary>The dense head's logits, on the path this processor takes.</summary>
+            internal static void HeadForward(ref float head, ref float hidden, ref float logits)
+            {
+                HeadScalar(ref head, ref hidden, ref logits);
+            }
+
+            /// <summary>The dense head's backward pass, on the path this processor takes.</summary>
+            internal static void HeadBackward(ref float head, ref float gradients, ref float hidden, ref float logitGradients, ref float upstream)
+            {
+                HeadBackwardScalar(ref head, ref gradients, ref hidden, ref logitGradients, ref upstream);
+            }
+
+            /// <summary>One step of every layer and the head with the Scalar kernels.</summary>
+            internal static void StepBFloat16Scalar(ref uint parameters, ref float input, ref float hidden, ref float cell, ref float gates, ref float output)
+            {
+                // Layer 0: the input (InputSize values) -> hidden[0].
+                FirstLayerBFloat16Scalar(ref parameters, ref input, ref hidden, ref cell, ref gates);
+
+                // The dense head reads the top layer's hidden state.
+                HeadBFloat16Scalar(ref global::LstmGen.CompilerServices.Refs.AsBFloat16(ref global::LstmGen.CompilerServices.Refs.Add(ref parameters, HeadBFloat16Offset)), ref hidden, ref output);
+            }
+
+            /// <summary>
+            /// One step of the first layer (3 inputs) with Scalar kernels:
+            /// the gate sums b_ih + b_hh + W_ih x + W_hh h of every unit, summed in registers and stored into
+            /// <paramref name="gates"/> (packed like a gate row); then the gate activations replace them there
+            /// (training keeps them for the backward pass), and c = f * c + i * g, h = o * tanh(c).
+            /// </summary>
+            internal static void FirstLayerBFloat16Scalar(ref uint weights, ref float input, ref float hidden, ref float cell, ref float gates)
+            {
+                // This layer's packed parameters in row pairs: W_ih, W_hh, then the two biases as one pair.
+                ref uint inputWeights = ref weights;
+                ref uint recurrentWeights = ref global::LstmGen.CompilerServices.Refs.Add(ref weights, InputPairs * GateRowLength);
+                ref uint biases = ref global::LstmGen.CompilerServices.Refs.Add(ref weights, (InputPairs + HiddenPairs) * GateRowLength);
+
+                // Units 0 to 3: 2 tiles of 2 units, one float per gate and unit, summed in registers.
+                for (int part = 0; part < 2; part++)
+                {
+                    int blockColumn = 0;
+                    int column = blockColumn + (part * 2);
+
+                    // The gate sums start from the two biases.
+                    float inputSum0 = global::LstmGen.CompilerServices.BFloat16.Low(global::LstmGen.CompilerServices.Refs.Add(ref biases, column)) + global::LstmGen.CompilerServices.BFloat16.High(global::LstmGen.CompilerServices.Refs.Add(ref biases, column));
+                    float forgetSum0 = global::LstmGen.CompilerServices.BFloat16.Low(global::LstmGen.CompilerServices.Refs.Add(ref biases, column + 4)) + global::LstmGen.CompilerServices.BFloat16.High(global::LstmGen.CompilerServices.Refs.Add(ref biases, column + 4));
+                    float candidateSum0 = global::LstmGen.CompilerServices.BFloat16.Low(global::LstmGen.CompilerServices.Refs.Add(ref biases, column + 8)) + global::LstmGen.CompilerServices.BFloat16.High(global::LstmGen.CompilerServices.Refs.Add(ref biases, column + 8));
+                    float outputSum0 = global::LstmGen.CompilerServices.BFloat16.Low(global::LstmGen.CompilerServices.Refs.Add(ref biases, column + 12)) + global::LstmGen.CompilerServices.BFloat16.High(global::LstmGen.CompilerServices.Refs.Add(ref biases, column + 12));
+                    float inputSum1 = global::LstmGen.CompilerServices.BFloat16.Low(global::LstmGen.CompilerServices.Refs.Add(ref biases, column + 1)) + global::LstmGen.CompilerServices.BFloat16.High(global::LstmGen.CompilerServices.Refs.Add(ref biases, column + 1));
+                    float forgetSum1 = global::LstmGen.CompilerServices.BFloat16.Low(global::LstmGen.CompilerServices.Refs.Add(ref biases, column + 5)) + global::LstmGen.CompilerServices.BFloat16.High(global::LstmGen.CompilerServices.Refs.Add(ref biases, column + 5));
+                    float candidateSum1 = global::LstmGen.CompilerServices.BFloat16.Low(global::LstmGen.CompilerServices.Refs.Add(ref biases, column + 9)) + global::LstmGen.CompilerServices.BFloat16.High(global::LstmGen.CompilerServices.Refs.Add(ref biases, column + 9));
+                    float outputSum1 = global::LstmGen.CompilerServices.BFloat16.Low(global::LstmGen.CompilerServices.Refs.Add(ref biases, column + 13)) + global::LstmGen.CompilerServices.BFloat16.High(global::LstmGen.CompilerServices.Refs.Add(ref biases, column + 13));
+
+                    // W_ih x: the input (3 values).
+                    ref uint tileInputWeights = ref global::LstmGen.CompilerServices.Refs.Add(ref inputWeights, (InputPairs * blockColumn) + (column - blockColumn));
+                    {
+                        uint pairs;
+                        // Rows 0 and 1, one word of each pair.
+                        ref uint pair0 = ref tileInputWeights;
+                        float x0 = global::LstmGen.CompilerServices.Refs.Add(ref input, 0);
+                        float x1 = global::LstmGen.CompilerServices.Refs.Add(ref input, 1);
+                        pairs = global::LstmGen.CompilerServices.Refs.Add(ref pair0, 0);
+                        inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.BFloat16.Low(pairs), inputSum0);
+                        inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.BFloat16.High(pairs), inputSum0);
+                        pairs = global::LstmGen.CompilerServices.Refs.Add(ref pair0, 4);
+                        forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.BFloat16.Low(pairs), forgetSum0);
+                        forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.BFloat16.High(pairs), forgetSum0);
+                        pairs = global::LstmGen.CompilerServices.Refs.Add(ref pair0, 8);
+                        candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.BFloat16.Low(pairs), candidateSum0);
+                        candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.BFloat16.High(pairs), candidateSum0);
+                        pairs = global::LstmGen.CompilerServices.Refs.Add(ref pair0, 12);
+                        outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.BFloat16.Low(pairs), outputSum0);
+                        outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.BFloat16.High(pairs), outputSum0);
+                        pairs = global::LstmGen.CompilerServices.Refs.Add(ref pair0, 1);
+                        inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.BFloat16.Low(pairs), inputSum1);
+                        inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.BFloat16.High(pairs), inputSum1);
+                        pairs = global::LstmGen.CompilerServices.Refs.Add(ref pair0, 5);
+                        forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.BFloat16.Low(pairs), forgetSum1);
+                        forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.BFloat16.High(pairs), forgetSum1);
+                        pairs = global::LstmGen.CompilerServices.Refs.Add(ref pair0, 9);
+                        candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.BFloat16.Low(pairs), candidateSum1);
+                        candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.BFloat16.High(pairs), candidateSum1);
+                        pairs = global::LstmGen.CompilerServices.Refs.Add(ref pair0, 13);
+                        outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.BFloat16.Low(pairs), outputSum1);
+                        outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.BFloat16.High(pairs), outputSum1);
+                        // Row 2, the lower half of its pair.
+                        ref uint pair1 = ref global::LstmGen.CompilerServices.Refs.Add(ref tileInputWeights, 16);
+                        float x2 = global::LstmGen.CompilerServices.Refs.Add(ref input, 2);
+                        pairs = global::LstmGen.CompilerServices.Refs.Add(ref pair1, 0);
+                        inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.BFloat16.Low(pairs), inputSum0);
+                        pairs = global::LstmGen.CompilerServices.Refs.Add(ref pair1, 4);
+                        forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.BFloat16.Low(pairs), forgetSum0);
+                        pairs = global::LstmGen.CompilerServices.Refs.Add(ref pair1, 8);
+                        candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.BFloat16.Low(pairs), candidateSum0);
+                        pairs = global::LstmGen.CompilerServices.Refs.Add(ref pair1, 12);
+                        outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.BFloat16.Low(pairs), outputSum0);
+                        pairs = global::LstmGen.CompilerServices.Refs.Add(ref pair1, 1);
+                        inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.BFloat16.Low(pairs), inputSum1);
+                        pairs = global::LstmGen.CompilerServices.Refs.Add(ref pair1, 5);
+                        forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.BFloat16.Low(pairs), forgetSum1);
+                        pairs = global::LstmGen.CompilerServices.Refs.Add(ref pair1, 9);
+                        candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.BFloat16.Low(pairs), candidateSum1);
+                        pairs = global::LstmGen.CompilerServices.Refs.Add(ref pair1, 13);
+                        outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.BFloat16.Low(pairs), outputSum1);
+                    }
+
+                    // W_hh h: the previous hidden state (4 values).
+                    ref uint tileRecurrentWeights = ref global::LstmGen.CompilerServices.Refs.Add(ref recurrentWeights, (HiddenPairs * blockColumn) + (column - blockColumn));
+                    {
+                        uint pairs;
+                        // Rows 0 and 1, one word of each pair.
+                        ref uint pair0 = ref tileRecurrentWeights;
+                        float x0 = global::LstmGen.CompilerServices.Refs.Add(ref hidden, 0);
+                        float x1 = global::LstmGen.CompilerServices.Refs.Add(ref hidden, 1);
+                        pairs = global::LstmGen.CompilerServices.Refs.Add(ref pair0, 0);
+                        inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.BFloat16.Low(pairs), inputSum0);
+                        inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.BFloat16.High(pairs), inputSum0);
+                        pairs = global::LstmGen.CompilerServices.Refs.Add(ref pair0, 4);
+                        forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.BFloat16.Low(pairs), forgetSum0);
+                        forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.BFloat16.High(pairs), forgetSum0);
+                        pairs = global::LstmGen.CompilerServices.Refs.Add(ref pair0, 8);
+                        candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.BFloat16.Low(pairs), candidateSum0);
+                        candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.BFloat16.High(pairs), candidateSum0);
+                        pairs = global::LstmGen.CompilerServices.Refs.Add(ref pair0, 12);
+                        outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.BFloat16.Low(pairs), outputSum0);
+                        outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.BFloat16.High(pairs), outputSum0);
+                        pairs = global::LstmGen.CompilerServices.Refs.Add(ref pair0, 1);
+                        inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.BFloat16.Low(pairs), inputSum1);
+                        inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.BFloat16.High(pairs), inputSum1);
+                        pairs = global::LstmGen.CompilerServices.Refs.Add(ref pair0, 5);
+                        forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.BFloat16.Low(pairs), forgetSum1);
+                        forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.BFloat16.High(pairs), forgetSum1);
+                        pairs = global::LstmGen.CompilerServices.Refs.Add(ref pair0, 9);
+                        candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.BFloat16.Low(pairs), candidateSum1);
+                        candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.BFloat16.High(pairs), candidateSum1);
+                        pairs = global::LstmGen.CompilerServices.Refs.Add(ref pair0, 13);
+                        outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.BFloat16.Low(pairs), outputSum1);
+                        outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.BFloat16.High(pairs), outputSum1);
+                        // Rows 2 and 3, one word of each pair.
+                        ref uint pair1 = ref global::LstmGen.CompilerServices.Refs.Add(ref tileRecurrentWeights, 16);
+                        float x2 = global::LstmGen.CompilerServices.Refs.Add(ref hidden, 2);
+                        float x3 = global::LstmGen.CompilerServices.Refs.Add(ref hidden, 3);
+                        pairs = global::LstmGen.CompilerServices.Refs.Add(ref pair1, 0);
+                        inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.BFloat16.Low(pairs), inputSum0);
+                        inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.BFloat16.High(pairs), inputSum0);
+                        pairs = global::LstmGen.CompilerServices.Refs.Add(ref pair1, 4);
+                        forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.BFloat16.Low(pairs), forgetSum0);
+                        forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.BFloat16.High(pairs), forgetSum0);
+                        pairs = global::LstmGen.CompilerServices.Refs.Add(ref pair1, 8);
+                        candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.BFloat16.Low(pairs), candidateSum0);
+                        candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.BFloat16.High(pairs), candidateSum0);
+                        pairs = global::LstmGen.CompilerServices.Refs.Add(ref pair1, 12);
+                        outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.BFloat16.Low(pairs), outputSum0);
+                        outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.BFloat16.High(pairs), outputSum0);
+                        pairs = global::LstmGen.CompilerServices.Refs.Add(ref pair1, 1);
+                        inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.BFloat16.Low(pairs), inputSum1);
+                        inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.BFloat16.High(pairs), inputSum1);
+                        pairs = global::LstmGen.CompilerServices.Refs.Add(ref pair1, 5);
+                        forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.BFloat16.Low(pairs), forgetSum1);
+                        forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.BFloat16.High(pairs), forgetSum1);
+                        pairs = global::LstmGen.CompilerServices.Refs.Add(ref pair1, 9);
+                        candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.BFloat16.Low(pairs), candidateSum1);
+                        candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.BFloat16.High(pairs), candidateSum1);
+                        pairs = global::LstmGen.CompilerServices.Refs.Add(ref pair1, 13);
+                        outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.BFloat16.Low(pairs), outputSum1);
+                        outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.BFloat16.High(pairs), outputSum1);
+                    }
+
+                    // The gate sums, for the activations below.
+                    global::LstmGen.CompilerServices.Refs.Add(ref gates, column) = inputSum0;
+                    global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 4) = forgetSum0;
+                    global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 8) = candidateSum0;
+                    global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 12) = outputSum0;
+                    global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 1) = inputSum1;
+                    global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 5) = forgetSum1;
+                    global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 9) = candidateSum1;
+                    global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 13) = outputSum1;
+                }
+
+                // Every gate sum has read the old hidden state, so the new one replaces it unit by unit.
+                // Units 0 to 3, one unit at a time: the gates, then c = f * c + i * g and h = o * tanh(c).
+                for (int part = 0; part < 4; part++)
+                {
+                    int unit = (part * 1);
+                    int column = (part * 1);
+                    float inputGate = global::LstmGen.LstmMath.Sigmoid(global::LstmGen.CompilerServices.Refs.Add(ref gates, column));
+                    float forgetGate = global::LstmGen.LstmMath.Sigmoid(global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 4));
+                    float candidate = global::LstmGen.LstmMath.Tanh(global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 8));
+                    float outputGate = global::LstmGen.LstmMath.Sigmoid(global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 12));
+                    global::LstmGen.CompilerServices.Refs.Add(ref gates, column) = inputGate;
+                    global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 4) = forgetGate;
+                    global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 8) = candidate;
+                    global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 12) = outputGate;
+                    float newCell = global::LstmGen.LstmMath.MultiplyAdd(forgetGate, global::LstmGen.CompilerServices.Refs.Add(ref cell, unit), inputGate * candidate);
+                    global::LstmGen.CompilerServices.Refs.Add(ref cell, unit) = newCell;
+                    global::LstmGen.CompilerServices.Refs.Add(ref hidden, unit) = outputGate * global::LstmGen.LstmMath.Tanh(newCell);
+                }
+            }
+
+            /// <summary>
+            /// The dense head with Scalar kernels: output[o] = head.weight[o, :] · h + head.bias[o]. The
+            /// products go to 16 lanes (lane l takes elements l, l + 16, ...) that LstmMath.Sum adds in a fixed
+            /// tree; elements past the last multiple of 16 follow in order; so every path gives the same bits.
+            /// </summary>
+            internal static void HeadBFloat16Scalar(ref ushort head, ref float hidden, ref float output)
+            {
+                ref ushort bias = ref global::LstmGen.CompilerServices.Refs.Add(ref head, OutputSize * HiddenSize);
+                for (int o = 0; o < OutputSize; o++)
+                {
+                    ref ushort weights = ref global::LstmGen.CompilerServices.Refs.Add(ref head, o * HiddenSize);
+                    float sum = 0f;
+                    // Every element, in order.
+                    for (int k = 0; k < 4; k++)
+                    {
+                        float weightsValue = global::LstmGen.CompilerServices.BFloat16.ToSingle(global::LstmGen.CompilerServices.Refs.Add(ref weights, k));
+                        sum = global::LstmGen.LstmMath.MultiplyAdd(global::LstmGen.CompilerServices.Refs.Add(ref hidden, k), weightsValue, sum);
+                    }
+                    global::LstmGen.CompilerServices.Refs.Add(ref output, o) = sum + global::LstmGen.CompilerServices.BFloat16.ToSingle(global::LstmGen.CompilerServices.Refs.Add(ref bias, o));
+                }
+            }
+
+            /// <summary>
+            /// One step of the first layer (3 inputs) with Scalar kernels:
+            /// the gate sums b_ih + b_hh + W_ih x + W_hh h of every unit, summed in registers and stored into
+            /// <paramref name="gates"/> (packed like a gate row); then the gate activations replace them there
+            /// (training keeps them for the backward pass), and c = f * c + i * g, h = o * tanh(c).
+            /// </summary>
+            internal static void FirstLayerScalar(ref float weights, ref float input, ref float hidden, ref float cell, ref float gates)
+            {
+                // This layer's packed parameters: W_ih, W_hh, then the two biases.
+                ref float inputWeights = ref weights;
+                ref float recurrentWeights = ref global::LstmGen.CompilerServices.Refs.Add(ref weights, InputSize * GateRowLength);
+                ref float inputBias = ref global::LstmGen.CompilerServices.Refs.Add(ref weights, (InputSize + HiddenSize) * GateRowLength);
+                ref float hiddenBias = ref global::LstmGen.CompilerServices.Refs.Add(ref weights, (InputSize + HiddenSize + 1) * GateRowLength);
+
+                // Units 0 to 3: 2 tiles of 2 units, one float per gate and unit, summed in registers.
+                for (int part = 0; part < 2; part++)
+                {
+                    int blockColumn = 0;
+                    int column = blockColumn + (part * 2);
+
+                    // The gate sums start from the two biases.
+                    float inputSum0 = global::LstmGen.CompilerServices.Refs.Add(ref inputBias, column) + global::LstmGen.CompilerServices.Refs.Add(ref hiddenBias, column);
+                    float forgetSum0 = global::LstmGen.CompilerServices.Refs.Add(ref inputBias, column + 4) + global::LstmGen.CompilerServices.Refs.Add(ref hiddenBias, column + 4);
+                    float candidateSum0 = global::LstmGen.CompilerServices.Refs.Add(ref inputBias, column + 8) + global::LstmGen.CompilerServices.Refs.Add(ref hiddenBias, column + 8);
+                    float outputSum0 = global::LstmGen.CompilerServices.Refs.Add(ref inputBias, column + 12) + global::LstmGen.CompilerServices.Refs.Add(ref hiddenBias, column + 12);
+                    float inputSum1 = global::LstmGen.CompilerServices.Refs.Add(ref inputBias, column + 1) + global::LstmGen.CompilerServices.Refs.Add(ref hiddenBias, column + 1);
+                    float forgetSum1 = global::LstmGen.CompilerServices.Refs.Add(ref inputBias, column + 5) + global::LstmGen.CompilerServices.Refs.Add(ref hiddenBias, column + 5);
+                    float candidateSum1 = global::LstmGen.CompilerServices.Refs.Add(ref inputBias, column + 9) + global::LstmGen.CompilerServices.Refs.Add(ref hiddenBias, column + 9);
+                    float outputSum1 = global::LstmGen.CompilerServices.Refs.Add(ref inputBias, column + 13) + global::LstmGen.CompilerServices.Refs.Add(ref hiddenBias, column + 13);
+
+                    // W_ih x: the input (3 values).
+                    ref float tileInputWeights = ref global::LstmGen.CompilerServices.Refs.Add(ref inputWeights, (InputSize * blockColumn) + (column - blockColumn));
+                    {
+                        ref float row0 = ref tileInputWeights;
+                        float x0 = global::LstmGen.CompilerServices.Refs.Add(ref input, 0);
+                        inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.Refs.Add(ref row0, 0), inputSum0);
+                        forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.Refs.Add(ref row0, 4), forgetSum0);
+                        candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.Refs.Add(ref row0, 8), candidateSum0);
+                        outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.Refs.Add(ref row0, 12), outputSum0);
+                        inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.Refs.Add(ref row0, 1), inputSum1);
+                        forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.Refs.Add(ref row0, 5), forgetSum1);
+                        candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.Refs.Add(ref row0, 9), candidateSum1);
+                        outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.Refs.Add(ref row0, 13), outputSum1);
+                        ref float row1 = ref global::LstmGen.CompilerServices.Refs.Add(ref row0, 16);
+                        float x1 = global::LstmGen.CompilerServices.Refs.Add(ref input, 1);
+                        inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.Refs.Add(ref row1, 0), inputSum0);
+                        forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.Refs.Add(ref row1, 4), forgetSum0);
+                        candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.Refs.Add(ref row1, 8), candidateSum0);
+                        outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.Refs.Add(ref row1, 12), outputSum0);
+                        inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.Refs.Add(ref row1, 1), inputSum1);
+                        forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.Refs.Add(ref row1, 5), forgetSum1);
+                        candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.Refs.Add(ref row1, 9), candidateSum1);
+                        outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.Refs.Add(ref row1, 13), outputSum1);
+                        ref float row2 = ref global::LstmGen.CompilerServices.Refs.Add(ref row1, 16);
+                        float x2 = global::LstmGen.CompilerServices.Refs.Add(ref input, 2);
+                        inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.Refs.Add(ref row2, 0), inputSum0);
+                        forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.Refs.Add(ref row2, 4), forgetSum0);
+                        candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.Refs.Add(ref row2, 8), candidateSum0);
+                        outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.Refs.Add(ref row2, 12), outputSum0);
+                        inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.Refs.Add(ref row2, 1), inputSum1);
+                        forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.Refs.Add(ref row2, 5), forgetSum1);
+                        candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.Refs.Add(ref row2, 9), candidateSum1);
+                        outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.Refs.Add(ref row2, 13), outputSum1);
+                    }
+
+                    // W_hh h: the previous hidden state (4 values).
+                    ref float tileRecurrentWeights = ref global::LstmGen.CompilerServices.Refs.Add(ref recurrentWeights, (HiddenSize * blockColumn) + (column - blockColumn));
+                    {
+                        ref float row0 = ref tileRecurrentWeights;
+                        float x0 = global::LstmGen.CompilerServices.Refs.Add(ref hidden, 0);
+                        inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.Refs.Add(ref row0, 0), inputSum0);
+                        forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.Refs.Add(ref row0, 4), forgetSum0);
+                        candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.Refs.Add(ref row0, 8), candidateSum0);
+                        outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.Refs.Add(ref row0, 12), outputSum0);
+                        inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.Refs.Add(ref row0, 1), inputSum1);
+                        forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.Refs.Add(ref row0, 5), forgetSum1);
+                        candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.Refs.Add(ref row0, 9), candidateSum1);
+                        outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.Refs.Add(ref row0, 13), outputSum1);
+                        ref float row1 = ref global::LstmGen.CompilerServices.Refs.Add(ref row0, 16);
+                        float x1 = global::LstmGen.CompilerServices.Refs.Add(ref hidden, 1);
+                        inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.Refs.Add(ref row1, 0), inputSum0);
+                        forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.Refs.Add(ref row1, 4), forgetSum0);
+                        candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.Refs.Add(ref row1, 8), candidateSum0);
+                        outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.Refs.Add(ref row1, 12), outputSum0);
+                        inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.Refs.Add(ref row1, 1), inputSum1);
+                        forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.Refs.Add(ref row1, 5), forgetSum1);
+                        candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.Refs.Add(ref row1, 9), candidateSum1);
+                        outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.Refs.Add(ref row1, 13), outputSum1);
+                        ref float row2 = ref global::LstmGen.CompilerServices.Refs.Add(ref row1, 16);
+                        float x2 = global::LstmGen.CompilerServices.Refs.Add(ref hidden, 2);
+                        inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.Refs.Add(ref row2, 0), inputSum0);
+                        forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.Refs.Add(ref row2, 4), forgetSum0);
+                        candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.Refs.Add(ref row2, 8), candidateSum0);
+                        outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.Refs.Add(ref row2, 12), outputSum0);
+                        inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.Refs.Add(ref row2, 1), inputSum1);
+                        forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.Refs.Add(ref row2, 5), forgetSum1);
+                        candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.Refs.Add(ref row2, 9), candidateSum1);
+                        outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.Refs.Add(ref row2, 13), outputSum1);
+                        ref float row3 = ref global::LstmGen.CompilerServices.Refs.Add(ref row2, 16);
+                        float x3 = global::LstmGen.CompilerServices.Refs.Add(ref hidden, 3);
+                        inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.Refs.Add(ref row3, 0), inputSum0);
+                        forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.Refs.Add(ref row3, 4), forgetSum0);
+                        candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.Refs.Add(ref row3, 8), candidateSum0);
+                        outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.Refs.Add(ref row3, 12), outputSum0);
+                        inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.Refs.Add(ref row3, 1), inputSum1);
+                        forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.Refs.Add(ref row3, 5), forgetSum1);
+                        candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.Refs.Add(ref row3, 9), candidateSum1);
+                        outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.Refs.Add(ref row3, 13), outputSum1);
+                    }
+
+                    // The gate sums, for the activations below.
+                    global::LstmGen.CompilerServices.Refs.Add(ref gates, column) = inputSum0;
+                    global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 4) = forgetSum0;
+                    global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 8) = candidateSum0;
+                    global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 12) = outputSum0;
+                    global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 1) = inputSum1;
+                    global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 5) = forgetSum1;
+                    global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 9) = candidateSum1;
+                    global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 13) = outputSum1;
+                }
+
+                // Every gate sum has read the old hidden state, so the new one replaces it unit by unit.
+                // Units 0 to 3, one unit at a time: the gates, then c = f * c + i * g and h = o * tanh(c).
+                for (int part = 0; part < 4; part++)
+                {
+                    int unit = (part * 1);
+                    int column = (part * 1);
+                    float inputGate = global::LstmGen.LstmMath.Sigmoid(global::LstmGen.CompilerServices.Refs.Add(ref gates, column));
+                    float forgetGate = global::LstmGen.LstmMath.Sigmoid(global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 4));
+                    float candidate = global::LstmGen.LstmMath.Tanh(global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 8));
+                    float outputGate = global::LstmGen.LstmMath.Sigmoid(global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 12));
+                    global::LstmGen.CompilerServices.Refs.Add(ref gates, column) = inputGate;
+                    global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 4) = forgetGate;
+                    global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 8) = candidate;
+                    global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 12) = outputGate;
+                    float newCell = global::LstmGen.LstmMath.MultiplyAdd(forgetGate, global::LstmGen.CompilerServices.Refs.Add(ref cell, unit), inputGate * candidate);
+                    global::LstmGen.CompilerServices.Refs.Add(ref cell, unit) = newCell;
+                    global::LstmGen.CompilerServices.Refs.Add(ref hidden, unit) = outputGate * global::LstmGen.LstmMath.Tanh(newCell);
+                }
+            }
+
+            /// <summary>
+            /// The dense head with Scalar kernels: output[o] = head.weight[o, :] · h + head.bias[o]. The
+            /// products go to 16 lanes (lane l takes elements l, l + 16, ...) that LstmMath.Sum adds in a fixed
+            /// tree; elements past the last multiple of 16 follow in order; so every path gives the same bits.
+            /// </summary>
+            internal static void HeadScalar(ref float head, ref float hidden, ref float output)
+            {
+                ref float bias = ref global::LstmGen.CompilerServices.Refs.Add(ref head, OutputSize * HiddenSize);
+                for (int o = 0; o < OutputSize; o++)
+                {
+                    ref float weights = ref global::LstmGen.CompilerServices.Refs.Add(ref head, o * HiddenSize);
+                    float sum = 0f;
+                    // Every element, in order.
+                    for (int k = 0; k < 4; k++)
+                    {
+                        float weightsValue = global::LstmGen.CompilerServices.Refs.Add(ref weights, k);
+                        sum = global::LstmGen.LstmMath.MultiplyAdd(global::LstmGen.CompilerServices.Refs.Add(ref hidden, k), weightsValue, sum);
+                    }
+                    global::LstmGen.CompilerServices.Refs.Add(ref output, o) = sum + global::LstmGen.CompilerServices.Refs.Add(ref bias, o);
+                }
+            }
+
+            /// <summary>
+            /// The backward pass of the first layer (3 inputs) at one step, with Scalar kernels.
+            /// From d loss / d h (from above, plus what the next step carried back) and d loss / d c, it finds
+            /// the gate gradients, which replace the gates in the record (the weights' gradients are summed from them
+            /// after the backward pass), adds d loss / d b_ih and b_hh to the gradients, writes d loss / d x (when
+            /// wanted) and leaves d loss / d h and d loss / d c of the step before.
+            /// </summary>
+            internal static void FirstLayerBackwardScalar(ref float weights, ref float gradients, ref float previous, ref float current, ref float upstream, ref float hiddenGradient, ref float cellGradient, ref float inputGradient, bool computeInputGradient)
+            {
+                // This layer's packed parameters and their gradients: W_ih, W_hh, then the two biases.
+                ref float inputWeights = ref weights;
+                ref float recurrentWeights = ref global::LstmGen.CompilerServices.Refs.Add(ref weights, InputSize * GateRowLength);
+                ref float inputBiasGradients = ref global::LstmGen.CompilerServices.Refs.Add(ref gradients, (InputSize + HiddenSize) * GateRowLength);
+                ref float hiddenBiasGradients = ref global::LstmGen.CompilerServices.Refs.Add(ref gradients, (InputSize + HiddenSize + 1) * GateRowLength);
+
+                // What the forward pass recorded: this step's gates and cell state, the cell state before it. Each unit's
+                // gate gradients overwrite its gates once they are read.
+                ref float gates = ref current;
+                ref float gateGradients = ref current;
+                ref float cell = ref global::LstmGen.CompilerServices.Refs.Add(ref current, RecordCellOffset);
+                ref float previousCell = ref global::LstmGen.CompilerServices.Refs.Add(ref previous, RecordCellOffset);
+
+                // Units 0 to 3: 2 tiles of 2 units, one float per gate and unit: the gate gradients.
+                for (int part = 0; part < 2; part++)
+                {
+                    int unit = (part * 2);
+                    int column = (part * 2);
+
+                    // Units [unit, +1): d h = from above + from the next step; d c += d h * o * (1 - tanh(c)^2);
+                    // both flushed to zero below 2^-60, where they would only slow the processor down.
+                    {
+                        float one = 1f;
+                        float hiddenGradientSum = global::LstmGen.LstmMath.FlushNegligible(global::LstmGen.CompilerServices.Refs.Add(ref upstream, unit) + global::LstmGen.CompilerServices.Refs.Add(ref hiddenGradient, unit));
+                        float inputGate = global::LstmGen.CompilerServices.Refs.Add(ref gates, column);
+                        float forgetGate = global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 4);
+                        float candidate = global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 8);
+                        float outputGate = global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 12);
+                        float tanhCell = global::LstmGen.LstmMath.Tanh(global::LstmGen.CompilerServices.Refs.Add(ref cell, unit));
+                        float cellGradientSum = global::LstmGen.LstmMath.FlushNegligible(global::LstmGen.LstmMath.MultiplyAdd(hiddenGradientSum * outputGate, one - (tanhCell * tanhCell), global::LstmGen.CompilerServices.Refs.Add(ref cellGradient, unit)));
+                        // Through each gate's activation: sigmoid' = s (1 - s), tanh' = 1 - t^2.
+                        global::LstmGen.CompilerServices.Refs.Add(ref gateGradients, column) = cellGradientSum * candidate * (inputGate * (one - inputGate));
+                        global::LstmGen.CompilerServices.Refs.Add(ref gateGradients, column + 4) = cellGradientSum * global::LstmGen.CompilerServices.Refs.Add(ref previousCell, unit) * (forgetGate * (one - forgetGate));
+                        global::LstmGen.CompilerServices.Refs.Add(ref gateGradients, column + 8) = cellGradientSum * inputGate * (one - (candidate * candidate));
+                        global::LstmGen.CompilerServices.Refs.Add(ref gateGradients, column + 12) = hiddenGradientSum * tanhCell * (outputGate * (one - outputGate));
+                        // d loss / d c of the step before: through c = f * c_prev + i * g.
+                        global::LstmGen.CompilerServices.Refs.Add(ref cellGradient, unit) = cellGradientSum * forgetGate;
+                    }
+
+                    // Units [unit + 1, +1): d h = from above + from the next step; d c += d h * o * (1 - tanh(c)^2);
+                    // both flushed to zero below 2^-60, where they would only slow the processor down.
+                    {
+                        float one = 1f;
+                        float hiddenGradientSum = global::LstmGen.LstmMath.FlushNegligible(global::LstmGen.CompilerServices.Refs.Add(ref upstream, unit + 1) + global::LstmGen.CompilerServices.Refs.Add(ref hiddenGradient, unit + 1));
+                        float inputGate = global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 1);
+                        float forgetGate = global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 5);
+                        float candidate = global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 9);
+                        float outputGate = global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 13);
+                        float tanhCell = global::LstmGen.LstmMath.Tanh(global::LstmGen.CompilerServices.Refs.Add(ref cell, unit + 1));
+                        float cellGradientSum = global::LstmGen.LstmMath.FlushNegligible(global::LstmGen.LstmMath.MultiplyAdd(hiddenGradientSum * outputGate, one - (tanhCell * tanhCell), global::LstmGen.CompilerServices.Refs.Add(ref cellGradient, unit + 1)));
+                        // Through each gate's activation: sigmoid' = s (1 - s), tanh' = 1 - t^2.
+                        global::LstmGen.CompilerServices.Refs.Add(ref gateGradients, column + 1) = cellGradientSum * candidate * (inputGate * (one - inputGate));
+                        global::LstmGen.CompilerServices.Refs.Add(ref gateGradients, column + 5) = cellGradientSum * global::LstmGen.CompilerServices.Refs.Add(ref previousCell, unit + 1) * (forgetGate * (one - forgetGate));
+                        global::LstmGen.CompilerServices.Refs.Add(ref gateGradients, column + 9) = cellGradientSum * inputGate * (one - (candidate * candidate));
+                        global::LstmGen.CompilerServices.Refs.Add(ref gateGradients, column + 13) = hiddenGradientSum * tanhCell * (outputGate * (one - outputGate));
+                        // d loss / d c of the step before: through c = f * c_prev + i * g.
+                        global::LstmGen.CompilerServices.Refs.Add(ref cellGradient, unit + 1) = cellGradientSum * forgetGate;
+                    }
+                }
+
+                // d loss / d b_ih and d loss / d b_hh: the gate gradients.
+                for (int k = 0; k < GateRowLength; k++)
+                {
+                    float gateGradient = global::LstmGen.CompilerServices.Refs.Add(ref gateGradients, k);
+                    global::LstmGen.CompilerServices.Refs.Add(ref inputBiasGradients, k) = global::LstmGen.CompilerServices.Refs.Add(ref inputBiasGradients, k) + gateGradient;
+                    global::LstmGen.CompilerServices.Refs.Add(ref hiddenBiasGradients, k) = global::LstmGen.CompilerServices.Refs.Add(ref hiddenBiasGradients, k) + gateGradient;
+                }
+
+                // d loss / d x = W_ih^T gate gradients, when wanted.
+                if (computeInputGradient)
+                {
+                    for (int k = 0; k < InputSize; k++)
+                    {
+                        GateRowBackwardScalar(ref inputWeights, InputSize, k, ref gateGradients, ref global::LstmGen.CompilerServices.Refs.Add(ref inputGradient, k));
+                    }
+                }
+
+                // d loss / d h_prev = W_hh^T gate gradients, for the step before.
+                for (int k = 0; k < HiddenSize; k++)
+                {
+                    GateRowBackwardScalar(ref recurrentWeights, HiddenSize, k, ref gateGradients, ref global::LstmGen.CompilerServices.Refs.Add(ref hiddenGradient, k));
+                }
+            }
+
+            /// <summary>
+            /// One row of a weight's backward pass with Scalar kernels: result = weightRow · gateGradients,
+            /// a block of units at a time (the weight of weightRows rows is kept block by block), summed in the
+            /// canonical 16 lanes and then in order.
+            /// </summary>
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+            internal static void GateRowBackwardScalar(ref float weights, int weightRows, int row, ref float gateGradients, ref float result)
+            {
+                global::System.Span<float> lanes = stackalloc float[16];
+                lanes.Clear();
+                // Units 0 to 3: each block's part of the rows, 16 columns.
+                {
+                    int column = 0;
+                    ref float blockRow0 = ref global::LstmGen.CompilerServices.Refs.Add(ref weights, (weightRows * column) + (row * 16));
+                    for (int lane = 0; lane < 16; lane++)
+                    {
+                        int index = (int)lane;
+                        lanes[lane] = global::LstmGen.LstmMath.MultiplyAdd(global::LstmGen.CompilerServices.Refs.Add(ref blockRow0, index), global::LstmGen.CompilerServices.Refs.Add(ref gateGradients, column + index), lanes[lane]);
+                    }
+                }
+                float sum = global::LstmGen.LstmMath.Sum(lanes);
+                global::LstmGen.CompilerServices.Refs.Add(ref result, 0) = sum;
+            }
+
+            /// <summary>
+            /// Adds steps [start, end) to the rows of a weight's gradient with Scalar kernels: gradientRow_k +=
+            /// x_t[k] * gateGradients_t, with x_t[k] at x + t * xStride + k and gateGradients_t at gateGradients +
+            /// t * StepRecordLength, from the last step to the first. Each gradient is loaded and stored once. The
+            /// gradient of a weight of <paramref name="rows"/> rows is kept block by block, as the weight is.
+            /// </summary>
+            internal static void WeightGradientsScalar(ref float gradientRows, int rows, ref float x, int xStride, ref float gateGradients, int start, int end)
+            {
+                // Units 0 to 3: one column at a time, every row, every step of the block.
+                for (int column = 0; column < 16; column++)
+                {
+                    for (int k = 0; k < rows; k++)
+                    {
+                        ref float gradientRow = ref global::LstmGen.CompilerServices.Refs.Add(ref gradientRows, (rows * 0) + (k * 16) + column);
+                        ref float xRow = ref global::LstmGen.CompilerServices.Refs.Add(ref x, k);
+                        float sum0 = global::LstmGen.CompilerServices.Refs.Add(ref gradientRow, 0);
+                        for (int step = end; step > start; step--)
+                        {
+                            int t = step - 1;
+                            float xs = global::LstmGen.CompilerServices.Refs.Add(ref xRow, t * xStride);
+                            ref float stepGradients = ref global::LstmGen.CompilerServices.Refs.Add(ref gateGradients, (t * StepRecordLength) + column);
+                            sum0 = global::LstmGen.LstmMath.MultiplyAdd(xs, global::LstmGen.CompilerServices.Refs.Add(ref stepGradients, 0), sum0);
+                        }
+                        global::LstmGen.CompilerServices.Refs.Add(ref gradientRow, 0) = sum0;
+                    }
+                }
+            }
+
+            /// <summary>
+            /// The dense head's backward pass with Scalar kernels: head.weight's gradient += d logits (outer) h,
+            /// head.bias's += d logits, and upstream = head.weight^T d logits, summed over the outputs in order.
+            /// </summary>
+            internal static void HeadBackwardScalar(ref float head, ref float gradients, ref float hidden, ref float logitGradients, ref float upstream)
+            {
+                ref float biasGradients = ref global::LstmGen.CompilerServices.Refs.Add(ref gradients, OutputSize * HiddenSize);
+                global::LstmGen.CompilerServices.Floats.Clear(ref upstream, HiddenSize);
+                for (int o = 0; o < OutputSize; o++)
+                {
+                    float logitGradient = global::LstmGen.CompilerServices.Refs.Add(ref logitGradients, o);
+                    global::LstmGen.CompilerServices.Refs.Add(ref biasGradients, o) += logitGradient;
+                    ref float weights = ref global::LstmGen.CompilerServices.Refs.Add(ref head, o * HiddenSize);
+                    ref float weightGradients = ref global::LstmGen.CompilerServices.Refs.Add(ref gradients, o * HiddenSize);
+                    for (int k = 0; k < HiddenSize; k++)
+                    {
+                        global::LstmGen.CompilerServices.Refs.Add(ref weightGradients, k) = global::LstmGen.LstmMath.MultiplyAdd(logitGradient, global::LstmGen.CompilerServices.Refs.Add(ref hidden, k), global::LstmGen.CompilerServices.Refs.Add(ref weightGradients, k));
+                        global::LstmGen.CompilerServices.Refs.Add(ref upstream, k) = global::LstmGen.LstmMath.MultiplyAdd(logitGradient, global::LstmGen.CompilerServices.Refs.Add(ref weights, k), global::LstmGen.CompilerServices.Refs.Add(ref upstream, k));
+                    }
+                }
             }
         }
     }

@@ -363,7 +363,7 @@ namespace Portable
             // Layer 0 reads the input; its outputs go to the first slice of the sequence buffer.
             for (int direction = 0; direction < Directions; direction++)
             {
-                FirstLayerDirection(ref global::LstmGen.CompilerServices.Refs.Add(ref parameters, direction * FirstLayerParameterCount), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(inputs), InputSize, ref global::LstmGen.CompilerServices.Refs.Add(ref sequence, direction * HiddenSize), steps, reverse: direction == 1, ref gates, ref hidden, ref cell);
+                LstmGenKernels.FirstLayerDirection(ref global::LstmGen.CompilerServices.Refs.Add(ref parameters, direction * FirstLayerParameterCount), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(inputs), InputSize, ref global::LstmGen.CompilerServices.Refs.Add(ref sequence, direction * HiddenSize), steps, reverse: direction == 1, ref gates, ref hidden, ref cell);
             }
 
             // Each layer above reads the outputs of the layer below from one slice and writes its own to the other.
@@ -374,7 +374,7 @@ namespace Portable
                 for (int direction = 0; direction < Directions; direction++)
                 {
                     int weights = (Directions * FirstLayerParameterCount) + ((((layer - 1) * Directions) + direction) * UpperLayerParameterCount);
-                    UpperLayerDirection(ref global::LstmGen.CompilerServices.Refs.Add(ref parameters, weights), ref below, LayerOutputSize, ref global::LstmGen.CompilerServices.Refs.Add(ref layerOutputs, direction * HiddenSize), steps, reverse: direction == 1, ref gates, ref hidden, ref cell);
+                    LstmGenKernels.UpperLayerDirection(ref global::LstmGen.CompilerServices.Refs.Add(ref parameters, weights), ref below, LayerOutputSize, ref global::LstmGen.CompilerServices.Refs.Add(ref layerOutputs, direction * HiddenSize), steps, reverse: direction == 1, ref gates, ref hidden, ref cell);
                 }
             }
 
@@ -383,77 +383,8 @@ namespace Portable
             for (int step = 0; step < steps; step++)
             {
                 ref float output = ref global::LstmGen.CompilerServices.Refs.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(outputs), step * OutputSize);
-                HeadForward(ref global::LstmGen.CompilerServices.Refs.Add(ref parameters, HeadOffset), ref global::LstmGen.CompilerServices.Refs.Add(ref top, step * LayerOutputSize), ref output);
+                LstmGenKernels.HeadForward(ref global::LstmGen.CompilerServices.Refs.Add(ref parameters, HeadOffset), ref global::LstmGen.CompilerServices.Refs.Add(ref top, step * LayerOutputSize), ref output);
             }
-        }
-
-        /// <summary>
-        /// One direction of the first layer over the sequence, from a zero state: step t reads <paramref name="inputs"/> at
-        /// t * <paramref name="inputStride"/> and writes its hidden state to <paramref name="outputs"/> at t * LayerOutputSize.
-        /// A whole step at a time (its input is narrower than its state), from the
-        /// last step when <paramref name="reverse"/> (each sum added in the order of a single step).
-        /// </summary>
-        private static void FirstLayerDirection(ref float weights, ref float inputs, int inputStride, ref float outputs, int steps, bool reverse, ref float gates, ref float hidden, ref float cell)
-        {
-            // Each direction starts from a zero state.
-            global::LstmGen.CompilerServices.Floats.Clear(ref hidden, HiddenSize);
-            global::LstmGen.CompilerServices.Floats.Clear(ref cell, HiddenSize);
-            for (int done = 0; done < steps; done += ForwardChunk)
-            {
-                // The chunk: the forward direction takes the chunks from the first, the reverse direction from the last.
-                int count = global::System.Math.Min(ForwardChunk, steps - done);
-                int start = reverse ? steps - done - count : done;
-                for (int i = 0; i < count; i++)
-                {
-                    int step = reverse ? count - 1 - i : i;
-                    FirstLayerStep(ref weights, ref global::LstmGen.CompilerServices.Refs.Add(ref inputs, (start + step) * inputStride), ref hidden, ref cell, ref gates);
-                    global::LstmGen.CompilerServices.Floats.Copy(ref hidden, ref global::LstmGen.CompilerServices.Refs.Add(ref outputs, (start + step) * LayerOutputSize), HiddenSize);
-                }
-            }
-        }
-
-        /// <summary>
-        /// One direction of the layers above the first over the sequence, from a zero state: step t reads <paramref name="inputs"/> at
-        /// t * <paramref name="inputStride"/> and writes its hidden state to <paramref name="outputs"/> at t * LayerOutputSize.
-        /// A chunk at a time: the input part of the chunk's gate sums first, then the recurrence step by step, from the
-        /// last step when <paramref name="reverse"/> (each sum added in the order of a single step).
-        /// </summary>
-        private static void UpperLayerDirection(ref float weights, ref float inputs, int inputStride, ref float outputs, int steps, bool reverse, ref float gates, ref float hidden, ref float cell)
-        {
-            // Each direction starts from a zero state.
-            global::LstmGen.CompilerServices.Floats.Clear(ref hidden, HiddenSize);
-            global::LstmGen.CompilerServices.Floats.Clear(ref cell, HiddenSize);
-            for (int done = 0; done < steps; done += ForwardChunk)
-            {
-                // The chunk: the forward direction takes the chunks from the first, the reverse direction from the last.
-                int count = global::System.Math.Min(ForwardChunk, steps - done);
-                int start = reverse ? steps - done - count : done;
-                UpperLayerProjection(ref weights, ref global::LstmGen.CompilerServices.Refs.Add(ref inputs, start * inputStride), (int)inputStride, ref gates, (int)count);
-                for (int i = 0; i < count; i++)
-                {
-                    int step = reverse ? count - 1 - i : i;
-                    UpperLayerRecurrent(ref weights, ref hidden, ref cell, ref global::LstmGen.CompilerServices.Refs.Add(ref gates, step * GateRowLength));
-                    global::LstmGen.CompilerServices.Floats.Copy(ref hidden, ref global::LstmGen.CompilerServices.Refs.Add(ref outputs, (start + step) * LayerOutputSize), HiddenSize);
-                }
-            }
-        }
-
-        /// <summary>One whole step of the first layer, its gates in <paramref name="gates"/>, on the path this processor takes.</summary>
-        private static void FirstLayerStep(ref float weights, ref float input, ref float hidden, ref float cell, ref float gates)
-        {
-            FirstLayerScalar(ref weights, ref input, ref hidden, ref cell, ref gates);
-        }
-
-        /// <summary>The input part of the layers above the first's gate sums for a chunk of steps, on the path this processor takes.</summary>
-        private static void UpperLayerProjection(ref float weights, ref float inputs, int inputStride, ref float gates, int steps)
-        {
-            UpperLayerProjectionScalar(ref weights, ref inputs, inputStride, ref gates, steps);
-        }
-
-        /// <summary>The recurrent part of one step of the layers above the first, on the path this processor takes.</summary>
-        private static void UpperLayerRecurrent(ref float weights, ref float hidden, ref float cell, ref float gates)
-        {
-            UpperLayerRecurrentScalar(ref weights, ref hidden, ref cell, ref gates);
         }
 
         /// <inheritdoc cref="global::LstmGen.ISequenceModel.Gradients"/>
@@ -590,7 +521,7 @@ namespace Portable
                     global::System.ReadOnlySpan<float> logits = global::System.Runtime.InteropServices.MemoryMarshal.CreateReadOnlySpan(ref global::LstmGen.CompilerServices.Refs.Add(ref row, RecordLogitsOffset), OutputSize);
                     global::System.ReadOnlySpan<float> outputs = global::System.Runtime.InteropServices.MemoryMarshal.CreateReadOnlySpan(ref global::LstmGen.CompilerServices.Refs.Add(ref row, RecordOutputsOffset), OutputSize);
                     loss += global::LstmGen.Training.Losses.StepLoss(global::LstmGen.LossFunction.MeanSquaredError, global::LstmGen.Activation.Linear, logits, outputs, target, scale, logitGradients);
-                    HeadBackward(ref global::LstmGen.CompilerServices.Refs.Add(ref parameters, HeadOffset), ref global::LstmGen.CompilerServices.Refs.Add(ref gradients, HeadOffset), ref global::LstmGen.CompilerServices.Refs.Add(ref row, RecordLayerOutputOffset + ((Layers - 1) * LayerOutputSize)), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(logitGradients), ref upstream);
+                    LstmGenKernels.HeadBackward(ref global::LstmGen.CompilerServices.Refs.Add(ref parameters, HeadOffset), ref global::LstmGen.CompilerServices.Refs.Add(ref gradients, HeadOffset), ref global::LstmGen.CompilerServices.Refs.Add(ref row, RecordLayerOutputOffset + ((Layers - 1) * LayerOutputSize)), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(logitGradients), ref upstream);
                 }
                 else
                 {
@@ -606,7 +537,7 @@ namespace Portable
                 for (int direction = 0; direction < Directions; direction++)
                 {
                     int weights = (Directions * FirstLayerParameterCount) + ((((layer - 1) * Directions) + direction) * UpperLayerParameterCount);
-                    UpperLayerBackwardDirection(ref global::LstmGen.CompilerServices.Refs.Add(ref parameters, weights), ref global::LstmGen.CompilerServices.Refs.Add(ref gradients, weights), ref record, steps, reverse: direction == 1, layerRecord: ((layer * Directions) + direction) * LayerRecordLength, upstream: RecordOutputGradientOffset + (layer * LayerOutputSize) + (direction * HiddenSize), ref belowGradients, StepRecordLength, computeInputGradient: true, ref scratchStart);
+                    LstmGenKernels.UpperLayerBackwardDirection(ref global::LstmGen.CompilerServices.Refs.Add(ref parameters, weights), ref global::LstmGen.CompilerServices.Refs.Add(ref gradients, weights), ref record, steps, reverse: direction == 1, layerRecord: ((layer * Directions) + direction) * LayerRecordLength, upstream: RecordOutputGradientOffset + (layer * LayerOutputSize) + (direction * HiddenSize), ref belowGradients, StepRecordLength, computeInputGradient: true, ref scratchStart);
                     if (wantsInitialGradients)
                     {
                         scratch.Slice(0, HiddenSize).CopyTo(initialHiddenGradients.Slice(((layer * Directions) + direction) * HiddenSize, HiddenSize));
@@ -626,7 +557,7 @@ namespace Portable
             for (int direction = 0; direction < Directions; direction++)
             {
                 int weights = direction * FirstLayerParameterCount;
-                FirstLayerBackwardDirection(ref global::LstmGen.CompilerServices.Refs.Add(ref parameters, weights), ref global::LstmGen.CompilerServices.Refs.Add(ref gradients, weights), ref record, steps, reverse: direction == 1, layerRecord: direction * LayerRecordLength, upstream: RecordOutputGradientOffset + (0 * LayerOutputSize) + (direction * HiddenSize), ref inputGradient, InputSize, wantsInputGradients, ref scratchStart);
+                LstmGenKernels.FirstLayerBackwardDirection(ref global::LstmGen.CompilerServices.Refs.Add(ref parameters, weights), ref global::LstmGen.CompilerServices.Refs.Add(ref gradients, weights), ref record, steps, reverse: direction == 1, layerRecord: direction * LayerRecordLength, upstream: RecordOutputGradientOffset + (0 * LayerOutputSize) + (direction * HiddenSize), ref inputGradient, InputSize, wantsInputGradients, ref scratchStart);
                 if (wantsInitialGradients)
                 {
                     scratch.Slice(0, HiddenSize).CopyTo(initialHiddenGradients.Slice((direction) * HiddenSize, HiddenSize));
@@ -652,15 +583,15 @@ namespace Portable
                         if (layer == 0)
                         {
                             int weights = direction * FirstLayerParameterCount;
-                            WeightGradients(ref global::LstmGen.CompilerServices.Refs.Add(ref gradients, weights), InputSize, ref input, InputSize, ref gateGradients, blockStart, blockEnd);
-                            WeightGradients(ref global::LstmGen.CompilerServices.Refs.Add(ref gradients, weights + (InputSize * GateRowLength)), HiddenSize, ref previousHidden, StepRecordLength, ref gateGradients, blockStart, blockEnd);
+                            LstmGenKernels.WeightGradients(ref global::LstmGen.CompilerServices.Refs.Add(ref gradients, weights), InputSize, ref input, InputSize, ref gateGradients, blockStart, blockEnd);
+                            LstmGenKernels.WeightGradients(ref global::LstmGen.CompilerServices.Refs.Add(ref gradients, weights + (InputSize * GateRowLength)), HiddenSize, ref previousHidden, StepRecordLength, ref gateGradients, blockStart, blockEnd);
                         }
                         else
                         {
                             ref float below = ref global::LstmGen.CompilerServices.Refs.Add(ref record, StepRecordLength + RecordDropoutOffset + ((layer - 1) * 2 * LayerOutputSize) + LayerOutputSize);
                             int weights = (Directions * FirstLayerParameterCount) + ((((layer - 1) * Directions) + direction) * UpperLayerParameterCount);
-                            WeightGradients(ref global::LstmGen.CompilerServices.Refs.Add(ref gradients, weights), LayerOutputSize, ref below, StepRecordLength, ref gateGradients, blockStart, blockEnd);
-                            WeightGradients(ref global::LstmGen.CompilerServices.Refs.Add(ref gradients, weights + (LayerOutputSize * GateRowLength)), HiddenSize, ref previousHidden, StepRecordLength, ref gateGradients, blockStart, blockEnd);
+                            LstmGenKernels.WeightGradients(ref global::LstmGen.CompilerServices.Refs.Add(ref gradients, weights), LayerOutputSize, ref below, StepRecordLength, ref gateGradients, blockStart, blockEnd);
+                            LstmGenKernels.WeightGradients(ref global::LstmGen.CompilerServices.Refs.Add(ref gradients, weights + (LayerOutputSize * GateRowLength)), HiddenSize, ref previousHidden, StepRecordLength, ref gateGradients, blockStart, blockEnd);
                         }
                     }
                 }
@@ -679,7 +610,7 @@ namespace Portable
             // Layer 0 reads the input.
             for (int direction = 0; direction < Directions; direction++)
             {
-                FirstLayerRecordedDirection(ref global::LstmGen.CompilerServices.Refs.Add(ref parameters, direction * FirstLayerParameterCount), ref input, InputSize, ref record, steps, reverse: direction == 1, layerRecord: direction * LayerRecordLength, layerOutput: RecordLayerOutputOffset + (direction * HiddenSize), ref hidden, ref cell);
+                LstmGenKernels.FirstLayerRecordedDirection(ref global::LstmGen.CompilerServices.Refs.Add(ref parameters, direction * FirstLayerParameterCount), ref input, InputSize, ref record, steps, reverse: direction == 1, layerRecord: direction * LayerRecordLength, layerOutput: RecordLayerOutputOffset + (direction * HiddenSize), ref hidden, ref cell);
             }
 
             // Each layer above reads the output of the layer below times its dropout mask, both recorded for the backward pass.
@@ -696,7 +627,7 @@ namespace Portable
                 for (int direction = 0; direction < Directions; direction++)
                 {
                     int weights = (Directions * FirstLayerParameterCount) + ((((layer - 1) * Directions) + direction) * UpperLayerParameterCount);
-                    UpperLayerRecordedDirection(ref global::LstmGen.CompilerServices.Refs.Add(ref parameters, weights), ref below, StepRecordLength, ref record, steps, reverse: direction == 1, layerRecord: ((layer * Directions) + direction) * LayerRecordLength, layerOutput: RecordLayerOutputOffset + (layer * LayerOutputSize) + (direction * HiddenSize), ref hidden, ref cell);
+                    LstmGenKernels.UpperLayerRecordedDirection(ref global::LstmGen.CompilerServices.Refs.Add(ref parameters, weights), ref below, StepRecordLength, ref record, steps, reverse: direction == 1, layerRecord: ((layer * Directions) + direction) * LayerRecordLength, layerOutput: RecordLayerOutputOffset + (layer * LayerOutputSize) + (direction * HiddenSize), ref hidden, ref cell);
                 }
             }
 
@@ -706,945 +637,1021 @@ namespace Portable
                 ref float row = ref global::LstmGen.CompilerServices.Refs.Add(ref record, (step + 1) * StepRecordLength);
                 ref float logits = ref global::LstmGen.CompilerServices.Refs.Add(ref row, RecordLogitsOffset);
                 ref float outputs = ref global::LstmGen.CompilerServices.Refs.Add(ref row, RecordOutputsOffset);
-                HeadForward(ref global::LstmGen.CompilerServices.Refs.Add(ref parameters, HeadOffset), ref global::LstmGen.CompilerServices.Refs.Add(ref row, RecordLayerOutputOffset + ((Layers - 1) * LayerOutputSize)), ref logits);
+                LstmGenKernels.HeadForward(ref global::LstmGen.CompilerServices.Refs.Add(ref parameters, HeadOffset), ref global::LstmGen.CompilerServices.Refs.Add(ref row, RecordLayerOutputOffset + ((Layers - 1) * LayerOutputSize)), ref logits);
                 global::LstmGen.CompilerServices.Floats.Copy(ref logits, ref outputs, OutputSize);
             }
         }
 
-        /// <summary>
-        /// One step of the first layer that records its gate activations, new cell state and new hidden
-        /// state into <paramref name="record"/>, for the backward pass.
-        /// </summary>
-        private static void FirstLayerRecorded(ref float weights, ref float input, ref float hidden, ref float cell, ref float record)
-        {
-            FirstLayerScalar(ref weights, ref input, ref hidden, ref cell, ref record);
-
-            // The new states, for the backward pass.
-            global::LstmGen.CompilerServices.Floats.Copy(ref cell, ref global::LstmGen.CompilerServices.Refs.Add(ref record, RecordCellOffset), HiddenSize);
-            global::LstmGen.CompilerServices.Floats.Copy(ref hidden, ref global::LstmGen.CompilerServices.Refs.Add(ref record, RecordHiddenOffset), HiddenSize);
-        }
-
-        /// <summary>The backward pass of the first layer at one step, on the path this processor takes.</summary>
-        private static void FirstLayerBackward(ref float weights, ref float gradients, ref float previous, ref float current, ref float upstream, ref float hiddenGradient, ref float cellGradient, ref float inputGradient, bool computeInputGradient)
-        {
-            FirstLayerBackwardScalar(ref weights, ref gradients, ref previous, ref current, ref upstream, ref hiddenGradient, ref cellGradient, ref inputGradient, computeInputGradient);
-        }
 
         /// <summary>
-        /// One step of the layers above the first that records its gate activations, new cell state and new hidden
-        /// state into <paramref name="record"/>, for the backward pass.
+        /// The model's kernels: static methods that read the weights, the inputs and the state through refs, one
+        /// set per vector path, and the dispatchers that pick the path this processor runs.
         /// </summary>
-        private static void UpperLayerRecorded(ref float weights, ref float input, ref float hidden, ref float cell, ref float record)
+        private static class LstmGenKernels
         {
-            UpperLayerScalar(ref weights, ref input, ref hidden, ref cell, ref record);
-
-            // The new states, for the backward pass.
-            global::LstmGen.CompilerServices.Floats.Copy(ref cell, ref global::LstmGen.CompilerServices.Refs.Add(ref record, RecordCellOffset), HiddenSize);
-            global::LstmGen.CompilerServices.Floats.Copy(ref hidden, ref global::LstmGen.CompilerServices.Refs.Add(ref record, RecordHiddenOffset), HiddenSize);
-        }
-
-        /// <summary>The backward pass of the layers above the first at one step, on the path this processor takes.</summary>
-        private static void UpperLayerBackward(ref float weights, ref float gradients, ref float previous, ref float current, ref float upstream, ref float hiddenGradient, ref float cellGradient, ref float inputGradient, bool computeInputGradient)
-        {
-            UpperLayerBackwardScalar(ref weights, ref gradients, ref previous, ref current, ref upstream, ref hiddenGradient, ref cellGradient, ref inputGradient, computeInputGradient);
-        }
-
-        /// <summary>Adds a block of steps to the gradient of a weight, on the path this processor takes.</summary>
-        private static void WeightGradients(ref float gradientRows, int rows, ref float x, int xStride, ref float gateGradients, int start, int end)
-        {
-            WeightGradientsScalar(ref gradientRows, rows, ref x, xStride, ref gateGradients, start, end);
-        }
-
-        /// <summary>The dense head's logits, on the path this processor takes.</summary>
-        private static void HeadForward(ref float head, ref float hidden, ref float logits)
-        {
-            HeadScalar(ref head, ref hidden, ref logits);
-        }
-
-        /// <summary>The dense head's backward pass, on the path this processor takes.</summary>
-        private static void HeadBackward(ref float head, ref float gradients, ref float hidden, ref float logitGradients, ref float upstream)
-        {
-            HeadBackwardScalar(ref head, ref gradients, ref hidden, ref logitGradients, ref upstream);
-        }
-
-        /// <summary>
-        /// One direction of the first layer over the sequence, recorded, from a zero state (written to the row before
-        /// its first step: row 0, or row T + 1 when <paramref name="reverse"/>): step t reads <paramref name="inputs"/> at
-        /// t * <paramref name="inputStride"/>, records its gates and states at <paramref name="layerRecord"/> and its hidden state
-        /// at <paramref name="layerOutput"/> of row t + 1.
-        /// </summary>
-        private static void FirstLayerRecordedDirection(ref float weights, ref float inputs, int inputStride, ref float record, int steps, bool reverse, int layerRecord, int layerOutput, ref float hidden, ref float cell)
-        {
-            // Each direction starts from a zero state.
-            global::LstmGen.CompilerServices.Floats.Clear(ref hidden, HiddenSize);
-            global::LstmGen.CompilerServices.Floats.Clear(ref cell, HiddenSize);
-            global::LstmGen.CompilerServices.Floats.Clear(ref global::LstmGen.CompilerServices.Refs.Add(ref record, ((reverse ? steps + 1 : 0) * StepRecordLength) + layerRecord), LayerRecordLength);
-            for (int i = 0; i < steps; i++)
+            /// <summary>
+            /// One direction of the first layer over the sequence, from a zero state: step t reads <paramref name="inputs"/> at
+            /// t * <paramref name="inputStride"/> and writes its hidden state to <paramref name="outputs"/> at t * LayerOutputSize.
+            /// A whole step at a time (its input is narrower than its state), from the
+            /// last step when <paramref name="reverse"/> (each sum added in the order of a single step).
+            /// </summary>
+            internal static void FirstLayerDirection(ref float weights, ref float inputs, int inputStride, ref float outputs, int steps, bool reverse, ref float gates, ref float hidden, ref float cell)
             {
-                int step = reverse ? steps - 1 - i : i;
-                ref float row = ref global::LstmGen.CompilerServices.Refs.Add(ref record, (step + 1) * StepRecordLength);
-                FirstLayerRecorded(ref weights, ref global::LstmGen.CompilerServices.Refs.Add(ref inputs, step * inputStride), ref hidden, ref cell, ref global::LstmGen.CompilerServices.Refs.Add(ref row, layerRecord));
-                global::LstmGen.CompilerServices.Floats.Copy(ref hidden, ref global::LstmGen.CompilerServices.Refs.Add(ref row, layerOutput), HiddenSize);
-            }
-        }
-
-        /// <summary>
-        /// The backward pass of one direction of the first layer over the sequence, from the direction's last step to its
-        /// first (the first step of the sequence when <paramref name="reverse"/>): the loss gradient with respect to its output
-        /// enters at <paramref name="upstream"/> of each row, its gate gradients replace its gates in the record, and d loss / d
-        /// input (when wanted) goes to <paramref name="inputGradients"/> at t * <paramref name="inputStride"/>: written by the
-        /// forward direction, added to by the reverse one. d loss / d the starting state is left at the start of the scratch.
-        /// </summary>
-        private static void FirstLayerBackwardDirection(ref float weights, ref float gradients, ref float record, int steps, bool reverse, int layerRecord, int upstream, ref float inputGradients, int inputStride, bool computeInputGradient, ref float scratch)
-        {
-            // Nothing flows back into the direction's last step from after it.
-            ref float hiddenGradients = ref scratch;
-            ref float cellGradients = ref global::LstmGen.CompilerServices.Refs.Add(ref scratch, ScratchCellOffset);
-            ref float reverseInputGradient = ref global::LstmGen.CompilerServices.Refs.Add(ref scratch, ScratchInputOffset);
-            global::LstmGen.CompilerServices.Floats.Clear(ref scratch, ScratchInputOffset);
-            for (int i = 0; i < steps; i++)
-            {
-                int step = reverse ? i : steps - 1 - i;
-                ref float row = ref global::LstmGen.CompilerServices.Refs.Add(ref record, (step + 1) * StepRecordLength);
-                // The row of the step before in the direction's order: row t, or row t + 2 for the reverse direction.
-                ref float previousRow = ref global::LstmGen.CompilerServices.Refs.Add(ref record, (reverse ? step + 2 : step) * StepRecordLength);
-                ref float inputGradient = ref global::LstmGen.CompilerServices.Refs.Add(ref inputGradients, step * inputStride);
-                ref float target = ref reverse ? ref reverseInputGradient : ref inputGradient;
-                FirstLayerBackward(ref weights, ref gradients, ref global::LstmGen.CompilerServices.Refs.Add(ref previousRow, layerRecord), ref global::LstmGen.CompilerServices.Refs.Add(ref row, layerRecord), ref global::LstmGen.CompilerServices.Refs.Add(ref row, upstream), ref hiddenGradients, ref cellGradients, ref target, computeInputGradient);
-                if (reverse && computeInputGradient)
+                // Each direction starts from a zero state.
+                global::LstmGen.CompilerServices.Floats.Clear(ref hidden, HiddenSize);
+                global::LstmGen.CompilerServices.Floats.Clear(ref cell, HiddenSize);
+                for (int done = 0; done < steps; done += ForwardChunk)
                 {
-                    global::LstmGen.CompilerServices.Floats.Add(ref reverseInputGradient, ref inputGradient, InputSize);
-                }
-            }
-        }
-
-        /// <summary>
-        /// One direction of the layers above the first over the sequence, recorded, from a zero state (written to the row before
-        /// its first step: row 0, or row T + 1 when <paramref name="reverse"/>): step t reads <paramref name="inputs"/> at
-        /// t * <paramref name="inputStride"/>, records its gates and states at <paramref name="layerRecord"/> and its hidden state
-        /// at <paramref name="layerOutput"/> of row t + 1.
-        /// </summary>
-        private static void UpperLayerRecordedDirection(ref float weights, ref float inputs, int inputStride, ref float record, int steps, bool reverse, int layerRecord, int layerOutput, ref float hidden, ref float cell)
-        {
-            // Each direction starts from a zero state.
-            global::LstmGen.CompilerServices.Floats.Clear(ref hidden, HiddenSize);
-            global::LstmGen.CompilerServices.Floats.Clear(ref cell, HiddenSize);
-            global::LstmGen.CompilerServices.Floats.Clear(ref global::LstmGen.CompilerServices.Refs.Add(ref record, ((reverse ? steps + 1 : 0) * StepRecordLength) + layerRecord), LayerRecordLength);
-            for (int i = 0; i < steps; i++)
-            {
-                int step = reverse ? steps - 1 - i : i;
-                ref float row = ref global::LstmGen.CompilerServices.Refs.Add(ref record, (step + 1) * StepRecordLength);
-                UpperLayerRecorded(ref weights, ref global::LstmGen.CompilerServices.Refs.Add(ref inputs, step * inputStride), ref hidden, ref cell, ref global::LstmGen.CompilerServices.Refs.Add(ref row, layerRecord));
-                global::LstmGen.CompilerServices.Floats.Copy(ref hidden, ref global::LstmGen.CompilerServices.Refs.Add(ref row, layerOutput), HiddenSize);
-            }
-        }
-
-        /// <summary>
-        /// The backward pass of one direction of the layers above the first over the sequence, from the direction's last step to its
-        /// first (the first step of the sequence when <paramref name="reverse"/>): the loss gradient with respect to its output
-        /// enters at <paramref name="upstream"/> of each row, its gate gradients replace its gates in the record, and d loss / d
-        /// input (when wanted) goes to <paramref name="inputGradients"/> at t * <paramref name="inputStride"/>: written by the
-        /// forward direction, added to by the reverse one. d loss / d the starting state is left at the start of the scratch.
-        /// </summary>
-        private static void UpperLayerBackwardDirection(ref float weights, ref float gradients, ref float record, int steps, bool reverse, int layerRecord, int upstream, ref float inputGradients, int inputStride, bool computeInputGradient, ref float scratch)
-        {
-            // Nothing flows back into the direction's last step from after it.
-            ref float hiddenGradients = ref scratch;
-            ref float cellGradients = ref global::LstmGen.CompilerServices.Refs.Add(ref scratch, ScratchCellOffset);
-            ref float reverseInputGradient = ref global::LstmGen.CompilerServices.Refs.Add(ref scratch, ScratchInputOffset);
-            global::LstmGen.CompilerServices.Floats.Clear(ref scratch, ScratchInputOffset);
-            for (int i = 0; i < steps; i++)
-            {
-                int step = reverse ? i : steps - 1 - i;
-                ref float row = ref global::LstmGen.CompilerServices.Refs.Add(ref record, (step + 1) * StepRecordLength);
-                // The row of the step before in the direction's order: row t, or row t + 2 for the reverse direction.
-                ref float previousRow = ref global::LstmGen.CompilerServices.Refs.Add(ref record, (reverse ? step + 2 : step) * StepRecordLength);
-                ref float inputGradient = ref global::LstmGen.CompilerServices.Refs.Add(ref inputGradients, step * inputStride);
-                ref float target = ref reverse ? ref reverseInputGradient : ref inputGradient;
-                UpperLayerBackward(ref weights, ref gradients, ref global::LstmGen.CompilerServices.Refs.Add(ref previousRow, layerRecord), ref global::LstmGen.CompilerServices.Refs.Add(ref row, layerRecord), ref global::LstmGen.CompilerServices.Refs.Add(ref row, upstream), ref hiddenGradients, ref cellGradients, ref target, computeInputGradient);
-                if (reverse && computeInputGradient)
-                {
-                    global::LstmGen.CompilerServices.Floats.Add(ref reverseInputGradient, ref inputGradient, LayerOutputSize);
-                }
-            }
-        }
-
-        /// <summary>
-        /// One step of the first layer (3 inputs) with Scalar kernels:
-        /// the gate sums b_ih + b_hh + W_ih x + W_hh h of every unit, summed in registers and stored into
-        /// <paramref name="gates"/> (packed like a gate row); then the gate activations replace them there
-        /// (training keeps them for the backward pass), and c = f * c + i * g, h = o * tanh(c).
-        /// </summary>
-        private static void FirstLayerScalar(ref float weights, ref float input, ref float hidden, ref float cell, ref float gates)
-        {
-            // This layer's packed parameters: W_ih, W_hh, then the two biases.
-            ref float inputWeights = ref weights;
-            ref float recurrentWeights = ref global::LstmGen.CompilerServices.Refs.Add(ref weights, InputSize * GateRowLength);
-            ref float inputBias = ref global::LstmGen.CompilerServices.Refs.Add(ref weights, (InputSize + HiddenSize) * GateRowLength);
-            ref float hiddenBias = ref global::LstmGen.CompilerServices.Refs.Add(ref weights, (InputSize + HiddenSize + 1) * GateRowLength);
-
-            // Units 0 to 3: 2 tiles of 2 units, one float per gate and unit, summed in registers.
-            for (int part = 0; part < 2; part++)
-            {
-                int blockColumn = 0;
-                int column = blockColumn + (part * 2);
-
-                // The gate sums start from the two biases.
-                float inputSum0 = global::LstmGen.CompilerServices.Refs.Add(ref inputBias, column) + global::LstmGen.CompilerServices.Refs.Add(ref hiddenBias, column);
-                float forgetSum0 = global::LstmGen.CompilerServices.Refs.Add(ref inputBias, column + 4) + global::LstmGen.CompilerServices.Refs.Add(ref hiddenBias, column + 4);
-                float candidateSum0 = global::LstmGen.CompilerServices.Refs.Add(ref inputBias, column + 8) + global::LstmGen.CompilerServices.Refs.Add(ref hiddenBias, column + 8);
-                float outputSum0 = global::LstmGen.CompilerServices.Refs.Add(ref inputBias, column + 12) + global::LstmGen.CompilerServices.Refs.Add(ref hiddenBias, column + 12);
-                float inputSum1 = global::LstmGen.CompilerServices.Refs.Add(ref inputBias, column + 1) + global::LstmGen.CompilerServices.Refs.Add(ref hiddenBias, column + 1);
-                float forgetSum1 = global::LstmGen.CompilerServices.Refs.Add(ref inputBias, column + 5) + global::LstmGen.CompilerServices.Refs.Add(ref hiddenBias, column + 5);
-                float candidateSum1 = global::LstmGen.CompilerServices.Refs.Add(ref inputBias, column + 9) + global::LstmGen.CompilerServices.Refs.Add(ref hiddenBias, column + 9);
-                float outputSum1 = global::LstmGen.CompilerServices.Refs.Add(ref inputBias, column + 13) + global::LstmGen.CompilerServices.Refs.Add(ref hiddenBias, column + 13);
-
-                // W_ih x: the input (3 values).
-                ref float tileInputWeights = ref global::LstmGen.CompilerServices.Refs.Add(ref inputWeights, (InputSize * blockColumn) + (column - blockColumn));
-                {
-                    ref float row0 = ref tileInputWeights;
-                    float x0 = global::LstmGen.CompilerServices.Refs.Add(ref input, 0);
-                    inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.Refs.Add(ref row0, 0), inputSum0);
-                    forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.Refs.Add(ref row0, 4), forgetSum0);
-                    candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.Refs.Add(ref row0, 8), candidateSum0);
-                    outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.Refs.Add(ref row0, 12), outputSum0);
-                    inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.Refs.Add(ref row0, 1), inputSum1);
-                    forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.Refs.Add(ref row0, 5), forgetSum1);
-                    candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.Refs.Add(ref row0, 9), candidateSum1);
-                    outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.Refs.Add(ref row0, 13), outputSum1);
-                    ref float row1 = ref global::LstmGen.CompilerServices.Refs.Add(ref row0, 16);
-                    float x1 = global::LstmGen.CompilerServices.Refs.Add(ref input, 1);
-                    inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.Refs.Add(ref row1, 0), inputSum0);
-                    forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.Refs.Add(ref row1, 4), forgetSum0);
-                    candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.Refs.Add(ref row1, 8), candidateSum0);
-                    outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.Refs.Add(ref row1, 12), outputSum0);
-                    inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.Refs.Add(ref row1, 1), inputSum1);
-                    forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.Refs.Add(ref row1, 5), forgetSum1);
-                    candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.Refs.Add(ref row1, 9), candidateSum1);
-                    outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.Refs.Add(ref row1, 13), outputSum1);
-                    ref float row2 = ref global::LstmGen.CompilerServices.Refs.Add(ref row1, 16);
-                    float x2 = global::LstmGen.CompilerServices.Refs.Add(ref input, 2);
-                    inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.Refs.Add(ref row2, 0), inputSum0);
-                    forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.Refs.Add(ref row2, 4), forgetSum0);
-                    candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.Refs.Add(ref row2, 8), candidateSum0);
-                    outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.Refs.Add(ref row2, 12), outputSum0);
-                    inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.Refs.Add(ref row2, 1), inputSum1);
-                    forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.Refs.Add(ref row2, 5), forgetSum1);
-                    candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.Refs.Add(ref row2, 9), candidateSum1);
-                    outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.Refs.Add(ref row2, 13), outputSum1);
-                }
-
-                // W_hh h: the previous hidden state (4 values).
-                ref float tileRecurrentWeights = ref global::LstmGen.CompilerServices.Refs.Add(ref recurrentWeights, (HiddenSize * blockColumn) + (column - blockColumn));
-                {
-                    ref float row0 = ref tileRecurrentWeights;
-                    float x0 = global::LstmGen.CompilerServices.Refs.Add(ref hidden, 0);
-                    inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.Refs.Add(ref row0, 0), inputSum0);
-                    forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.Refs.Add(ref row0, 4), forgetSum0);
-                    candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.Refs.Add(ref row0, 8), candidateSum0);
-                    outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.Refs.Add(ref row0, 12), outputSum0);
-                    inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.Refs.Add(ref row0, 1), inputSum1);
-                    forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.Refs.Add(ref row0, 5), forgetSum1);
-                    candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.Refs.Add(ref row0, 9), candidateSum1);
-                    outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.Refs.Add(ref row0, 13), outputSum1);
-                    ref float row1 = ref global::LstmGen.CompilerServices.Refs.Add(ref row0, 16);
-                    float x1 = global::LstmGen.CompilerServices.Refs.Add(ref hidden, 1);
-                    inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.Refs.Add(ref row1, 0), inputSum0);
-                    forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.Refs.Add(ref row1, 4), forgetSum0);
-                    candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.Refs.Add(ref row1, 8), candidateSum0);
-                    outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.Refs.Add(ref row1, 12), outputSum0);
-                    inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.Refs.Add(ref row1, 1), inputSum1);
-                    forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.Refs.Add(ref row1, 5), forgetSum1);
-                    candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.Refs.Add(ref row1, 9), candidateSum1);
-                    outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.Refs.Add(ref row1, 13), outputSum1);
-                    ref float row2 = ref global::LstmGen.CompilerServices.Refs.Add(ref row1, 16);
-                    float x2 = global::LstmGen.CompilerServices.Refs.Add(ref hidden, 2);
-                    inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.Refs.Add(ref row2, 0), inputSum0);
-                    forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.Refs.Add(ref row2, 4), forgetSum0);
-                    candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.Refs.Add(ref row2, 8), candidateSum0);
-                    outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.Refs.Add(ref row2, 12), outputSum0);
-                    inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.Refs.Add(ref row2, 1), inputSum1);
-                    forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.Refs.Add(ref row2, 5), forgetSum1);
-                    candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.Refs.Add(ref row2, 9), candidateSum1);
-                    outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.Refs.Add(ref row2, 13), outputSum1);
-                    ref float row3 = ref global::LstmGen.CompilerServices.Refs.Add(ref row2, 16);
-                    float x3 = global::LstmGen.CompilerServices.Refs.Add(ref hidden, 3);
-                    inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.Refs.Add(ref row3, 0), inputSum0);
-                    forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.Refs.Add(ref row3, 4), forgetSum0);
-                    candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.Refs.Add(ref row3, 8), candidateSum0);
-                    outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.Refs.Add(ref row3, 12), outputSum0);
-                    inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.Refs.Add(ref row3, 1), inputSum1);
-                    forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.Refs.Add(ref row3, 5), forgetSum1);
-                    candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.Refs.Add(ref row3, 9), candidateSum1);
-                    outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.Refs.Add(ref row3, 13), outputSum1);
-                }
-
-                // The gate sums, for the activations below.
-                global::LstmGen.CompilerServices.Refs.Add(ref gates, column) = inputSum0;
-                global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 4) = forgetSum0;
-                global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 8) = candidateSum0;
-                global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 12) = outputSum0;
-                global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 1) = inputSum1;
-                global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 5) = forgetSum1;
-                global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 9) = candidateSum1;
-                global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 13) = outputSum1;
-            }
-
-            // Every gate sum has read the old hidden state, so the new one replaces it unit by unit.
-            // Units 0 to 3, one unit at a time: the gates, then c = f * c + i * g and h = o * tanh(c).
-            for (int part = 0; part < 4; part++)
-            {
-                int unit = (part * 1);
-                int column = (part * 1);
-                float inputGate = global::LstmGen.LstmMath.Sigmoid(global::LstmGen.CompilerServices.Refs.Add(ref gates, column));
-                float forgetGate = global::LstmGen.LstmMath.Sigmoid(global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 4));
-                float candidate = global::LstmGen.LstmMath.Tanh(global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 8));
-                float outputGate = global::LstmGen.LstmMath.Sigmoid(global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 12));
-                global::LstmGen.CompilerServices.Refs.Add(ref gates, column) = inputGate;
-                global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 4) = forgetGate;
-                global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 8) = candidate;
-                global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 12) = outputGate;
-                float newCell = global::LstmGen.LstmMath.MultiplyAdd(forgetGate, global::LstmGen.CompilerServices.Refs.Add(ref cell, unit), inputGate * candidate);
-                global::LstmGen.CompilerServices.Refs.Add(ref cell, unit) = newCell;
-                global::LstmGen.CompilerServices.Refs.Add(ref hidden, unit) = outputGate * global::LstmGen.LstmMath.Tanh(newCell);
-            }
-        }
-
-        /// <summary>
-        /// The backward pass of the first layer (3 inputs) at one step, with Scalar kernels.
-        /// From d loss / d h (from above, plus what the next step carried back) and d loss / d c, it finds
-        /// the gate gradients, which replace the gates in the record (the weights' gradients are summed from them
-        /// after the backward pass), adds d loss / d b_ih and b_hh to the gradients, writes d loss / d x (when
-        /// wanted) and leaves d loss / d h and d loss / d c of the step before.
-        /// </summary>
-        private static void FirstLayerBackwardScalar(ref float weights, ref float gradients, ref float previous, ref float current, ref float upstream, ref float hiddenGradient, ref float cellGradient, ref float inputGradient, bool computeInputGradient)
-        {
-            // This layer's packed parameters and their gradients: W_ih, W_hh, then the two biases.
-            ref float inputWeights = ref weights;
-            ref float recurrentWeights = ref global::LstmGen.CompilerServices.Refs.Add(ref weights, InputSize * GateRowLength);
-            ref float inputBiasGradients = ref global::LstmGen.CompilerServices.Refs.Add(ref gradients, (InputSize + HiddenSize) * GateRowLength);
-            ref float hiddenBiasGradients = ref global::LstmGen.CompilerServices.Refs.Add(ref gradients, (InputSize + HiddenSize + 1) * GateRowLength);
-
-            // What the forward pass recorded: this step's gates and cell state, the cell state before it. Each unit's
-            // gate gradients overwrite its gates once they are read.
-            ref float gates = ref current;
-            ref float gateGradients = ref current;
-            ref float cell = ref global::LstmGen.CompilerServices.Refs.Add(ref current, RecordCellOffset);
-            ref float previousCell = ref global::LstmGen.CompilerServices.Refs.Add(ref previous, RecordCellOffset);
-
-            // Units 0 to 3: 2 tiles of 2 units, one float per gate and unit: the gate gradients.
-            for (int part = 0; part < 2; part++)
-            {
-                int unit = (part * 2);
-                int column = (part * 2);
-
-                // Units [unit, +1): d h = from above + from the next step; d c += d h * o * (1 - tanh(c)^2);
-                // both flushed to zero below 2^-60, where they would only slow the processor down.
-                {
-                    float one = 1f;
-                    float hiddenGradientSum = global::LstmGen.LstmMath.FlushNegligible(global::LstmGen.CompilerServices.Refs.Add(ref upstream, unit) + global::LstmGen.CompilerServices.Refs.Add(ref hiddenGradient, unit));
-                    float inputGate = global::LstmGen.CompilerServices.Refs.Add(ref gates, column);
-                    float forgetGate = global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 4);
-                    float candidate = global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 8);
-                    float outputGate = global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 12);
-                    float tanhCell = global::LstmGen.LstmMath.Tanh(global::LstmGen.CompilerServices.Refs.Add(ref cell, unit));
-                    float cellGradientSum = global::LstmGen.LstmMath.FlushNegligible(global::LstmGen.LstmMath.MultiplyAdd(hiddenGradientSum * outputGate, one - (tanhCell * tanhCell), global::LstmGen.CompilerServices.Refs.Add(ref cellGradient, unit)));
-                    // Through each gate's activation: sigmoid' = s (1 - s), tanh' = 1 - t^2.
-                    global::LstmGen.CompilerServices.Refs.Add(ref gateGradients, column) = cellGradientSum * candidate * (inputGate * (one - inputGate));
-                    global::LstmGen.CompilerServices.Refs.Add(ref gateGradients, column + 4) = cellGradientSum * global::LstmGen.CompilerServices.Refs.Add(ref previousCell, unit) * (forgetGate * (one - forgetGate));
-                    global::LstmGen.CompilerServices.Refs.Add(ref gateGradients, column + 8) = cellGradientSum * inputGate * (one - (candidate * candidate));
-                    global::LstmGen.CompilerServices.Refs.Add(ref gateGradients, column + 12) = hiddenGradientSum * tanhCell * (outputGate * (one - outputGate));
-                    // d loss / d c of the step before: through c = f * c_prev + i * g.
-                    global::LstmGen.CompilerServices.Refs.Add(ref cellGradient, unit) = cellGradientSum * forgetGate;
-                }
-
-                // Units [unit + 1, +1): d h = from above + from the next step; d c += d h * o * (1 - tanh(c)^2);
-                // both flushed to zero below 2^-60, where they would only slow the processor down.
-                {
-                    float one = 1f;
-                    float hiddenGradientSum = global::LstmGen.LstmMath.FlushNegligible(global::LstmGen.CompilerServices.Refs.Add(ref upstream, unit + 1) + global::LstmGen.CompilerServices.Refs.Add(ref hiddenGradient, unit + 1));
-                    float inputGate = global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 1);
-                    float forgetGate = global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 5);
-                    float candidate = global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 9);
-                    float outputGate = global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 13);
-                    float tanhCell = global::LstmGen.LstmMath.Tanh(global::LstmGen.CompilerServices.Refs.Add(ref cell, unit + 1));
-                    float cellGradientSum = global::LstmGen.LstmMath.FlushNegligible(global::LstmGen.LstmMath.MultiplyAdd(hiddenGradientSum * outputGate, one - (tanhCell * tanhCell), global::LstmGen.CompilerServices.Refs.Add(ref cellGradient, unit + 1)));
-                    // Through each gate's activation: sigmoid' = s (1 - s), tanh' = 1 - t^2.
-                    global::LstmGen.CompilerServices.Refs.Add(ref gateGradients, column + 1) = cellGradientSum * candidate * (inputGate * (one - inputGate));
-                    global::LstmGen.CompilerServices.Refs.Add(ref gateGradients, column + 5) = cellGradientSum * global::LstmGen.CompilerServices.Refs.Add(ref previousCell, unit + 1) * (forgetGate * (one - forgetGate));
-                    global::LstmGen.CompilerServices.Refs.Add(ref gateGradients, column + 9) = cellGradientSum * inputGate * (one - (candidate * candidate));
-                    global::LstmGen.CompilerServices.Refs.Add(ref gateGradients, column + 13) = hiddenGradientSum * tanhCell * (outputGate * (one - outputGate));
-                    // d loss / d c of the step before: through c = f * c_prev + i * g.
-                    global::LstmGen.CompilerServices.Refs.Add(ref cellGradient, unit + 1) = cellGradientSum * forgetGate;
+                    // The chunk: the forward direction takes the chunks from the first, the reverse direction from the last.
+                    int count = global::System.Math.Min(ForwardChunk, steps - done);
+                    int start = reverse ? steps - done - count : done;
+                    for (int i = 0; i < count; i++)
+                    {
+                        int step = reverse ? count - 1 - i : i;
+                        FirstLayerStep(ref weights, ref global::LstmGen.CompilerServices.Refs.Add(ref inputs, (start + step) * inputStride), ref hidden, ref cell, ref gates);
+                        global::LstmGen.CompilerServices.Floats.Copy(ref hidden, ref global::LstmGen.CompilerServices.Refs.Add(ref outputs, (start + step) * LayerOutputSize), HiddenSize);
+                    }
                 }
             }
 
-            // d loss / d b_ih and d loss / d b_hh: the gate gradients.
-            for (int k = 0; k < GateRowLength; k++)
+            /// <summary>
+            /// One direction of the layers above the first over the sequence, from a zero state: step t reads <paramref name="inputs"/> at
+            /// t * <paramref name="inputStride"/> and writes its hidden state to <paramref name="outputs"/> at t * LayerOutputSize.
+            /// A chunk at a time: the input part of the chunk's gate sums first, then the recurrence step by step, from the
+            /// last step when <paramref name="reverse"/> (each sum added in the order of a single step).
+            /// </summary>
+            internal static void UpperLayerDirection(ref float weights, ref float inputs, int inputStride, ref float outputs, int steps, bool reverse, ref float gates, ref float hidden, ref float cell)
             {
-                float gateGradient = global::LstmGen.CompilerServices.Refs.Add(ref gateGradients, k);
-                global::LstmGen.CompilerServices.Refs.Add(ref inputBiasGradients, k) = global::LstmGen.CompilerServices.Refs.Add(ref inputBiasGradients, k) + gateGradient;
-                global::LstmGen.CompilerServices.Refs.Add(ref hiddenBiasGradients, k) = global::LstmGen.CompilerServices.Refs.Add(ref hiddenBiasGradients, k) + gateGradient;
-            }
-
-            // d loss / d x = W_ih^T gate gradients, when wanted.
-            if (computeInputGradient)
-            {
-                for (int k = 0; k < InputSize; k++)
+                // Each direction starts from a zero state.
+                global::LstmGen.CompilerServices.Floats.Clear(ref hidden, HiddenSize);
+                global::LstmGen.CompilerServices.Floats.Clear(ref cell, HiddenSize);
+                for (int done = 0; done < steps; done += ForwardChunk)
                 {
-                    GateRowBackwardScalar(ref inputWeights, InputSize, k, ref gateGradients, ref global::LstmGen.CompilerServices.Refs.Add(ref inputGradient, k));
+                    // The chunk: the forward direction takes the chunks from the first, the reverse direction from the last.
+                    int count = global::System.Math.Min(ForwardChunk, steps - done);
+                    int start = reverse ? steps - done - count : done;
+                    UpperLayerProjection(ref weights, ref global::LstmGen.CompilerServices.Refs.Add(ref inputs, start * inputStride), (int)inputStride, ref gates, (int)count);
+                    for (int i = 0; i < count; i++)
+                    {
+                        int step = reverse ? count - 1 - i : i;
+                        UpperLayerRecurrent(ref weights, ref hidden, ref cell, ref global::LstmGen.CompilerServices.Refs.Add(ref gates, step * GateRowLength));
+                        global::LstmGen.CompilerServices.Floats.Copy(ref hidden, ref global::LstmGen.CompilerServices.Refs.Add(ref outputs, (start + step) * LayerOutputSize), HiddenSize);
+                    }
                 }
             }
 
-            // d loss / d h_prev = W_hh^T gate gradients, for the step before.
-            for (int k = 0; k < HiddenSize; k++)
+            /// <summary>One whole step of the first layer, its gates in <paramref name="gates"/>, on the path this processor takes.</summary>
+            internal static void FirstLayerStep(ref float weights, ref float input, ref float hidden, ref float cell, ref float gates)
             {
-                GateRowBackwardScalar(ref recurrentWeights, HiddenSize, k, ref gateGradients, ref global::LstmGen.CompilerServices.Refs.Add(ref hiddenGradient, k));
+                FirstLayerScalar(ref weights, ref input, ref hidden, ref cell, ref gates);
             }
-        }
 
-        /// <summary>
-        /// One step of the layers above the first (8 inputs) with Scalar kernels:
-        /// the gate sums b_ih + b_hh + W_ih x + W_hh h of every unit, summed in registers and stored into
-        /// <paramref name="gates"/> (packed like a gate row); then the gate activations replace them there
-        /// (training keeps them for the backward pass), and c = f * c + i * g, h = o * tanh(c).
-        /// </summary>
-        private static void UpperLayerScalar(ref float weights, ref float input, ref float hidden, ref float cell, ref float gates)
-        {
-            // This layer's packed parameters: W_ih, W_hh, then the two biases.
-            ref float inputWeights = ref weights;
-            ref float recurrentWeights = ref global::LstmGen.CompilerServices.Refs.Add(ref weights, LayerOutputSize * GateRowLength);
-            ref float inputBias = ref global::LstmGen.CompilerServices.Refs.Add(ref weights, (LayerOutputSize + HiddenSize) * GateRowLength);
-            ref float hiddenBias = ref global::LstmGen.CompilerServices.Refs.Add(ref weights, (LayerOutputSize + HiddenSize + 1) * GateRowLength);
-
-            // Units 0 to 3: 2 tiles of 2 units, one float per gate and unit, summed in registers.
-            for (int part = 0; part < 2; part++)
+            /// <summary>The input part of the layers above the first's gate sums for a chunk of steps, on the path this processor takes.</summary>
+            internal static void UpperLayerProjection(ref float weights, ref float inputs, int inputStride, ref float gates, int steps)
             {
-                int blockColumn = 0;
-                int column = blockColumn + (part * 2);
+                UpperLayerProjectionScalar(ref weights, ref inputs, inputStride, ref gates, steps);
+            }
 
-                // The gate sums start from the two biases.
-                float inputSum0 = global::LstmGen.CompilerServices.Refs.Add(ref inputBias, column) + global::LstmGen.CompilerServices.Refs.Add(ref hiddenBias, column);
-                float forgetSum0 = global::LstmGen.CompilerServices.Refs.Add(ref inputBias, column + 4) + global::LstmGen.CompilerServices.Refs.Add(ref hiddenBias, column + 4);
-                float candidateSum0 = global::LstmGen.CompilerServices.Refs.Add(ref inputBias, column + 8) + global::LstmGen.CompilerServices.Refs.Add(ref hiddenBias, column + 8);
-                float outputSum0 = global::LstmGen.CompilerServices.Refs.Add(ref inputBias, column + 12) + global::LstmGen.CompilerServices.Refs.Add(ref hiddenBias, column + 12);
-                float inputSum1 = global::LstmGen.CompilerServices.Refs.Add(ref inputBias, column + 1) + global::LstmGen.CompilerServices.Refs.Add(ref hiddenBias, column + 1);
-                float forgetSum1 = global::LstmGen.CompilerServices.Refs.Add(ref inputBias, column + 5) + global::LstmGen.CompilerServices.Refs.Add(ref hiddenBias, column + 5);
-                float candidateSum1 = global::LstmGen.CompilerServices.Refs.Add(ref inputBias, column + 9) + global::LstmGen.CompilerServices.Refs.Add(ref hiddenBias, column + 9);
-                float outputSum1 = global::LstmGen.CompilerServices.Refs.Add(ref inputBias, column + 13) + global::LstmGen.CompilerServices.Refs.Add(ref hiddenBias, column + 13);
+            /// <summary>The recurrent part of one step of the layers above the first, on the path this processor takes.</summary>
+            internal static void UpperLayerRecurrent(ref float weights, ref float hidden, ref float cell, ref float gates)
+            {
+                UpperLayerRecurrentScalar(ref weights, ref hidden, ref cell, ref gates);
+            }
 
-                // W_ih x: the layer below (8 values), 4 per iteration.
-                ref float tileInputWeights = ref global::LstmGen.CompilerServices.Refs.Add(ref inputWeights, (LayerOutputSize * blockColumn) + (column - blockColumn));
-                for (int k = 0; k < 8; k += 4)
+            /// <summary>
+            /// One step of the first layer that records its gate activations, new cell state and new hidden
+            /// state into <paramref name="record"/>, for the backward pass.
+            /// </summary>
+            internal static void FirstLayerRecorded(ref float weights, ref float input, ref float hidden, ref float cell, ref float record)
+            {
+                FirstLayerScalar(ref weights, ref input, ref hidden, ref cell, ref record);
+
+                // The new states, for the backward pass.
+                global::LstmGen.CompilerServices.Floats.Copy(ref cell, ref global::LstmGen.CompilerServices.Refs.Add(ref record, RecordCellOffset), HiddenSize);
+                global::LstmGen.CompilerServices.Floats.Copy(ref hidden, ref global::LstmGen.CompilerServices.Refs.Add(ref record, RecordHiddenOffset), HiddenSize);
+            }
+
+            /// <summary>The backward pass of the first layer at one step, on the path this processor takes.</summary>
+            internal static void FirstLayerBackward(ref float weights, ref float gradients, ref float previous, ref float current, ref float upstream, ref float hiddenGradient, ref float cellGradient, ref float inputGradient, bool computeInputGradient)
+            {
+                FirstLayerBackwardScalar(ref weights, ref gradients, ref previous, ref current, ref upstream, ref hiddenGradient, ref cellGradient, ref inputGradient, computeInputGradient);
+            }
+
+            /// <summary>
+            /// One step of the layers above the first that records its gate activations, new cell state and new hidden
+            /// state into <paramref name="record"/>, for the backward pass.
+            /// </summary>
+            internal static void UpperLayerRecorded(ref float weights, ref float input, ref float hidden, ref float cell, ref float record)
+            {
+                UpperLayerScalar(ref weights, ref input, ref hidden, ref cell, ref record);
+
+                // The new states, for the backward pass.
+                global::LstmGen.CompilerServices.Floats.Copy(ref cell, ref global::LstmGen.CompilerServices.Refs.Add(ref record, RecordCellOffset), HiddenSize);
+                global::LstmGen.CompilerServices.Floats.Copy(ref hidden, ref global::LstmGen.CompilerServices.Refs.Add(ref record, RecordHiddenOffset), HiddenSize);
+            }
+
+            /// <summary>The backward pass of the layers above the first at one step, on the path this processor takes.</summary>
+            internal static void UpperLayerBackward(ref float weights, ref float gradients, ref float previous, ref float current, ref float upstream, ref float hiddenGradient, ref float cellGradient, ref float inputGradient, bool computeInputGradient)
+            {
+                UpperLayerBackwardScalar(ref weights, ref gradients, ref previous, ref current, ref upstream, ref hiddenGradient, ref cellGradient, ref inputGradient, computeInputGradient);
+            }
+
+            /// <summary>Adds a block of steps to the gradient of a weight, on the path this processor takes.</summary>
+            internal static void WeightGradients(ref float gradientRows, int rows, ref float x, int xStride, ref float gateGradients, int start, int end)
+            {
+                WeightGradientsScalar(ref gradientRows, rows, ref x, xStride, ref gateGradients, start, end);
+            }
+
+            /// <summary>The dense head's logits, on the path this processor takes.</summary>
+            internal static void HeadForward(ref float head, ref float hidden, ref float logits)
+            {
+                HeadScalar(ref head, ref hidden, ref logits);
+            }
+
+            /// <summary>The dense head's backward pass, on the path this processor takes.</summary>
+            internal static void HeadBackward(ref float head, ref float gradients, ref float hidden, ref float logitGradients, ref float upstream)
+            {
+                HeadBackwardScalar(ref head, ref gradients, ref hidden, ref logitGradients, ref upstream);
+            }
+
+            /// <summary>
+            /// One direction of the first layer over the sequence, recorded, from a zero state (written to the row before
+            /// its first step: row 0, or row T + 1 when <paramref name="reverse"/>): step t reads <paramref name="inputs"/> at
+            /// t * <paramref name="inputStride"/>, records its gates and states at <paramref name="layerRecord"/> and its hidden state
+            /// at <paramref name="layerOutput"/> of row t + 1.
+            /// </summary>
+            internal static void FirstLayerRecordedDirection(ref float weights, ref float inputs, int inputStride, ref float record, int steps, bool reverse, int layerRecord, int layerOutput, ref float hidden, ref float cell)
+            {
+                // Each direction starts from a zero state.
+                global::LstmGen.CompilerServices.Floats.Clear(ref hidden, HiddenSize);
+                global::LstmGen.CompilerServices.Floats.Clear(ref cell, HiddenSize);
+                global::LstmGen.CompilerServices.Floats.Clear(ref global::LstmGen.CompilerServices.Refs.Add(ref record, ((reverse ? steps + 1 : 0) * StepRecordLength) + layerRecord), LayerRecordLength);
+                for (int i = 0; i < steps; i++)
                 {
-                    ref float row0 = ref global::LstmGen.CompilerServices.Refs.Add(ref tileInputWeights, k * 16);
-                    float x0 = global::LstmGen.CompilerServices.Refs.Add(ref input, k);
-                    inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.Refs.Add(ref row0, 0), inputSum0);
-                    forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.Refs.Add(ref row0, 4), forgetSum0);
-                    candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.Refs.Add(ref row0, 8), candidateSum0);
-                    outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.Refs.Add(ref row0, 12), outputSum0);
-                    inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.Refs.Add(ref row0, 1), inputSum1);
-                    forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.Refs.Add(ref row0, 5), forgetSum1);
-                    candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.Refs.Add(ref row0, 9), candidateSum1);
-                    outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.Refs.Add(ref row0, 13), outputSum1);
-                    ref float row1 = ref global::LstmGen.CompilerServices.Refs.Add(ref row0, 16);
-                    float x1 = global::LstmGen.CompilerServices.Refs.Add(ref input, k + 1);
-                    inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.Refs.Add(ref row1, 0), inputSum0);
-                    forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.Refs.Add(ref row1, 4), forgetSum0);
-                    candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.Refs.Add(ref row1, 8), candidateSum0);
-                    outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.Refs.Add(ref row1, 12), outputSum0);
-                    inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.Refs.Add(ref row1, 1), inputSum1);
-                    forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.Refs.Add(ref row1, 5), forgetSum1);
-                    candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.Refs.Add(ref row1, 9), candidateSum1);
-                    outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.Refs.Add(ref row1, 13), outputSum1);
-                    ref float row2 = ref global::LstmGen.CompilerServices.Refs.Add(ref row1, 16);
-                    float x2 = global::LstmGen.CompilerServices.Refs.Add(ref input, k + 2);
-                    inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.Refs.Add(ref row2, 0), inputSum0);
-                    forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.Refs.Add(ref row2, 4), forgetSum0);
-                    candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.Refs.Add(ref row2, 8), candidateSum0);
-                    outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.Refs.Add(ref row2, 12), outputSum0);
-                    inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.Refs.Add(ref row2, 1), inputSum1);
-                    forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.Refs.Add(ref row2, 5), forgetSum1);
-                    candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.Refs.Add(ref row2, 9), candidateSum1);
-                    outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.Refs.Add(ref row2, 13), outputSum1);
-                    ref float row3 = ref global::LstmGen.CompilerServices.Refs.Add(ref row2, 16);
-                    float x3 = global::LstmGen.CompilerServices.Refs.Add(ref input, k + 3);
-                    inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.Refs.Add(ref row3, 0), inputSum0);
-                    forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.Refs.Add(ref row3, 4), forgetSum0);
-                    candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.Refs.Add(ref row3, 8), candidateSum0);
-                    outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.Refs.Add(ref row3, 12), outputSum0);
-                    inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.Refs.Add(ref row3, 1), inputSum1);
-                    forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.Refs.Add(ref row3, 5), forgetSum1);
-                    candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.Refs.Add(ref row3, 9), candidateSum1);
-                    outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.Refs.Add(ref row3, 13), outputSum1);
+                    int step = reverse ? steps - 1 - i : i;
+                    ref float row = ref global::LstmGen.CompilerServices.Refs.Add(ref record, (step + 1) * StepRecordLength);
+                    FirstLayerRecorded(ref weights, ref global::LstmGen.CompilerServices.Refs.Add(ref inputs, step * inputStride), ref hidden, ref cell, ref global::LstmGen.CompilerServices.Refs.Add(ref row, layerRecord));
+                    global::LstmGen.CompilerServices.Floats.Copy(ref hidden, ref global::LstmGen.CompilerServices.Refs.Add(ref row, layerOutput), HiddenSize);
+                }
+            }
+
+            /// <summary>
+            /// The backward pass of one direction of the first layer over the sequence, from the direction's last step to its
+            /// first (the first step of the sequence when <paramref name="reverse"/>): the loss gradient with respect to its output
+            /// enters at <paramref name="upstream"/> of each row, its gate gradients replace its gates in the record, and d loss / d
+            /// input (when wanted) goes to <paramref name="inputGradients"/> at t * <paramref name="inputStride"/>: written by the
+            /// forward direction, added to by the reverse one. d loss / d the starting state is left at the start of the scratch.
+            /// </summary>
+            internal static void FirstLayerBackwardDirection(ref float weights, ref float gradients, ref float record, int steps, bool reverse, int layerRecord, int upstream, ref float inputGradients, int inputStride, bool computeInputGradient, ref float scratch)
+            {
+                // Nothing flows back into the direction's last step from after it.
+                ref float hiddenGradients = ref scratch;
+                ref float cellGradients = ref global::LstmGen.CompilerServices.Refs.Add(ref scratch, ScratchCellOffset);
+                ref float reverseInputGradient = ref global::LstmGen.CompilerServices.Refs.Add(ref scratch, ScratchInputOffset);
+                global::LstmGen.CompilerServices.Floats.Clear(ref scratch, ScratchInputOffset);
+                for (int i = 0; i < steps; i++)
+                {
+                    int step = reverse ? i : steps - 1 - i;
+                    ref float row = ref global::LstmGen.CompilerServices.Refs.Add(ref record, (step + 1) * StepRecordLength);
+                    // The row of the step before in the direction's order: row t, or row t + 2 for the reverse direction.
+                    ref float previousRow = ref global::LstmGen.CompilerServices.Refs.Add(ref record, (reverse ? step + 2 : step) * StepRecordLength);
+                    ref float inputGradient = ref global::LstmGen.CompilerServices.Refs.Add(ref inputGradients, step * inputStride);
+                    ref float target = ref reverse ? ref reverseInputGradient : ref inputGradient;
+                    FirstLayerBackward(ref weights, ref gradients, ref global::LstmGen.CompilerServices.Refs.Add(ref previousRow, layerRecord), ref global::LstmGen.CompilerServices.Refs.Add(ref row, layerRecord), ref global::LstmGen.CompilerServices.Refs.Add(ref row, upstream), ref hiddenGradients, ref cellGradients, ref target, computeInputGradient);
+                    if (reverse && computeInputGradient)
+                    {
+                        global::LstmGen.CompilerServices.Floats.Add(ref reverseInputGradient, ref inputGradient, InputSize);
+                    }
+                }
+            }
+
+            /// <summary>
+            /// One direction of the layers above the first over the sequence, recorded, from a zero state (written to the row before
+            /// its first step: row 0, or row T + 1 when <paramref name="reverse"/>): step t reads <paramref name="inputs"/> at
+            /// t * <paramref name="inputStride"/>, records its gates and states at <paramref name="layerRecord"/> and its hidden state
+            /// at <paramref name="layerOutput"/> of row t + 1.
+            /// </summary>
+            internal static void UpperLayerRecordedDirection(ref float weights, ref float inputs, int inputStride, ref float record, int steps, bool reverse, int layerRecord, int layerOutput, ref float hidden, ref float cell)
+            {
+                // Each direction starts from a zero state.
+                global::LstmGen.CompilerServices.Floats.Clear(ref hidden, HiddenSize);
+                global::LstmGen.CompilerServices.Floats.Clear(ref cell, HiddenSize);
+                global::LstmGen.CompilerServices.Floats.Clear(ref global::LstmGen.CompilerServices.Refs.Add(ref record, ((reverse ? steps + 1 : 0) * StepRecordLength) + layerRecord), LayerRecordLength);
+                for (int i = 0; i < steps; i++)
+                {
+                    int step = reverse ? steps - 1 - i : i;
+                    ref float row = ref global::LstmGen.CompilerServices.Refs.Add(ref record, (step + 1) * StepRecordLength);
+                    UpperLayerRecorded(ref weights, ref global::LstmGen.CompilerServices.Refs.Add(ref inputs, step * inputStride), ref hidden, ref cell, ref global::LstmGen.CompilerServices.Refs.Add(ref row, layerRecord));
+                    global::LstmGen.CompilerServices.Floats.Copy(ref hidden, ref global::LstmGen.CompilerServices.Refs.Add(ref row, layerOutput), HiddenSize);
+                }
+            }
+
+            /// <summary>
+            /// The backward pass of one direction of the layers above the first over the sequence, from the direction's last step to its
+            /// first (the first step of the sequence when <paramref name="reverse"/>): the loss gradient with respect to its output
+            /// enters at <paramref name="upstream"/> of each row, its gate gradients replace its gates in the record, and d loss / d
+            /// input (when wanted) goes to <paramref name="inputGradients"/> at t * <paramref name="inputStride"/>: written by the
+            /// forward direction, added to by the reverse one. d loss / d the starting state is left at the start of the scratch.
+            /// </summary>
+            internal static void UpperLayerBackwardDirection(ref float weights, ref float gradients, ref float record, int steps, bool reverse, int layerRecord, int upstream, ref float inputGradients, int inputStride, bool computeInputGradient, ref float scratch)
+            {
+                // Nothing flows back into the direction's last step from after it.
+                ref float hiddenGradients = ref scratch;
+                ref float cellGradients = ref global::LstmGen.CompilerServices.Refs.Add(ref scratch, ScratchCellOffset);
+                ref float reverseInputGradient = ref global::LstmGen.CompilerServices.Refs.Add(ref scratch, ScratchInputOffset);
+                global::LstmGen.CompilerServices.Floats.Clear(ref scratch, ScratchInputOffset);
+                for (int i = 0; i < steps; i++)
+                {
+                    int step = reverse ? i : steps - 1 - i;
+                    ref float row = ref global::LstmGen.CompilerServices.Refs.Add(ref record, (step + 1) * StepRecordLength);
+                    // The row of the step before in the direction's order: row t, or row t + 2 for the reverse direction.
+                    ref float previousRow = ref global::LstmGen.CompilerServices.Refs.Add(ref record, (reverse ? step + 2 : step) * StepRecordLength);
+                    ref float inputGradient = ref global::LstmGen.CompilerServices.Refs.Add(ref inputGradients, step * inputStride);
+                    ref float target = ref reverse ? ref reverseInputGradient : ref inputGradient;
+                    UpperLayerBackward(ref weights, ref gradients, ref global::LstmGen.CompilerServices.Refs.Add(ref previousRow, layerRecord), ref global::LstmGen.CompilerServices.Refs.Add(ref row, layerRecord), ref global::LstmGen.CompilerServices.Refs.Add(ref row, upstream), ref hiddenGradients, ref cellGradients, ref target, computeInputGradient);
+                    if (reverse && computeInputGradient)
+                    {
+                        global::LstmGen.CompilerServices.Floats.Add(ref reverseInputGradient, ref inputGradient, LayerOutputSize);
+                    }
+                }
+            }
+
+            /// <summary>
+            /// One step of the first layer (3 inputs) with Scalar kernels:
+            /// the gate sums b_ih + b_hh + W_ih x + W_hh h of every unit, summed in registers and stored into
+            /// <paramref name="gates"/> (packed like a gate row); then the gate activations replace them there
+            /// (training keeps them for the backward pass), and c = f * c + i * g, h = o * tanh(c).
+            /// </summary>
+            internal static void FirstLayerScalar(ref float weights, ref float input, ref float hidden, ref float cell, ref float gates)
+            {
+                // This layer's packed parameters: W_ih, W_hh, then the two biases.
+                ref float inputWeights = ref weights;
+                ref float recurrentWeights = ref global::LstmGen.CompilerServices.Refs.Add(ref weights, InputSize * GateRowLength);
+                ref float inputBias = ref global::LstmGen.CompilerServices.Refs.Add(ref weights, (InputSize + HiddenSize) * GateRowLength);
+                ref float hiddenBias = ref global::LstmGen.CompilerServices.Refs.Add(ref weights, (InputSize + HiddenSize + 1) * GateRowLength);
+
+                // Units 0 to 3: 2 tiles of 2 units, one float per gate and unit, summed in registers.
+                for (int part = 0; part < 2; part++)
+                {
+                    int blockColumn = 0;
+                    int column = blockColumn + (part * 2);
+
+                    // The gate sums start from the two biases.
+                    float inputSum0 = global::LstmGen.CompilerServices.Refs.Add(ref inputBias, column) + global::LstmGen.CompilerServices.Refs.Add(ref hiddenBias, column);
+                    float forgetSum0 = global::LstmGen.CompilerServices.Refs.Add(ref inputBias, column + 4) + global::LstmGen.CompilerServices.Refs.Add(ref hiddenBias, column + 4);
+                    float candidateSum0 = global::LstmGen.CompilerServices.Refs.Add(ref inputBias, column + 8) + global::LstmGen.CompilerServices.Refs.Add(ref hiddenBias, column + 8);
+                    float outputSum0 = global::LstmGen.CompilerServices.Refs.Add(ref inputBias, column + 12) + global::LstmGen.CompilerServices.Refs.Add(ref hiddenBias, column + 12);
+                    float inputSum1 = global::LstmGen.CompilerServices.Refs.Add(ref inputBias, column + 1) + global::LstmGen.CompilerServices.Refs.Add(ref hiddenBias, column + 1);
+                    float forgetSum1 = global::LstmGen.CompilerServices.Refs.Add(ref inputBias, column + 5) + global::LstmGen.CompilerServices.Refs.Add(ref hiddenBias, column + 5);
+                    float candidateSum1 = global::LstmGen.CompilerServices.Refs.Add(ref inputBias, column + 9) + global::LstmGen.CompilerServices.Refs.Add(ref hiddenBias, column + 9);
+                    float outputSum1 = global::LstmGen.CompilerServices.Refs.Add(ref inputBias, column + 13) + global::LstmGen.CompilerServices.Refs.Add(ref hiddenBias, column + 13);
+
+                    // W_ih x: the input (3 values).
+                    ref float tileInputWeights = ref global::LstmGen.CompilerServices.Refs.Add(ref inputWeights, (InputSize * blockColumn) + (column - blockColumn));
+                    {
+                        ref float row0 = ref tileInputWeights;
+                        float x0 = global::LstmGen.CompilerServices.Refs.Add(ref input, 0);
+                        inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.Refs.Add(ref row0, 0), inputSum0);
+                        forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.Refs.Add(ref row0, 4), forgetSum0);
+                        candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.Refs.Add(ref row0, 8), candidateSum0);
+                        outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.Refs.Add(ref row0, 12), outputSum0);
+                        inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.Refs.Add(ref row0, 1), inputSum1);
+                        forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.Refs.Add(ref row0, 5), forgetSum1);
+                        candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.Refs.Add(ref row0, 9), candidateSum1);
+                        outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.Refs.Add(ref row0, 13), outputSum1);
+                        ref float row1 = ref global::LstmGen.CompilerServices.Refs.Add(ref row0, 16);
+                        float x1 = global::LstmGen.CompilerServices.Refs.Add(ref input, 1);
+                        inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.Refs.Add(ref row1, 0), inputSum0);
+                        forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.Refs.Add(ref row1, 4), forgetSum0);
+                        candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.Refs.Add(ref row1, 8), candidateSum0);
+                        outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.Refs.Add(ref row1, 12), outputSum0);
+                        inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.Refs.Add(ref row1, 1), inputSum1);
+                        forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.Refs.Add(ref row1, 5), forgetSum1);
+                        candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.Refs.Add(ref row1, 9), candidateSum1);
+                        outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.Refs.Add(ref row1, 13), outputSum1);
+                        ref float row2 = ref global::LstmGen.CompilerServices.Refs.Add(ref row1, 16);
+                        float x2 = global::LstmGen.CompilerServices.Refs.Add(ref input, 2);
+                        inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.Refs.Add(ref row2, 0), inputSum0);
+                        forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.Refs.Add(ref row2, 4), forgetSum0);
+                        candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.Refs.Add(ref row2, 8), candidateSum0);
+                        outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.Refs.Add(ref row2, 12), outputSum0);
+                        inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.Refs.Add(ref row2, 1), inputSum1);
+                        forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.Refs.Add(ref row2, 5), forgetSum1);
+                        candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.Refs.Add(ref row2, 9), candidateSum1);
+                        outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.Refs.Add(ref row2, 13), outputSum1);
+                    }
+
+                    // W_hh h: the previous hidden state (4 values).
+                    ref float tileRecurrentWeights = ref global::LstmGen.CompilerServices.Refs.Add(ref recurrentWeights, (HiddenSize * blockColumn) + (column - blockColumn));
+                    {
+                        ref float row0 = ref tileRecurrentWeights;
+                        float x0 = global::LstmGen.CompilerServices.Refs.Add(ref hidden, 0);
+                        inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.Refs.Add(ref row0, 0), inputSum0);
+                        forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.Refs.Add(ref row0, 4), forgetSum0);
+                        candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.Refs.Add(ref row0, 8), candidateSum0);
+                        outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.Refs.Add(ref row0, 12), outputSum0);
+                        inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.Refs.Add(ref row0, 1), inputSum1);
+                        forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.Refs.Add(ref row0, 5), forgetSum1);
+                        candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.Refs.Add(ref row0, 9), candidateSum1);
+                        outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.Refs.Add(ref row0, 13), outputSum1);
+                        ref float row1 = ref global::LstmGen.CompilerServices.Refs.Add(ref row0, 16);
+                        float x1 = global::LstmGen.CompilerServices.Refs.Add(ref hidden, 1);
+                        inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.Refs.Add(ref row1, 0), inputSum0);
+                        forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.Refs.Add(ref row1, 4), forgetSum0);
+                        candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.Refs.Add(ref row1, 8), candidateSum0);
+                        outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.Refs.Add(ref row1, 12), outputSum0);
+                        inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.Refs.Add(ref row1, 1), inputSum1);
+                        forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.Refs.Add(ref row1, 5), forgetSum1);
+                        candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.Refs.Add(ref row1, 9), candidateSum1);
+                        outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.Refs.Add(ref row1, 13), outputSum1);
+                        ref float row2 = ref global::LstmGen.CompilerServices.Refs.Add(ref row1, 16);
+                        float x2 = global::LstmGen.CompilerServices.Refs.Add(ref hidden, 2);
+                        inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.Refs.Add(ref row2, 0), inputSum0);
+                        forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.Refs.Add(ref row2, 4), forgetSum0);
+                        candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.Refs.Add(ref row2, 8), candidateSum0);
+                        outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.Refs.Add(ref row2, 12), outputSum0);
+                        inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.Refs.Add(ref row2, 1), inputSum1);
+                        forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.Refs.Add(ref row2, 5), forgetSum1);
+                        candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.Refs.Add(ref row2, 9), candidateSum1);
+                        outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.Refs.Add(ref row2, 13), outputSum1);
+                        ref float row3 = ref global::LstmGen.CompilerServices.Refs.Add(ref row2, 16);
+                        float x3 = global::LstmGen.CompilerServices.Refs.Add(ref hidden, 3);
+                        inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.Refs.Add(ref row3, 0), inputSum0);
+                        forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.Refs.Add(ref row3, 4), forgetSum0);
+                        candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.Refs.Add(ref row3, 8), candidateSum0);
+                        outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.Refs.Add(ref row3, 12), outputSum0);
+                        inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.Refs.Add(ref row3, 1), inputSum1);
+                        forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.Refs.Add(ref row3, 5), forgetSum1);
+                        candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.Refs.Add(ref row3, 9), candidateSum1);
+                        outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.Refs.Add(ref row3, 13), outputSum1);
+                    }
+
+                    // The gate sums, for the activations below.
+                    global::LstmGen.CompilerServices.Refs.Add(ref gates, column) = inputSum0;
+                    global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 4) = forgetSum0;
+                    global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 8) = candidateSum0;
+                    global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 12) = outputSum0;
+                    global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 1) = inputSum1;
+                    global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 5) = forgetSum1;
+                    global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 9) = candidateSum1;
+                    global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 13) = outputSum1;
                 }
 
-                // W_hh h: the previous hidden state (4 values).
-                ref float tileRecurrentWeights = ref global::LstmGen.CompilerServices.Refs.Add(ref recurrentWeights, (HiddenSize * blockColumn) + (column - blockColumn));
+                // Every gate sum has read the old hidden state, so the new one replaces it unit by unit.
+                // Units 0 to 3, one unit at a time: the gates, then c = f * c + i * g and h = o * tanh(c).
+                for (int part = 0; part < 4; part++)
                 {
-                    ref float row0 = ref tileRecurrentWeights;
-                    float x0 = global::LstmGen.CompilerServices.Refs.Add(ref hidden, 0);
-                    inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.Refs.Add(ref row0, 0), inputSum0);
-                    forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.Refs.Add(ref row0, 4), forgetSum0);
-                    candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.Refs.Add(ref row0, 8), candidateSum0);
-                    outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.Refs.Add(ref row0, 12), outputSum0);
-                    inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.Refs.Add(ref row0, 1), inputSum1);
-                    forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.Refs.Add(ref row0, 5), forgetSum1);
-                    candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.Refs.Add(ref row0, 9), candidateSum1);
-                    outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.Refs.Add(ref row0, 13), outputSum1);
-                    ref float row1 = ref global::LstmGen.CompilerServices.Refs.Add(ref row0, 16);
-                    float x1 = global::LstmGen.CompilerServices.Refs.Add(ref hidden, 1);
-                    inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.Refs.Add(ref row1, 0), inputSum0);
-                    forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.Refs.Add(ref row1, 4), forgetSum0);
-                    candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.Refs.Add(ref row1, 8), candidateSum0);
-                    outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.Refs.Add(ref row1, 12), outputSum0);
-                    inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.Refs.Add(ref row1, 1), inputSum1);
-                    forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.Refs.Add(ref row1, 5), forgetSum1);
-                    candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.Refs.Add(ref row1, 9), candidateSum1);
-                    outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.Refs.Add(ref row1, 13), outputSum1);
-                    ref float row2 = ref global::LstmGen.CompilerServices.Refs.Add(ref row1, 16);
-                    float x2 = global::LstmGen.CompilerServices.Refs.Add(ref hidden, 2);
-                    inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.Refs.Add(ref row2, 0), inputSum0);
-                    forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.Refs.Add(ref row2, 4), forgetSum0);
-                    candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.Refs.Add(ref row2, 8), candidateSum0);
-                    outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.Refs.Add(ref row2, 12), outputSum0);
-                    inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.Refs.Add(ref row2, 1), inputSum1);
-                    forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.Refs.Add(ref row2, 5), forgetSum1);
-                    candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.Refs.Add(ref row2, 9), candidateSum1);
-                    outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.Refs.Add(ref row2, 13), outputSum1);
-                    ref float row3 = ref global::LstmGen.CompilerServices.Refs.Add(ref row2, 16);
-                    float x3 = global::LstmGen.CompilerServices.Refs.Add(ref hidden, 3);
-                    inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.Refs.Add(ref row3, 0), inputSum0);
-                    forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.Refs.Add(ref row3, 4), forgetSum0);
-                    candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.Refs.Add(ref row3, 8), candidateSum0);
-                    outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.Refs.Add(ref row3, 12), outputSum0);
-                    inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.Refs.Add(ref row3, 1), inputSum1);
-                    forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.Refs.Add(ref row3, 5), forgetSum1);
-                    candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.Refs.Add(ref row3, 9), candidateSum1);
-                    outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.Refs.Add(ref row3, 13), outputSum1);
+                    int unit = (part * 1);
+                    int column = (part * 1);
+                    float inputGate = global::LstmGen.LstmMath.Sigmoid(global::LstmGen.CompilerServices.Refs.Add(ref gates, column));
+                    float forgetGate = global::LstmGen.LstmMath.Sigmoid(global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 4));
+                    float candidate = global::LstmGen.LstmMath.Tanh(global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 8));
+                    float outputGate = global::LstmGen.LstmMath.Sigmoid(global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 12));
+                    global::LstmGen.CompilerServices.Refs.Add(ref gates, column) = inputGate;
+                    global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 4) = forgetGate;
+                    global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 8) = candidate;
+                    global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 12) = outputGate;
+                    float newCell = global::LstmGen.LstmMath.MultiplyAdd(forgetGate, global::LstmGen.CompilerServices.Refs.Add(ref cell, unit), inputGate * candidate);
+                    global::LstmGen.CompilerServices.Refs.Add(ref cell, unit) = newCell;
+                    global::LstmGen.CompilerServices.Refs.Add(ref hidden, unit) = outputGate * global::LstmGen.LstmMath.Tanh(newCell);
+                }
+            }
+
+            /// <summary>
+            /// The backward pass of the first layer (3 inputs) at one step, with Scalar kernels.
+            /// From d loss / d h (from above, plus what the next step carried back) and d loss / d c, it finds
+            /// the gate gradients, which replace the gates in the record (the weights' gradients are summed from them
+            /// after the backward pass), adds d loss / d b_ih and b_hh to the gradients, writes d loss / d x (when
+            /// wanted) and leaves d loss / d h and d loss / d c of the step before.
+            /// </summary>
+            internal static void FirstLayerBackwardScalar(ref float weights, ref float gradients, ref float previous, ref float current, ref float upstream, ref float hiddenGradient, ref float cellGradient, ref float inputGradient, bool computeInputGradient)
+            {
+                // This layer's packed parameters and their gradients: W_ih, W_hh, then the two biases.
+                ref float inputWeights = ref weights;
+                ref float recurrentWeights = ref global::LstmGen.CompilerServices.Refs.Add(ref weights, InputSize * GateRowLength);
+                ref float inputBiasGradients = ref global::LstmGen.CompilerServices.Refs.Add(ref gradients, (InputSize + HiddenSize) * GateRowLength);
+                ref float hiddenBiasGradients = ref global::LstmGen.CompilerServices.Refs.Add(ref gradients, (InputSize + HiddenSize + 1) * GateRowLength);
+
+                // What the forward pass recorded: this step's gates and cell state, the cell state before it. Each unit's
+                // gate gradients overwrite its gates once they are read.
+                ref float gates = ref current;
+                ref float gateGradients = ref current;
+                ref float cell = ref global::LstmGen.CompilerServices.Refs.Add(ref current, RecordCellOffset);
+                ref float previousCell = ref global::LstmGen.CompilerServices.Refs.Add(ref previous, RecordCellOffset);
+
+                // Units 0 to 3: 2 tiles of 2 units, one float per gate and unit: the gate gradients.
+                for (int part = 0; part < 2; part++)
+                {
+                    int unit = (part * 2);
+                    int column = (part * 2);
+
+                    // Units [unit, +1): d h = from above + from the next step; d c += d h * o * (1 - tanh(c)^2);
+                    // both flushed to zero below 2^-60, where they would only slow the processor down.
+                    {
+                        float one = 1f;
+                        float hiddenGradientSum = global::LstmGen.LstmMath.FlushNegligible(global::LstmGen.CompilerServices.Refs.Add(ref upstream, unit) + global::LstmGen.CompilerServices.Refs.Add(ref hiddenGradient, unit));
+                        float inputGate = global::LstmGen.CompilerServices.Refs.Add(ref gates, column);
+                        float forgetGate = global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 4);
+                        float candidate = global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 8);
+                        float outputGate = global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 12);
+                        float tanhCell = global::LstmGen.LstmMath.Tanh(global::LstmGen.CompilerServices.Refs.Add(ref cell, unit));
+                        float cellGradientSum = global::LstmGen.LstmMath.FlushNegligible(global::LstmGen.LstmMath.MultiplyAdd(hiddenGradientSum * outputGate, one - (tanhCell * tanhCell), global::LstmGen.CompilerServices.Refs.Add(ref cellGradient, unit)));
+                        // Through each gate's activation: sigmoid' = s (1 - s), tanh' = 1 - t^2.
+                        global::LstmGen.CompilerServices.Refs.Add(ref gateGradients, column) = cellGradientSum * candidate * (inputGate * (one - inputGate));
+                        global::LstmGen.CompilerServices.Refs.Add(ref gateGradients, column + 4) = cellGradientSum * global::LstmGen.CompilerServices.Refs.Add(ref previousCell, unit) * (forgetGate * (one - forgetGate));
+                        global::LstmGen.CompilerServices.Refs.Add(ref gateGradients, column + 8) = cellGradientSum * inputGate * (one - (candidate * candidate));
+                        global::LstmGen.CompilerServices.Refs.Add(ref gateGradients, column + 12) = hiddenGradientSum * tanhCell * (outputGate * (one - outputGate));
+                        // d loss / d c of the step before: through c = f * c_prev + i * g.
+                        global::LstmGen.CompilerServices.Refs.Add(ref cellGradient, unit) = cellGradientSum * forgetGate;
+                    }
+
+                    // Units [unit + 1, +1): d h = from above + from the next step; d c += d h * o * (1 - tanh(c)^2);
+                    // both flushed to zero below 2^-60, where they would only slow the processor down.
+                    {
+                        float one = 1f;
+                        float hiddenGradientSum = global::LstmGen.LstmMath.FlushNegligible(global::LstmGen.CompilerServices.Refs.Add(ref upstream, unit + 1) + global::LstmGen.CompilerServices.Refs.Add(ref hiddenGradient, unit + 1));
+                        float inputGate = global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 1);
+                        float forgetGate = global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 5);
+                        float candidate = global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 9);
+                        float outputGate = global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 13);
+                        float tanhCell = global::LstmGen.LstmMath.Tanh(global::LstmGen.CompilerServices.Refs.Add(ref cell, unit + 1));
+                        float cellGradientSum = global::LstmGen.LstmMath.FlushNegligible(global::LstmGen.LstmMath.MultiplyAdd(hiddenGradientSum * outputGate, one - (tanhCell * tanhCell), global::LstmGen.CompilerServices.Refs.Add(ref cellGradient, unit + 1)));
+                        // Through each gate's activation: sigmoid' = s (1 - s), tanh' = 1 - t^2.
+                        global::LstmGen.CompilerServices.Refs.Add(ref gateGradients, column + 1) = cellGradientSum * candidate * (inputGate * (one - inputGate));
+                        global::LstmGen.CompilerServices.Refs.Add(ref gateGradients, column + 5) = cellGradientSum * global::LstmGen.CompilerServices.Refs.Add(ref previousCell, unit + 1) * (forgetGate * (one - forgetGate));
+                        global::LstmGen.CompilerServices.Refs.Add(ref gateGradients, column + 9) = cellGradientSum * inputGate * (one - (candidate * candidate));
+                        global::LstmGen.CompilerServices.Refs.Add(ref gateGradients, column + 13) = hiddenGradientSum * tanhCell * (outputGate * (one - outputGate));
+                        // d loss / d c of the step before: through c = f * c_prev + i * g.
+                        global::LstmGen.CompilerServices.Refs.Add(ref cellGradient, unit + 1) = cellGradientSum * forgetGate;
+                    }
                 }
 
-                // The gate sums, for the activations below.
-                global::LstmGen.CompilerServices.Refs.Add(ref gates, column) = inputSum0;
-                global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 4) = forgetSum0;
-                global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 8) = candidateSum0;
-                global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 12) = outputSum0;
-                global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 1) = inputSum1;
-                global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 5) = forgetSum1;
-                global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 9) = candidateSum1;
-                global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 13) = outputSum1;
-            }
-
-            // Every gate sum has read the old hidden state, so the new one replaces it unit by unit.
-            // Units 0 to 3, one unit at a time: the gates, then c = f * c + i * g and h = o * tanh(c).
-            for (int part = 0; part < 4; part++)
-            {
-                int unit = (part * 1);
-                int column = (part * 1);
-                float inputGate = global::LstmGen.LstmMath.Sigmoid(global::LstmGen.CompilerServices.Refs.Add(ref gates, column));
-                float forgetGate = global::LstmGen.LstmMath.Sigmoid(global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 4));
-                float candidate = global::LstmGen.LstmMath.Tanh(global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 8));
-                float outputGate = global::LstmGen.LstmMath.Sigmoid(global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 12));
-                global::LstmGen.CompilerServices.Refs.Add(ref gates, column) = inputGate;
-                global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 4) = forgetGate;
-                global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 8) = candidate;
-                global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 12) = outputGate;
-                float newCell = global::LstmGen.LstmMath.MultiplyAdd(forgetGate, global::LstmGen.CompilerServices.Refs.Add(ref cell, unit), inputGate * candidate);
-                global::LstmGen.CompilerServices.Refs.Add(ref cell, unit) = newCell;
-                global::LstmGen.CompilerServices.Refs.Add(ref hidden, unit) = outputGate * global::LstmGen.LstmMath.Tanh(newCell);
-            }
-        }
-
-        /// <summary>
-        /// The input part of the layers above the first's gate sums for <paramref name="steps"/> steps with Scalar kernels:
-        /// gates[t] = b_ih + b_hh + W_ih x_t, each sum added in the order of a single step, several steps per
-        /// pass over the weights.
-        /// </summary>
-        private static void UpperLayerProjectionScalar(ref float weights, ref float inputs, int inputStride, ref float gates, int steps)
-        {
-            // This layer's W_ih and biases.
-            ref float inputWeights = ref weights;
-            ref float inputBias = ref global::LstmGen.CompilerServices.Refs.Add(ref weights, (LayerOutputSize + HiddenSize) * GateRowLength);
-            ref float hiddenBias = ref global::LstmGen.CompilerServices.Refs.Add(ref weights, (LayerOutputSize + HiddenSize + 1) * GateRowLength);
-
-            // Units 0 to 3: 4 tiles of 1 unit, one float per gate and unit, 2 steps at a time.
-            for (int part = 0; part < 4; part++)
-            {
-                int blockColumn = 0;
-                int column = blockColumn + (part * 1);
-                // The tile's rows of W_ih (each block's rows together).
-                ref float tileInputWeights = ref global::LstmGen.CompilerServices.Refs.Add(ref inputWeights, (LayerOutputSize * blockColumn) + (column - blockColumn));
-                // b_ih + b_hh, where every step's sums start.
-                float inputBias0 = global::LstmGen.CompilerServices.Refs.Add(ref inputBias, column) + global::LstmGen.CompilerServices.Refs.Add(ref hiddenBias, column);
-                float forgetBias0 = global::LstmGen.CompilerServices.Refs.Add(ref inputBias, column + 4) + global::LstmGen.CompilerServices.Refs.Add(ref hiddenBias, column + 4);
-                float candidateBias0 = global::LstmGen.CompilerServices.Refs.Add(ref inputBias, column + 8) + global::LstmGen.CompilerServices.Refs.Add(ref hiddenBias, column + 8);
-                float outputBias0 = global::LstmGen.CompilerServices.Refs.Add(ref inputBias, column + 12) + global::LstmGen.CompilerServices.Refs.Add(ref hiddenBias, column + 12);
-                int step = 0;
-                for (; step + 2 <= steps; step += 2)
+                // d loss / d b_ih and d loss / d b_hh: the gate gradients.
+                for (int k = 0; k < GateRowLength; k++)
                 {
-                    ref float input0 = ref global::LstmGen.CompilerServices.Refs.Add(ref inputs, step * inputStride);
-                    ref float input1 = ref global::LstmGen.CompilerServices.Refs.Add(ref inputs, (step + 1) * inputStride);
-                    float inputSum0Step0 = inputBias0;
-                    float forgetSum0Step0 = forgetBias0;
-                    float candidateSum0Step0 = candidateBias0;
-                    float outputSum0Step0 = outputBias0;
-                    float inputSum0Step1 = inputBias0;
-                    float forgetSum0Step1 = forgetBias0;
-                    float candidateSum0Step1 = candidateBias0;
-                    float outputSum0Step1 = outputBias0;
-                    // W_ih x: the layer below (8 values), in order.
+                    float gateGradient = global::LstmGen.CompilerServices.Refs.Add(ref gateGradients, k);
+                    global::LstmGen.CompilerServices.Refs.Add(ref inputBiasGradients, k) = global::LstmGen.CompilerServices.Refs.Add(ref inputBiasGradients, k) + gateGradient;
+                    global::LstmGen.CompilerServices.Refs.Add(ref hiddenBiasGradients, k) = global::LstmGen.CompilerServices.Refs.Add(ref hiddenBiasGradients, k) + gateGradient;
+                }
+
+                // d loss / d x = W_ih^T gate gradients, when wanted.
+                if (computeInputGradient)
+                {
+                    for (int k = 0; k < InputSize; k++)
+                    {
+                        GateRowBackwardScalar(ref inputWeights, InputSize, k, ref gateGradients, ref global::LstmGen.CompilerServices.Refs.Add(ref inputGradient, k));
+                    }
+                }
+
+                // d loss / d h_prev = W_hh^T gate gradients, for the step before.
+                for (int k = 0; k < HiddenSize; k++)
+                {
+                    GateRowBackwardScalar(ref recurrentWeights, HiddenSize, k, ref gateGradients, ref global::LstmGen.CompilerServices.Refs.Add(ref hiddenGradient, k));
+                }
+            }
+
+            /// <summary>
+            /// One step of the layers above the first (8 inputs) with Scalar kernels:
+            /// the gate sums b_ih + b_hh + W_ih x + W_hh h of every unit, summed in registers and stored into
+            /// <paramref name="gates"/> (packed like a gate row); then the gate activations replace them there
+            /// (training keeps them for the backward pass), and c = f * c + i * g, h = o * tanh(c).
+            /// </summary>
+            internal static void UpperLayerScalar(ref float weights, ref float input, ref float hidden, ref float cell, ref float gates)
+            {
+                // This layer's packed parameters: W_ih, W_hh, then the two biases.
+                ref float inputWeights = ref weights;
+                ref float recurrentWeights = ref global::LstmGen.CompilerServices.Refs.Add(ref weights, LayerOutputSize * GateRowLength);
+                ref float inputBias = ref global::LstmGen.CompilerServices.Refs.Add(ref weights, (LayerOutputSize + HiddenSize) * GateRowLength);
+                ref float hiddenBias = ref global::LstmGen.CompilerServices.Refs.Add(ref weights, (LayerOutputSize + HiddenSize + 1) * GateRowLength);
+
+                // Units 0 to 3: 2 tiles of 2 units, one float per gate and unit, summed in registers.
+                for (int part = 0; part < 2; part++)
+                {
+                    int blockColumn = 0;
+                    int column = blockColumn + (part * 2);
+
+                    // The gate sums start from the two biases.
+                    float inputSum0 = global::LstmGen.CompilerServices.Refs.Add(ref inputBias, column) + global::LstmGen.CompilerServices.Refs.Add(ref hiddenBias, column);
+                    float forgetSum0 = global::LstmGen.CompilerServices.Refs.Add(ref inputBias, column + 4) + global::LstmGen.CompilerServices.Refs.Add(ref hiddenBias, column + 4);
+                    float candidateSum0 = global::LstmGen.CompilerServices.Refs.Add(ref inputBias, column + 8) + global::LstmGen.CompilerServices.Refs.Add(ref hiddenBias, column + 8);
+                    float outputSum0 = global::LstmGen.CompilerServices.Refs.Add(ref inputBias, column + 12) + global::LstmGen.CompilerServices.Refs.Add(ref hiddenBias, column + 12);
+                    float inputSum1 = global::LstmGen.CompilerServices.Refs.Add(ref inputBias, column + 1) + global::LstmGen.CompilerServices.Refs.Add(ref hiddenBias, column + 1);
+                    float forgetSum1 = global::LstmGen.CompilerServices.Refs.Add(ref inputBias, column + 5) + global::LstmGen.CompilerServices.Refs.Add(ref hiddenBias, column + 5);
+                    float candidateSum1 = global::LstmGen.CompilerServices.Refs.Add(ref inputBias, column + 9) + global::LstmGen.CompilerServices.Refs.Add(ref hiddenBias, column + 9);
+                    float outputSum1 = global::LstmGen.CompilerServices.Refs.Add(ref inputBias, column + 13) + global::LstmGen.CompilerServices.Refs.Add(ref hiddenBias, column + 13);
+
+                    // W_ih x: the layer below (8 values), 4 per iteration.
+                    ref float tileInputWeights = ref global::LstmGen.CompilerServices.Refs.Add(ref inputWeights, (LayerOutputSize * blockColumn) + (column - blockColumn));
+                    for (int k = 0; k < 8; k += 4)
+                    {
+                        ref float row0 = ref global::LstmGen.CompilerServices.Refs.Add(ref tileInputWeights, k * 16);
+                        float x0 = global::LstmGen.CompilerServices.Refs.Add(ref input, k);
+                        inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.Refs.Add(ref row0, 0), inputSum0);
+                        forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.Refs.Add(ref row0, 4), forgetSum0);
+                        candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.Refs.Add(ref row0, 8), candidateSum0);
+                        outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.Refs.Add(ref row0, 12), outputSum0);
+                        inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.Refs.Add(ref row0, 1), inputSum1);
+                        forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.Refs.Add(ref row0, 5), forgetSum1);
+                        candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.Refs.Add(ref row0, 9), candidateSum1);
+                        outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.Refs.Add(ref row0, 13), outputSum1);
+                        ref float row1 = ref global::LstmGen.CompilerServices.Refs.Add(ref row0, 16);
+                        float x1 = global::LstmGen.CompilerServices.Refs.Add(ref input, k + 1);
+                        inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.Refs.Add(ref row1, 0), inputSum0);
+                        forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.Refs.Add(ref row1, 4), forgetSum0);
+                        candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.Refs.Add(ref row1, 8), candidateSum0);
+                        outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.Refs.Add(ref row1, 12), outputSum0);
+                        inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.Refs.Add(ref row1, 1), inputSum1);
+                        forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.Refs.Add(ref row1, 5), forgetSum1);
+                        candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.Refs.Add(ref row1, 9), candidateSum1);
+                        outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.Refs.Add(ref row1, 13), outputSum1);
+                        ref float row2 = ref global::LstmGen.CompilerServices.Refs.Add(ref row1, 16);
+                        float x2 = global::LstmGen.CompilerServices.Refs.Add(ref input, k + 2);
+                        inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.Refs.Add(ref row2, 0), inputSum0);
+                        forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.Refs.Add(ref row2, 4), forgetSum0);
+                        candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.Refs.Add(ref row2, 8), candidateSum0);
+                        outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.Refs.Add(ref row2, 12), outputSum0);
+                        inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.Refs.Add(ref row2, 1), inputSum1);
+                        forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.Refs.Add(ref row2, 5), forgetSum1);
+                        candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.Refs.Add(ref row2, 9), candidateSum1);
+                        outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.Refs.Add(ref row2, 13), outputSum1);
+                        ref float row3 = ref global::LstmGen.CompilerServices.Refs.Add(ref row2, 16);
+                        float x3 = global::LstmGen.CompilerServices.Refs.Add(ref input, k + 3);
+                        inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.Refs.Add(ref row3, 0), inputSum0);
+                        forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.Refs.Add(ref row3, 4), forgetSum0);
+                        candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.Refs.Add(ref row3, 8), candidateSum0);
+                        outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.Refs.Add(ref row3, 12), outputSum0);
+                        inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.Refs.Add(ref row3, 1), inputSum1);
+                        forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.Refs.Add(ref row3, 5), forgetSum1);
+                        candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.Refs.Add(ref row3, 9), candidateSum1);
+                        outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.Refs.Add(ref row3, 13), outputSum1);
+                    }
+
+                    // W_hh h: the previous hidden state (4 values).
+                    ref float tileRecurrentWeights = ref global::LstmGen.CompilerServices.Refs.Add(ref recurrentWeights, (HiddenSize * blockColumn) + (column - blockColumn));
+                    {
+                        ref float row0 = ref tileRecurrentWeights;
+                        float x0 = global::LstmGen.CompilerServices.Refs.Add(ref hidden, 0);
+                        inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.Refs.Add(ref row0, 0), inputSum0);
+                        forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.Refs.Add(ref row0, 4), forgetSum0);
+                        candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.Refs.Add(ref row0, 8), candidateSum0);
+                        outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.Refs.Add(ref row0, 12), outputSum0);
+                        inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.Refs.Add(ref row0, 1), inputSum1);
+                        forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.Refs.Add(ref row0, 5), forgetSum1);
+                        candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.Refs.Add(ref row0, 9), candidateSum1);
+                        outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.Refs.Add(ref row0, 13), outputSum1);
+                        ref float row1 = ref global::LstmGen.CompilerServices.Refs.Add(ref row0, 16);
+                        float x1 = global::LstmGen.CompilerServices.Refs.Add(ref hidden, 1);
+                        inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.Refs.Add(ref row1, 0), inputSum0);
+                        forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.Refs.Add(ref row1, 4), forgetSum0);
+                        candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.Refs.Add(ref row1, 8), candidateSum0);
+                        outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.Refs.Add(ref row1, 12), outputSum0);
+                        inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.Refs.Add(ref row1, 1), inputSum1);
+                        forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.Refs.Add(ref row1, 5), forgetSum1);
+                        candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.Refs.Add(ref row1, 9), candidateSum1);
+                        outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.Refs.Add(ref row1, 13), outputSum1);
+                        ref float row2 = ref global::LstmGen.CompilerServices.Refs.Add(ref row1, 16);
+                        float x2 = global::LstmGen.CompilerServices.Refs.Add(ref hidden, 2);
+                        inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.Refs.Add(ref row2, 0), inputSum0);
+                        forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.Refs.Add(ref row2, 4), forgetSum0);
+                        candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.Refs.Add(ref row2, 8), candidateSum0);
+                        outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.Refs.Add(ref row2, 12), outputSum0);
+                        inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.Refs.Add(ref row2, 1), inputSum1);
+                        forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.Refs.Add(ref row2, 5), forgetSum1);
+                        candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.Refs.Add(ref row2, 9), candidateSum1);
+                        outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.Refs.Add(ref row2, 13), outputSum1);
+                        ref float row3 = ref global::LstmGen.CompilerServices.Refs.Add(ref row2, 16);
+                        float x3 = global::LstmGen.CompilerServices.Refs.Add(ref hidden, 3);
+                        inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.Refs.Add(ref row3, 0), inputSum0);
+                        forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.Refs.Add(ref row3, 4), forgetSum0);
+                        candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.Refs.Add(ref row3, 8), candidateSum0);
+                        outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.Refs.Add(ref row3, 12), outputSum0);
+                        inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.Refs.Add(ref row3, 1), inputSum1);
+                        forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.Refs.Add(ref row3, 5), forgetSum1);
+                        candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.Refs.Add(ref row3, 9), candidateSum1);
+                        outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.Refs.Add(ref row3, 13), outputSum1);
+                    }
+
+                    // The gate sums, for the activations below.
+                    global::LstmGen.CompilerServices.Refs.Add(ref gates, column) = inputSum0;
+                    global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 4) = forgetSum0;
+                    global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 8) = candidateSum0;
+                    global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 12) = outputSum0;
+                    global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 1) = inputSum1;
+                    global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 5) = forgetSum1;
+                    global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 9) = candidateSum1;
+                    global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 13) = outputSum1;
+                }
+
+                // Every gate sum has read the old hidden state, so the new one replaces it unit by unit.
+                // Units 0 to 3, one unit at a time: the gates, then c = f * c + i * g and h = o * tanh(c).
+                for (int part = 0; part < 4; part++)
+                {
+                    int unit = (part * 1);
+                    int column = (part * 1);
+                    float inputGate = global::LstmGen.LstmMath.Sigmoid(global::LstmGen.CompilerServices.Refs.Add(ref gates, column));
+                    float forgetGate = global::LstmGen.LstmMath.Sigmoid(global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 4));
+                    float candidate = global::LstmGen.LstmMath.Tanh(global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 8));
+                    float outputGate = global::LstmGen.LstmMath.Sigmoid(global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 12));
+                    global::LstmGen.CompilerServices.Refs.Add(ref gates, column) = inputGate;
+                    global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 4) = forgetGate;
+                    global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 8) = candidate;
+                    global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 12) = outputGate;
+                    float newCell = global::LstmGen.LstmMath.MultiplyAdd(forgetGate, global::LstmGen.CompilerServices.Refs.Add(ref cell, unit), inputGate * candidate);
+                    global::LstmGen.CompilerServices.Refs.Add(ref cell, unit) = newCell;
+                    global::LstmGen.CompilerServices.Refs.Add(ref hidden, unit) = outputGate * global::LstmGen.LstmMath.Tanh(newCell);
+                }
+            }
+
+            /// <summary>
+            /// The input part of the layers above the first's gate sums for <paramref name="steps"/> steps with Scalar kernels:
+            /// gates[t] = b_ih + b_hh + W_ih x_t, each sum added in the order of a single step, several steps per
+            /// pass over the weights.
+            /// </summary>
+            internal static void UpperLayerProjectionScalar(ref float weights, ref float inputs, int inputStride, ref float gates, int steps)
+            {
+                // This layer's W_ih and biases.
+                ref float inputWeights = ref weights;
+                ref float inputBias = ref global::LstmGen.CompilerServices.Refs.Add(ref weights, (LayerOutputSize + HiddenSize) * GateRowLength);
+                ref float hiddenBias = ref global::LstmGen.CompilerServices.Refs.Add(ref weights, (LayerOutputSize + HiddenSize + 1) * GateRowLength);
+
+                // Units 0 to 3: 4 tiles of 1 unit, one float per gate and unit, 2 steps at a time.
+                for (int part = 0; part < 4; part++)
+                {
+                    int blockColumn = 0;
+                    int column = blockColumn + (part * 1);
+                    // The tile's rows of W_ih (each block's rows together).
+                    ref float tileInputWeights = ref global::LstmGen.CompilerServices.Refs.Add(ref inputWeights, (LayerOutputSize * blockColumn) + (column - blockColumn));
+                    // b_ih + b_hh, where every step's sums start.
+                    float inputBias0 = global::LstmGen.CompilerServices.Refs.Add(ref inputBias, column) + global::LstmGen.CompilerServices.Refs.Add(ref hiddenBias, column);
+                    float forgetBias0 = global::LstmGen.CompilerServices.Refs.Add(ref inputBias, column + 4) + global::LstmGen.CompilerServices.Refs.Add(ref hiddenBias, column + 4);
+                    float candidateBias0 = global::LstmGen.CompilerServices.Refs.Add(ref inputBias, column + 8) + global::LstmGen.CompilerServices.Refs.Add(ref hiddenBias, column + 8);
+                    float outputBias0 = global::LstmGen.CompilerServices.Refs.Add(ref inputBias, column + 12) + global::LstmGen.CompilerServices.Refs.Add(ref hiddenBias, column + 12);
+                    int step = 0;
+                    for (; step + 2 <= steps; step += 2)
+                    {
+                        ref float input0 = ref global::LstmGen.CompilerServices.Refs.Add(ref inputs, step * inputStride);
+                        ref float input1 = ref global::LstmGen.CompilerServices.Refs.Add(ref inputs, (step + 1) * inputStride);
+                        float inputSum0Step0 = inputBias0;
+                        float forgetSum0Step0 = forgetBias0;
+                        float candidateSum0Step0 = candidateBias0;
+                        float outputSum0Step0 = outputBias0;
+                        float inputSum0Step1 = inputBias0;
+                        float forgetSum0Step1 = forgetBias0;
+                        float candidateSum0Step1 = candidateBias0;
+                        float outputSum0Step1 = outputBias0;
+                        // W_ih x: the layer below (8 values), in order.
+                        for (int k = 0; k < LayerOutputSize; k++)
+                        {
+                            ref float row = ref global::LstmGen.CompilerServices.Refs.Add(ref tileInputWeights, k * 16);
+                            float weight0I = global::LstmGen.CompilerServices.Refs.Add(ref row, 0);
+                            float weight0F = global::LstmGen.CompilerServices.Refs.Add(ref row, 4);
+                            float weight0C = global::LstmGen.CompilerServices.Refs.Add(ref row, 8);
+                            float weight0O = global::LstmGen.CompilerServices.Refs.Add(ref row, 12);
+                            float x0 = global::LstmGen.CompilerServices.Refs.Add(ref input0, k);
+                            inputSum0Step0 = global::LstmGen.LstmMath.MultiplyAdd(x0, weight0I, inputSum0Step0);
+                            forgetSum0Step0 = global::LstmGen.LstmMath.MultiplyAdd(x0, weight0F, forgetSum0Step0);
+                            candidateSum0Step0 = global::LstmGen.LstmMath.MultiplyAdd(x0, weight0C, candidateSum0Step0);
+                            outputSum0Step0 = global::LstmGen.LstmMath.MultiplyAdd(x0, weight0O, outputSum0Step0);
+                            float x1 = global::LstmGen.CompilerServices.Refs.Add(ref input1, k);
+                            inputSum0Step1 = global::LstmGen.LstmMath.MultiplyAdd(x1, weight0I, inputSum0Step1);
+                            forgetSum0Step1 = global::LstmGen.LstmMath.MultiplyAdd(x1, weight0F, forgetSum0Step1);
+                            candidateSum0Step1 = global::LstmGen.LstmMath.MultiplyAdd(x1, weight0C, candidateSum0Step1);
+                            outputSum0Step1 = global::LstmGen.LstmMath.MultiplyAdd(x1, weight0O, outputSum0Step1);
+                        }
+                        ref float gates0 = ref global::LstmGen.CompilerServices.Refs.Add(ref gates, step * GateRowLength);
+                        global::LstmGen.CompilerServices.Refs.Add(ref gates0, column) = inputSum0Step0;
+                        global::LstmGen.CompilerServices.Refs.Add(ref gates0, column + 4) = forgetSum0Step0;
+                        global::LstmGen.CompilerServices.Refs.Add(ref gates0, column + 8) = candidateSum0Step0;
+                        global::LstmGen.CompilerServices.Refs.Add(ref gates0, column + 12) = outputSum0Step0;
+                        ref float gates1 = ref global::LstmGen.CompilerServices.Refs.Add(ref gates, (step + 1) * GateRowLength);
+                        global::LstmGen.CompilerServices.Refs.Add(ref gates1, column) = inputSum0Step1;
+                        global::LstmGen.CompilerServices.Refs.Add(ref gates1, column + 4) = forgetSum0Step1;
+                        global::LstmGen.CompilerServices.Refs.Add(ref gates1, column + 8) = candidateSum0Step1;
+                        global::LstmGen.CompilerServices.Refs.Add(ref gates1, column + 12) = outputSum0Step1;
+                    }
+
+                    // The steps left over, one at a time.
+                    for (; step < steps; step++)
+                    {
+                        ref float input0 = ref global::LstmGen.CompilerServices.Refs.Add(ref inputs, step * inputStride);
+                        float inputSum0 = inputBias0;
+                        float forgetSum0 = forgetBias0;
+                        float candidateSum0 = candidateBias0;
+                        float outputSum0 = outputBias0;
+                        // W_ih x: the layer below (8 values), in order.
+                        for (int k = 0; k < LayerOutputSize; k++)
+                        {
+                            ref float row = ref global::LstmGen.CompilerServices.Refs.Add(ref tileInputWeights, k * 16);
+                            float weight0I = global::LstmGen.CompilerServices.Refs.Add(ref row, 0);
+                            float weight0F = global::LstmGen.CompilerServices.Refs.Add(ref row, 4);
+                            float weight0C = global::LstmGen.CompilerServices.Refs.Add(ref row, 8);
+                            float weight0O = global::LstmGen.CompilerServices.Refs.Add(ref row, 12);
+                            float x0 = global::LstmGen.CompilerServices.Refs.Add(ref input0, k);
+                            inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, weight0I, inputSum0);
+                            forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, weight0F, forgetSum0);
+                            candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, weight0C, candidateSum0);
+                            outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, weight0O, outputSum0);
+                        }
+                        ref float gates0 = ref global::LstmGen.CompilerServices.Refs.Add(ref gates, step * GateRowLength);
+                        global::LstmGen.CompilerServices.Refs.Add(ref gates0, column) = inputSum0;
+                        global::LstmGen.CompilerServices.Refs.Add(ref gates0, column + 4) = forgetSum0;
+                        global::LstmGen.CompilerServices.Refs.Add(ref gates0, column + 8) = candidateSum0;
+                        global::LstmGen.CompilerServices.Refs.Add(ref gates0, column + 12) = outputSum0;
+                    }
+                }
+            }
+
+            /// <summary>
+            /// The recurrent part of one step of the layers above the first with Scalar kernels: <paramref name="gates"/> holds
+            /// b_ih + b_hh + W_ih x from the projection; W_hh h is added in registers, in the order of a whole step,
+            /// <paramref name="gates"/> (packed like a gate row); then the gate activations replace them there
+            /// (training keeps them for the backward pass), and c = f * c + i * g, h = o * tanh(c).
+            /// </summary>
+            internal static void UpperLayerRecurrentScalar(ref float weights, ref float hidden, ref float cell, ref float gates)
+            {
+                // This layer's recurrent weights W_hh.
+                ref float recurrentWeights = ref global::LstmGen.CompilerServices.Refs.Add(ref weights, LayerOutputSize * GateRowLength);
+
+                // Units 0 to 3: 2 tiles of 2 units, one float per gate and unit, summed in registers.
+                for (int part = 0; part < 2; part++)
+                {
+                    int blockColumn = 0;
+                    int column = blockColumn + (part * 2);
+
+                    // The gate sums start from b_ih + b_hh + W_ih x, which the projection computed for the whole chunk.
+                    float inputSum0 = global::LstmGen.CompilerServices.Refs.Add(ref gates, column);
+                    float forgetSum0 = global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 4);
+                    float candidateSum0 = global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 8);
+                    float outputSum0 = global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 12);
+                    float inputSum1 = global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 1);
+                    float forgetSum1 = global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 5);
+                    float candidateSum1 = global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 9);
+                    float outputSum1 = global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 13);
+
+                    // W_hh h: the previous hidden state (4 values).
+                    ref float tileRecurrentWeights = ref global::LstmGen.CompilerServices.Refs.Add(ref recurrentWeights, (HiddenSize * blockColumn) + (column - blockColumn));
+                    {
+                        ref float row0 = ref tileRecurrentWeights;
+                        float x0 = global::LstmGen.CompilerServices.Refs.Add(ref hidden, 0);
+                        inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.Refs.Add(ref row0, 0), inputSum0);
+                        forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.Refs.Add(ref row0, 4), forgetSum0);
+                        candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.Refs.Add(ref row0, 8), candidateSum0);
+                        outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.Refs.Add(ref row0, 12), outputSum0);
+                        inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.Refs.Add(ref row0, 1), inputSum1);
+                        forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.Refs.Add(ref row0, 5), forgetSum1);
+                        candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.Refs.Add(ref row0, 9), candidateSum1);
+                        outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.Refs.Add(ref row0, 13), outputSum1);
+                        ref float row1 = ref global::LstmGen.CompilerServices.Refs.Add(ref row0, 16);
+                        float x1 = global::LstmGen.CompilerServices.Refs.Add(ref hidden, 1);
+                        inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.Refs.Add(ref row1, 0), inputSum0);
+                        forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.Refs.Add(ref row1, 4), forgetSum0);
+                        candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.Refs.Add(ref row1, 8), candidateSum0);
+                        outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.Refs.Add(ref row1, 12), outputSum0);
+                        inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.Refs.Add(ref row1, 1), inputSum1);
+                        forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.Refs.Add(ref row1, 5), forgetSum1);
+                        candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.Refs.Add(ref row1, 9), candidateSum1);
+                        outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.Refs.Add(ref row1, 13), outputSum1);
+                        ref float row2 = ref global::LstmGen.CompilerServices.Refs.Add(ref row1, 16);
+                        float x2 = global::LstmGen.CompilerServices.Refs.Add(ref hidden, 2);
+                        inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.Refs.Add(ref row2, 0), inputSum0);
+                        forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.Refs.Add(ref row2, 4), forgetSum0);
+                        candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.Refs.Add(ref row2, 8), candidateSum0);
+                        outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.Refs.Add(ref row2, 12), outputSum0);
+                        inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.Refs.Add(ref row2, 1), inputSum1);
+                        forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.Refs.Add(ref row2, 5), forgetSum1);
+                        candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.Refs.Add(ref row2, 9), candidateSum1);
+                        outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.Refs.Add(ref row2, 13), outputSum1);
+                        ref float row3 = ref global::LstmGen.CompilerServices.Refs.Add(ref row2, 16);
+                        float x3 = global::LstmGen.CompilerServices.Refs.Add(ref hidden, 3);
+                        inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.Refs.Add(ref row3, 0), inputSum0);
+                        forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.Refs.Add(ref row3, 4), forgetSum0);
+                        candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.Refs.Add(ref row3, 8), candidateSum0);
+                        outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.Refs.Add(ref row3, 12), outputSum0);
+                        inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.Refs.Add(ref row3, 1), inputSum1);
+                        forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.Refs.Add(ref row3, 5), forgetSum1);
+                        candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.Refs.Add(ref row3, 9), candidateSum1);
+                        outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.Refs.Add(ref row3, 13), outputSum1);
+                    }
+
+                    // The gate sums, for the activations below.
+                    global::LstmGen.CompilerServices.Refs.Add(ref gates, column) = inputSum0;
+                    global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 4) = forgetSum0;
+                    global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 8) = candidateSum0;
+                    global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 12) = outputSum0;
+                    global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 1) = inputSum1;
+                    global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 5) = forgetSum1;
+                    global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 9) = candidateSum1;
+                    global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 13) = outputSum1;
+                }
+
+                // Every gate sum has read the old hidden state, so the new one replaces it unit by unit.
+                // Units 0 to 3, one unit at a time: the gates, then c = f * c + i * g and h = o * tanh(c).
+                for (int part = 0; part < 4; part++)
+                {
+                    int unit = (part * 1);
+                    int column = (part * 1);
+                    float inputGate = global::LstmGen.LstmMath.Sigmoid(global::LstmGen.CompilerServices.Refs.Add(ref gates, column));
+                    float forgetGate = global::LstmGen.LstmMath.Sigmoid(global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 4));
+                    float candidate = global::LstmGen.LstmMath.Tanh(global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 8));
+                    float outputGate = global::LstmGen.LstmMath.Sigmoid(global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 12));
+                    global::LstmGen.CompilerServices.Refs.Add(ref gates, column) = inputGate;
+                    global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 4) = forgetGate;
+                    global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 8) = candidate;
+                    global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 12) = outputGate;
+                    float newCell = global::LstmGen.LstmMath.MultiplyAdd(forgetGate, global::LstmGen.CompilerServices.Refs.Add(ref cell, unit), inputGate * candidate);
+                    global::LstmGen.CompilerServices.Refs.Add(ref cell, unit) = newCell;
+                    global::LstmGen.CompilerServices.Refs.Add(ref hidden, unit) = outputGate * global::LstmGen.LstmMath.Tanh(newCell);
+                }
+            }
+
+            /// <summary>
+            /// The backward pass of the layers above the first (8 inputs) at one step, with Scalar kernels.
+            /// From d loss / d h (from above, plus what the next step carried back) and d loss / d c, it finds
+            /// the gate gradients, which replace the gates in the record (the weights' gradients are summed from them
+            /// after the backward pass), adds d loss / d b_ih and b_hh to the gradients, writes d loss / d x (when
+            /// wanted) and leaves d loss / d h and d loss / d c of the step before.
+            /// </summary>
+            internal static void UpperLayerBackwardScalar(ref float weights, ref float gradients, ref float previous, ref float current, ref float upstream, ref float hiddenGradient, ref float cellGradient, ref float inputGradient, bool computeInputGradient)
+            {
+                // This layer's packed parameters and their gradients: W_ih, W_hh, then the two biases.
+                ref float inputWeights = ref weights;
+                ref float recurrentWeights = ref global::LstmGen.CompilerServices.Refs.Add(ref weights, LayerOutputSize * GateRowLength);
+                ref float inputBiasGradients = ref global::LstmGen.CompilerServices.Refs.Add(ref gradients, (LayerOutputSize + HiddenSize) * GateRowLength);
+                ref float hiddenBiasGradients = ref global::LstmGen.CompilerServices.Refs.Add(ref gradients, (LayerOutputSize + HiddenSize + 1) * GateRowLength);
+
+                // What the forward pass recorded: this step's gates and cell state, the cell state before it. Each unit's
+                // gate gradients overwrite its gates once they are read.
+                ref float gates = ref current;
+                ref float gateGradients = ref current;
+                ref float cell = ref global::LstmGen.CompilerServices.Refs.Add(ref current, RecordCellOffset);
+                ref float previousCell = ref global::LstmGen.CompilerServices.Refs.Add(ref previous, RecordCellOffset);
+
+                // Units 0 to 3: 2 tiles of 2 units, one float per gate and unit: the gate gradients.
+                for (int part = 0; part < 2; part++)
+                {
+                    int unit = (part * 2);
+                    int column = (part * 2);
+
+                    // Units [unit, +1): d h = from above + from the next step; d c += d h * o * (1 - tanh(c)^2);
+                    // both flushed to zero below 2^-60, where they would only slow the processor down.
+                    {
+                        float one = 1f;
+                        float hiddenGradientSum = global::LstmGen.LstmMath.FlushNegligible(global::LstmGen.CompilerServices.Refs.Add(ref upstream, unit) + global::LstmGen.CompilerServices.Refs.Add(ref hiddenGradient, unit));
+                        float inputGate = global::LstmGen.CompilerServices.Refs.Add(ref gates, column);
+                        float forgetGate = global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 4);
+                        float candidate = global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 8);
+                        float outputGate = global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 12);
+                        float tanhCell = global::LstmGen.LstmMath.Tanh(global::LstmGen.CompilerServices.Refs.Add(ref cell, unit));
+                        float cellGradientSum = global::LstmGen.LstmMath.FlushNegligible(global::LstmGen.LstmMath.MultiplyAdd(hiddenGradientSum * outputGate, one - (tanhCell * tanhCell), global::LstmGen.CompilerServices.Refs.Add(ref cellGradient, unit)));
+                        // Through each gate's activation: sigmoid' = s (1 - s), tanh' = 1 - t^2.
+                        global::LstmGen.CompilerServices.Refs.Add(ref gateGradients, column) = cellGradientSum * candidate * (inputGate * (one - inputGate));
+                        global::LstmGen.CompilerServices.Refs.Add(ref gateGradients, column + 4) = cellGradientSum * global::LstmGen.CompilerServices.Refs.Add(ref previousCell, unit) * (forgetGate * (one - forgetGate));
+                        global::LstmGen.CompilerServices.Refs.Add(ref gateGradients, column + 8) = cellGradientSum * inputGate * (one - (candidate * candidate));
+                        global::LstmGen.CompilerServices.Refs.Add(ref gateGradients, column + 12) = hiddenGradientSum * tanhCell * (outputGate * (one - outputGate));
+                        // d loss / d c of the step before: through c = f * c_prev + i * g.
+                        global::LstmGen.CompilerServices.Refs.Add(ref cellGradient, unit) = cellGradientSum * forgetGate;
+                    }
+
+                    // Units [unit + 1, +1): d h = from above + from the next step; d c += d h * o * (1 - tanh(c)^2);
+                    // both flushed to zero below 2^-60, where they would only slow the processor down.
+                    {
+                        float one = 1f;
+                        float hiddenGradientSum = global::LstmGen.LstmMath.FlushNegligible(global::LstmGen.CompilerServices.Refs.Add(ref upstream, unit + 1) + global::LstmGen.CompilerServices.Refs.Add(ref hiddenGradient, unit + 1));
+                        float inputGate = global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 1);
+                        float forgetGate = global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 5);
+                        float candidate = global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 9);
+                        float outputGate = global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 13);
+                        float tanhCell = global::LstmGen.LstmMath.Tanh(global::LstmGen.CompilerServices.Refs.Add(ref cell, unit + 1));
+                        float cellGradientSum = global::LstmGen.LstmMath.FlushNegligible(global::LstmGen.LstmMath.MultiplyAdd(hiddenGradientSum * outputGate, one - (tanhCell * tanhCell), global::LstmGen.CompilerServices.Refs.Add(ref cellGradient, unit + 1)));
+                        // Through each gate's activation: sigmoid' = s (1 - s), tanh' = 1 - t^2.
+                        global::LstmGen.CompilerServices.Refs.Add(ref gateGradients, column + 1) = cellGradientSum * candidate * (inputGate * (one - inputGate));
+                        global::LstmGen.CompilerServices.Refs.Add(ref gateGradients, column + 5) = cellGradientSum * global::LstmGen.CompilerServices.Refs.Add(ref previousCell, unit + 1) * (forgetGate * (one - forgetGate));
+                        global::LstmGen.CompilerServices.Refs.Add(ref gateGradients, column + 9) = cellGradientSum * inputGate * (one - (candidate * candidate));
+                        global::LstmGen.CompilerServices.Refs.Add(ref gateGradients, column + 13) = hiddenGradientSum * tanhCell * (outputGate * (one - outputGate));
+                        // d loss / d c of the step before: through c = f * c_prev + i * g.
+                        global::LstmGen.CompilerServices.Refs.Add(ref cellGradient, unit + 1) = cellGradientSum * forgetGate;
+                    }
+                }
+
+                // d loss / d b_ih and d loss / d b_hh: the gate gradients.
+                for (int k = 0; k < GateRowLength; k++)
+                {
+                    float gateGradient = global::LstmGen.CompilerServices.Refs.Add(ref gateGradients, k);
+                    global::LstmGen.CompilerServices.Refs.Add(ref inputBiasGradients, k) = global::LstmGen.CompilerServices.Refs.Add(ref inputBiasGradients, k) + gateGradient;
+                    global::LstmGen.CompilerServices.Refs.Add(ref hiddenBiasGradients, k) = global::LstmGen.CompilerServices.Refs.Add(ref hiddenBiasGradients, k) + gateGradient;
+                }
+
+                // d loss / d x = W_ih^T gate gradients, when wanted.
+                if (computeInputGradient)
+                {
                     for (int k = 0; k < LayerOutputSize; k++)
                     {
-                        ref float row = ref global::LstmGen.CompilerServices.Refs.Add(ref tileInputWeights, k * 16);
-                        float weight0I = global::LstmGen.CompilerServices.Refs.Add(ref row, 0);
-                        float weight0F = global::LstmGen.CompilerServices.Refs.Add(ref row, 4);
-                        float weight0C = global::LstmGen.CompilerServices.Refs.Add(ref row, 8);
-                        float weight0O = global::LstmGen.CompilerServices.Refs.Add(ref row, 12);
-                        float x0 = global::LstmGen.CompilerServices.Refs.Add(ref input0, k);
-                        inputSum0Step0 = global::LstmGen.LstmMath.MultiplyAdd(x0, weight0I, inputSum0Step0);
-                        forgetSum0Step0 = global::LstmGen.LstmMath.MultiplyAdd(x0, weight0F, forgetSum0Step0);
-                        candidateSum0Step0 = global::LstmGen.LstmMath.MultiplyAdd(x0, weight0C, candidateSum0Step0);
-                        outputSum0Step0 = global::LstmGen.LstmMath.MultiplyAdd(x0, weight0O, outputSum0Step0);
-                        float x1 = global::LstmGen.CompilerServices.Refs.Add(ref input1, k);
-                        inputSum0Step1 = global::LstmGen.LstmMath.MultiplyAdd(x1, weight0I, inputSum0Step1);
-                        forgetSum0Step1 = global::LstmGen.LstmMath.MultiplyAdd(x1, weight0F, forgetSum0Step1);
-                        candidateSum0Step1 = global::LstmGen.LstmMath.MultiplyAdd(x1, weight0C, candidateSum0Step1);
-                        outputSum0Step1 = global::LstmGen.LstmMath.MultiplyAdd(x1, weight0O, outputSum0Step1);
+                        GateRowBackwardScalar(ref inputWeights, LayerOutputSize, k, ref gateGradients, ref global::LstmGen.CompilerServices.Refs.Add(ref inputGradient, k));
                     }
-                    ref float gates0 = ref global::LstmGen.CompilerServices.Refs.Add(ref gates, step * GateRowLength);
-                    global::LstmGen.CompilerServices.Refs.Add(ref gates0, column) = inputSum0Step0;
-                    global::LstmGen.CompilerServices.Refs.Add(ref gates0, column + 4) = forgetSum0Step0;
-                    global::LstmGen.CompilerServices.Refs.Add(ref gates0, column + 8) = candidateSum0Step0;
-                    global::LstmGen.CompilerServices.Refs.Add(ref gates0, column + 12) = outputSum0Step0;
-                    ref float gates1 = ref global::LstmGen.CompilerServices.Refs.Add(ref gates, (step + 1) * GateRowLength);
-                    global::LstmGen.CompilerServices.Refs.Add(ref gates1, column) = inputSum0Step1;
-                    global::LstmGen.CompilerServices.Refs.Add(ref gates1, column + 4) = forgetSum0Step1;
-                    global::LstmGen.CompilerServices.Refs.Add(ref gates1, column + 8) = candidateSum0Step1;
-                    global::LstmGen.CompilerServices.Refs.Add(ref gates1, column + 12) = outputSum0Step1;
                 }
 
-                // The steps left over, one at a time.
-                for (; step < steps; step++)
+                // d loss / d h_prev = W_hh^T gate gradients, for the step before.
+                for (int k = 0; k < HiddenSize; k++)
                 {
-                    ref float input0 = ref global::LstmGen.CompilerServices.Refs.Add(ref inputs, step * inputStride);
-                    float inputSum0 = inputBias0;
-                    float forgetSum0 = forgetBias0;
-                    float candidateSum0 = candidateBias0;
-                    float outputSum0 = outputBias0;
-                    // W_ih x: the layer below (8 values), in order.
+                    GateRowBackwardScalar(ref recurrentWeights, HiddenSize, k, ref gateGradients, ref global::LstmGen.CompilerServices.Refs.Add(ref hiddenGradient, k));
+                }
+            }
+
+            /// <summary>
+            /// One row of a weight's backward pass with Scalar kernels: result = weightRow · gateGradients,
+            /// a block of units at a time (the weight of weightRows rows is kept block by block), summed in the
+            /// canonical 16 lanes and then in order.
+            /// </summary>
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+            internal static void GateRowBackwardScalar(ref float weights, int weightRows, int row, ref float gateGradients, ref float result)
+            {
+                global::System.Span<float> lanes = stackalloc float[16];
+                lanes.Clear();
+                // Units 0 to 3: each block's part of the rows, 16 columns.
+                {
+                    int column = 0;
+                    ref float blockRow0 = ref global::LstmGen.CompilerServices.Refs.Add(ref weights, (weightRows * column) + (row * 16));
+                    for (int lane = 0; lane < 16; lane++)
+                    {
+                        int index = (int)lane;
+                        lanes[lane] = global::LstmGen.LstmMath.MultiplyAdd(global::LstmGen.CompilerServices.Refs.Add(ref blockRow0, index), global::LstmGen.CompilerServices.Refs.Add(ref gateGradients, column + index), lanes[lane]);
+                    }
+                }
+                float sum = global::LstmGen.LstmMath.Sum(lanes);
+                global::LstmGen.CompilerServices.Refs.Add(ref result, 0) = sum;
+            }
+
+            /// <summary>
+            /// Adds steps [start, end) to the rows of a weight's gradient with Scalar kernels: gradientRow_k +=
+            /// x_t[k] * gateGradients_t, with x_t[k] at x + t * xStride + k and gateGradients_t at gateGradients +
+            /// t * StepRecordLength, from the last step to the first. Each gradient is loaded and stored once. The
+            /// gradient of a weight of <paramref name="rows"/> rows is kept block by block, as the weight is.
+            /// </summary>
+            internal static void WeightGradientsScalar(ref float gradientRows, int rows, ref float x, int xStride, ref float gateGradients, int start, int end)
+            {
+                // Units 0 to 3: one column at a time, every row, every step of the block.
+                for (int column = 0; column < 16; column++)
+                {
+                    for (int k = 0; k < rows; k++)
+                    {
+                        ref float gradientRow = ref global::LstmGen.CompilerServices.Refs.Add(ref gradientRows, (rows * 0) + (k * 16) + column);
+                        ref float xRow = ref global::LstmGen.CompilerServices.Refs.Add(ref x, k);
+                        float sum0 = global::LstmGen.CompilerServices.Refs.Add(ref gradientRow, 0);
+                        for (int step = end; step > start; step--)
+                        {
+                            int t = step - 1;
+                            float xs = global::LstmGen.CompilerServices.Refs.Add(ref xRow, t * xStride);
+                            ref float stepGradients = ref global::LstmGen.CompilerServices.Refs.Add(ref gateGradients, (t * StepRecordLength) + column);
+                            sum0 = global::LstmGen.LstmMath.MultiplyAdd(xs, global::LstmGen.CompilerServices.Refs.Add(ref stepGradients, 0), sum0);
+                        }
+                        global::LstmGen.CompilerServices.Refs.Add(ref gradientRow, 0) = sum0;
+                    }
+                }
+            }
+
+            /// <summary>
+            /// The dense head with Scalar kernels: output[o] = head.weight[o, :] · h + head.bias[o]. The
+            /// products go to 16 lanes (lane l takes elements l, l + 16, ...) that LstmMath.Sum adds in a fixed
+            /// tree; elements past the last multiple of 16 follow in order; so every path gives the same bits.
+            /// </summary>
+            internal static void HeadScalar(ref float head, ref float hidden, ref float output)
+            {
+                ref float bias = ref global::LstmGen.CompilerServices.Refs.Add(ref head, OutputSize * LayerOutputSize);
+                for (int o = 0; o < OutputSize; o++)
+                {
+                    ref float weights = ref global::LstmGen.CompilerServices.Refs.Add(ref head, o * LayerOutputSize);
+                    float sum = 0f;
+                    // Every element, in order.
+                    for (int k = 0; k < 8; k++)
+                    {
+                        float weightsValue = global::LstmGen.CompilerServices.Refs.Add(ref weights, k);
+                        sum = global::LstmGen.LstmMath.MultiplyAdd(global::LstmGen.CompilerServices.Refs.Add(ref hidden, k), weightsValue, sum);
+                    }
+                    global::LstmGen.CompilerServices.Refs.Add(ref output, o) = sum + global::LstmGen.CompilerServices.Refs.Add(ref bias, o);
+                }
+            }
+
+            /// <summary>
+            /// The dense head's backward pass with Scalar kernels: head.weight's gradient += d logits (outer) h,
+            /// head.bias's += d logits, and upstream = head.weight^T d logits, summed over the outputs in order.
+            /// </summary>
+            internal static void HeadBackwardScalar(ref float head, ref float gradients, ref float hidden, ref float logitGradients, ref float upstream)
+            {
+                ref float biasGradients = ref global::LstmGen.CompilerServices.Refs.Add(ref gradients, OutputSize * LayerOutputSize);
+                global::LstmGen.CompilerServices.Floats.Clear(ref upstream, LayerOutputSize);
+                for (int o = 0; o < OutputSize; o++)
+                {
+                    float logitGradient = global::LstmGen.CompilerServices.Refs.Add(ref logitGradients, o);
+                    global::LstmGen.CompilerServices.Refs.Add(ref biasGradients, o) += logitGradient;
+                    ref float weights = ref global::LstmGen.CompilerServices.Refs.Add(ref head, o * LayerOutputSize);
+                    ref float weightGradients = ref global::LstmGen.CompilerServices.Refs.Add(ref gradients, o * LayerOutputSize);
                     for (int k = 0; k < LayerOutputSize; k++)
                     {
-                        ref float row = ref global::LstmGen.CompilerServices.Refs.Add(ref tileInputWeights, k * 16);
-                        float weight0I = global::LstmGen.CompilerServices.Refs.Add(ref row, 0);
-                        float weight0F = global::LstmGen.CompilerServices.Refs.Add(ref row, 4);
-                        float weight0C = global::LstmGen.CompilerServices.Refs.Add(ref row, 8);
-                        float weight0O = global::LstmGen.CompilerServices.Refs.Add(ref row, 12);
-                        float x0 = global::LstmGen.CompilerServices.Refs.Add(ref input0, k);
-                        inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, weight0I, inputSum0);
-                        forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, weight0F, forgetSum0);
-                        candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, weight0C, candidateSum0);
-                        outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, weight0O, outputSum0);
+                        global::LstmGen.CompilerServices.Refs.Add(ref weightGradients, k) = global::LstmGen.LstmMath.MultiplyAdd(logitGradient, global::LstmGen.CompilerServices.Refs.Add(ref hidden, k), global::LstmGen.CompilerServices.Refs.Add(ref weightGradients, k));
+                        global::LstmGen.CompilerServices.Refs.Add(ref upstream, k) = global::LstmGen.LstmMath.MultiplyAdd(logitGradient, global::LstmGen.CompilerServices.Refs.Add(ref weights, k), global::LstmGen.CompilerServices.Refs.Add(ref upstream, k));
                     }
-                    ref float gates0 = ref global::LstmGen.CompilerServices.Refs.Add(ref gates, step * GateRowLength);
-                    global::LstmGen.CompilerServices.Refs.Add(ref gates0, column) = inputSum0;
-                    global::LstmGen.CompilerServices.Refs.Add(ref gates0, column + 4) = forgetSum0;
-                    global::LstmGen.CompilerServices.Refs.Add(ref gates0, column + 8) = candidateSum0;
-                    global::LstmGen.CompilerServices.Refs.Add(ref gates0, column + 12) = outputSum0;
                 }
             }
         }
-
-        /// <summary>
-        /// The recurrent part of one step of the layers above the first with Scalar kernels: <paramref name="gates"/> holds
-        /// b_ih + b_hh + W_ih x from the projection; W_hh h is added in registers, in the order of a whole step,
-        /// <paramref name="gates"/> (packed like a gate row); then the gate activations replace them there
-        /// (training keeps them for the backward pass), and c = f * c + i * g, h = o * tanh(c).
-        /// </summary>
-        private static void UpperLayerRecurrentScalar(ref float weights, ref float hidden, ref float cell, ref float gates)
-        {
-            // This layer's recurrent weights W_hh.
-            ref float recurrentWeights = ref global::LstmGen.CompilerServices.Refs.Add(ref weights, LayerOutputSize * GateRowLength);
-
-            // Units 0 to 3: 2 tiles of 2 units, one float per gate and unit, summed in registers.
-            for (int part = 0; part < 2; part++)
-            {
-                int blockColumn = 0;
-                int column = blockColumn + (part * 2);
-
-                // The gate sums start from b_ih + b_hh + W_ih x, which the projection computed for the whole chunk.
-                float inputSum0 = global::LstmGen.CompilerServices.Refs.Add(ref gates, column);
-                float forgetSum0 = global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 4);
-                float candidateSum0 = global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 8);
-                float outputSum0 = global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 12);
-                float inputSum1 = global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 1);
-                float forgetSum1 = global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 5);
-                float candidateSum1 = global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 9);
-                float outputSum1 = global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 13);
-
-                // W_hh h: the previous hidden state (4 values).
-                ref float tileRecurrentWeights = ref global::LstmGen.CompilerServices.Refs.Add(ref recurrentWeights, (HiddenSize * blockColumn) + (column - blockColumn));
-                {
-                    ref float row0 = ref tileRecurrentWeights;
-                    float x0 = global::LstmGen.CompilerServices.Refs.Add(ref hidden, 0);
-                    inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.Refs.Add(ref row0, 0), inputSum0);
-                    forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.Refs.Add(ref row0, 4), forgetSum0);
-                    candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.Refs.Add(ref row0, 8), candidateSum0);
-                    outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.Refs.Add(ref row0, 12), outputSum0);
-                    inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.Refs.Add(ref row0, 1), inputSum1);
-                    forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.Refs.Add(ref row0, 5), forgetSum1);
-                    candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.Refs.Add(ref row0, 9), candidateSum1);
-                    outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.Refs.Add(ref row0, 13), outputSum1);
-                    ref float row1 = ref global::LstmGen.CompilerServices.Refs.Add(ref row0, 16);
-                    float x1 = global::LstmGen.CompilerServices.Refs.Add(ref hidden, 1);
-                    inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.Refs.Add(ref row1, 0), inputSum0);
-                    forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.Refs.Add(ref row1, 4), forgetSum0);
-                    candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.Refs.Add(ref row1, 8), candidateSum0);
-                    outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.Refs.Add(ref row1, 12), outputSum0);
-                    inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.Refs.Add(ref row1, 1), inputSum1);
-                    forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.Refs.Add(ref row1, 5), forgetSum1);
-                    candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.Refs.Add(ref row1, 9), candidateSum1);
-                    outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.Refs.Add(ref row1, 13), outputSum1);
-                    ref float row2 = ref global::LstmGen.CompilerServices.Refs.Add(ref row1, 16);
-                    float x2 = global::LstmGen.CompilerServices.Refs.Add(ref hidden, 2);
-                    inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.Refs.Add(ref row2, 0), inputSum0);
-                    forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.Refs.Add(ref row2, 4), forgetSum0);
-                    candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.Refs.Add(ref row2, 8), candidateSum0);
-                    outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.Refs.Add(ref row2, 12), outputSum0);
-                    inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.Refs.Add(ref row2, 1), inputSum1);
-                    forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.Refs.Add(ref row2, 5), forgetSum1);
-                    candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.Refs.Add(ref row2, 9), candidateSum1);
-                    outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.Refs.Add(ref row2, 13), outputSum1);
-                    ref float row3 = ref global::LstmGen.CompilerServices.Refs.Add(ref row2, 16);
-                    float x3 = global::LstmGen.CompilerServices.Refs.Add(ref hidden, 3);
-                    inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.Refs.Add(ref row3, 0), inputSum0);
-                    forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.Refs.Add(ref row3, 4), forgetSum0);
-                    candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.Refs.Add(ref row3, 8), candidateSum0);
-                    outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.Refs.Add(ref row3, 12), outputSum0);
-                    inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.Refs.Add(ref row3, 1), inputSum1);
-                    forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.Refs.Add(ref row3, 5), forgetSum1);
-                    candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.Refs.Add(ref row3, 9), candidateSum1);
-                    outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.Refs.Add(ref row3, 13), outputSum1);
-                }
-
-                // The gate sums, for the activations below.
-                global::LstmGen.CompilerServices.Refs.Add(ref gates, column) = inputSum0;
-                global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 4) = forgetSum0;
-                global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 8) = candidateSum0;
-                global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 12) = outputSum0;
-                global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 1) = inputSum1;
-                global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 5) = forgetSum1;
-                global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 9) = candidateSum1;
-                global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 13) = outputSum1;
-            }
-
-            // Every gate sum has read the old hidden state, so the new one replaces it unit by unit.
-            // Units 0 to 3, one unit at a time: the gates, then c = f * c + i * g and h = o * tanh(c).
-            for (int part = 0; part < 4; part++)
-            {
-                int unit = (part * 1);
-                int column = (part * 1);
-                float inputGate = global::LstmGen.LstmMath.Sigmoid(global::LstmGen.CompilerServices.Refs.Add(ref gates, column));
-                float forgetGate = global::LstmGen.LstmMath.Sigmoid(global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 4));
-                float candidate = global::LstmGen.LstmMath.Tanh(global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 8));
-                float outputGate = global::LstmGen.LstmMath.Sigmoid(global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 12));
-                global::LstmGen.CompilerServices.Refs.Add(ref gates, column) = inputGate;
-                global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 4) = forgetGate;
-                global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 8) = candidate;
-                global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 12) = outputGate;
-                float newCell = global::LstmGen.LstmMath.MultiplyAdd(forgetGate, global::LstmGen.CompilerServices.Refs.Add(ref cell, unit), inputGate * candidate);
-                global::LstmGen.CompilerServices.Refs.Add(ref cell, unit) = newCell;
-                global::LstmGen.CompilerServices.Refs.Add(ref hidden, unit) = outputGate * global::LstmGen.LstmMath.Tanh(newCell);
-            }
-        }
-
-        /// <summary>
-        /// The backward pass of the layers above the first (8 inputs) at one step, with Scalar kernels.
-        /// From d loss / d h (from above, plus what the next step carried back) and d loss / d c, it finds
-        /// the gate gradients, which replace the gates in the record (the weights' gradients are summed from them
-        /// after the backward pass), adds d loss / d b_ih and b_hh to the gradients, writes d loss / d x (when
-        /// wanted) and leaves d loss / d h and d loss / d c of the step before.
-        /// </summary>
-        private static void UpperLayerBackwardScalar(ref float weights, ref float gradients, ref float previous, ref float current, ref float upstream, ref float hiddenGradient, ref float cellGradient, ref float inputGradient, bool computeInputGradient)
-        {
-            // This layer's packed parameters and their gradients: W_ih, W_hh, then the two biases.
-            ref float inputWeights = ref weights;
-            ref float recurrentWeights = ref global::LstmGen.CompilerServices.Refs.Add(ref weights, LayerOutputSize * GateRowLength);
-            ref float inputBiasGradients = ref global::LstmGen.CompilerServices.Refs.Add(ref gradients, (LayerOutputSize + HiddenSize) * GateRowLength);
-            ref float hiddenBiasGradients = ref global::LstmGen.CompilerServices.Refs.Add(ref gradients, (LayerOutputSize + HiddenSize + 1) * GateRowLength);
-
-            // What the forward pass recorded: this step's gates and cell state, the cell state before it. Each unit's
-            // gate gradients overwrite its gates once they are read.
-            ref float gates = ref current;
-            ref float gateGradients = ref current;
-            ref float cell = ref global::LstmGen.CompilerServices.Refs.Add(ref current, RecordCellOffset);
-            ref float previousCell = ref global::LstmGen.CompilerServices.Refs.Add(ref previous, RecordCellOffset);
-
-            // Units 0 to 3: 2 tiles of 2 units, one float per gate and unit: the gate gradients.
-            for (int part = 0; part < 2; part++)
-            {
-                int unit = (part * 2);
-                int column = (part * 2);
-
-                // Units [unit, +1): d h = from above + from the next step; d c += d h * o * (1 - tanh(c)^2);
-                // both flushed to zero below 2^-60, where they would only slow the processor down.
-                {
-                    float one = 1f;
-                    float hiddenGradientSum = global::LstmGen.LstmMath.FlushNegligible(global::LstmGen.CompilerServices.Refs.Add(ref upstream, unit) + global::LstmGen.CompilerServices.Refs.Add(ref hiddenGradient, unit));
-                    float inputGate = global::LstmGen.CompilerServices.Refs.Add(ref gates, column);
-                    float forgetGate = global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 4);
-                    float candidate = global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 8);
-                    float outputGate = global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 12);
-                    float tanhCell = global::LstmGen.LstmMath.Tanh(global::LstmGen.CompilerServices.Refs.Add(ref cell, unit));
-                    float cellGradientSum = global::LstmGen.LstmMath.FlushNegligible(global::LstmGen.LstmMath.MultiplyAdd(hiddenGradientSum * outputGate, one - (tanhCell * tanhCell), global::LstmGen.CompilerServices.Refs.Add(ref cellGradient, unit)));
-                    // Through each gate's activation: sigmoid' = s (1 - s), tanh' = 1 - t^2.
-                    global::LstmGen.CompilerServices.Refs.Add(ref gateGradients, column) = cellGradientSum * candidate * (inputGate * (one - inputGate));
-                    global::LstmGen.CompilerServices.Refs.Add(ref gateGradients, column + 4) = cellGradientSum * global::LstmGen.CompilerServices.Refs.Add(ref previousCell, unit) * (forgetGate * (one - forgetGate));
-                    global::LstmGen.CompilerServices.Refs.Add(ref gateGradients, column + 8) = cellGradientSum * inputGate * (one - (candidate * candidate));
-                    global::LstmGen.CompilerServices.Refs.Add(ref gateGradients, column + 12) = hiddenGradientSum * tanhCell * (outputGate * (one - outputGate));
-                    // d loss / d c of the step before: through c = f * c_prev + i * g.
-                    global::LstmGen.CompilerServices.Refs.Add(ref cellGradient, unit) = cellGradientSum * forgetGate;
-                }
-
-                // Units [unit + 1, +1): d h = from above + from the next step; d c += d h * o * (1 - tanh(c)^2);
-                // both flushed to zero below 2^-60, where they would only slow the processor down.
-                {
-                    float one = 1f;
-                    float hiddenGradientSum = global::LstmGen.LstmMath.FlushNegligible(global::LstmGen.CompilerServices.Refs.Add(ref upstream, unit + 1) + global::LstmGen.CompilerServices.Refs.Add(ref hiddenGradient, unit + 1));
-                    float inputGate = global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 1);
-                    float forgetGate = global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 5);
-                    float candidate = global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 9);
-                    float outputGate = global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 13);
-                    float tanhCell = global::LstmGen.LstmMath.Tanh(global::LstmGen.CompilerServices.Refs.Add(ref cell, unit + 1));
-                    float cellGradientSum = global::LstmGen.LstmMath.FlushNegligible(global::LstmGen.LstmMath.MultiplyAdd(hiddenGradientSum * outputGate, one - (tanhCell * tanhCell), global::LstmGen.CompilerServices.Refs.Add(ref cellGradient, unit + 1)));
-                    // Through each gate's activation: sigmoid' = s (1 - s), tanh' = 1 - t^2.
-                    global::LstmGen.CompilerServices.Refs.Add(ref gateGradients, column + 1) = cellGradientSum * candidate * (inputGate * (one - inputGate));
-                    global::LstmGen.CompilerServices.Refs.Add(ref gateGradients, column + 5) = cellGradientSum * global::LstmGen.CompilerServices.Refs.Add(ref previousCell, unit + 1) * (forgetGate * (one - forgetGate));
-                    global::LstmGen.CompilerServices.Refs.Add(ref gateGradients, column + 9) = cellGradientSum * inputGate * (one - (candidate * candidate));
-                    global::LstmGen.CompilerServices.Refs.Add(ref gateGradients, column + 13) = hiddenGradientSum * tanhCell * (outputGate * (one - outputGate));
-                    // d loss / d c of the step before: through c = f * c_prev + i * g.
-                    global::LstmGen.CompilerServices.Refs.Add(ref cellGradient, unit + 1) = cellGradientSum * forgetGate;
-                }
-            }
-
-            // d loss / d b_ih and d loss / d b_hh: the gate gradients.
-            for (int k = 0; k < GateRowLength; k++)
-            {
-                float gateGradient = global::LstmGen.CompilerServices.Refs.Add(ref gateGradients, k);
-                global::LstmGen.CompilerServices.Refs.Add(ref inputBiasGradients, k) = global::LstmGen.CompilerServices.Refs.Add(ref inputBiasGradients, k) + gateGradient;
-                global::LstmGen.CompilerServices.Refs.Add(ref hiddenBiasGradients, k) = global::LstmGen.CompilerServices.Refs.Add(ref hiddenBiasGradients, k) + gateGradient;
-            }
-
-            // d loss / d x = W_ih^T gate gradients, when wanted.
-            if (computeInputGradient)
-            {
-                for (int k = 0; k < LayerOutputSize; k++)
-                {
-                    GateRowBackwardScalar(ref inputWeights, LayerOutputSize, k, ref gateGradients, ref global::LstmGen.CompilerServices.Refs.Add(ref inputGradient, k));
-                }
-            }
-
-            // d loss / d h_prev = W_hh^T gate gradients, for the step before.
-            for (int k = 0; k < HiddenSize; k++)
-            {
-                GateRowBackwardScalar(ref recurrentWeights, HiddenSize, k, ref gateGradients, ref global::LstmGen.CompilerServices.Refs.Add(ref hiddenGradient, k));
-            }
-        }
-
-        /// <summary>
-        /// One row of a weight's backward pass with Scalar kernels: result = weightRow · gateGradients,
-        /// a block of units at a time (the weight of weightRows rows is kept block by block), summed in the
-        /// canonical 16 lanes and then in order.
-        /// </summary>
-        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-        private static void GateRowBackwardScalar(ref float weights, int weightRows, int row, ref float gateGradients, ref float result)
-        {
-            global::System.Span<float> lanes = stackalloc float[16];
-            lanes.Clear();
-            // Units 0 to 3: each block's part of the rows, 16 columns.
-            {
-                int column = 0;
-                ref float blockRow0 = ref global::LstmGen.CompilerServices.Refs.Add(ref weights, (weightRows * column) + (row * 16));
-                for (int lane = 0; lane < 16; lane++)
-                {
-                    int index = (int)lane;
-                    lanes[lane] = global::LstmGen.LstmMath.MultiplyAdd(global::LstmGen.CompilerServices.Refs.Add(ref blockRow0, index), global::LstmGen.CompilerServices.Refs.Add(ref gateGradients, column + index), lanes[lane]);
-                }
-            }
-            float sum = global::LstmGen.LstmMath.Sum(lanes);
-            global::LstmGen.CompilerServices.Refs.Add(ref result, 0) = sum;
-        }
-
-        /// <summary>
-        /// Adds steps [start, end) to the rows of a weight's gradient with Scalar kernels: gradientRow_k +=
-        /// x_t[k] * gateGradients_t, with x_t[k] at x + t * xStride + k and gateGradients_t at gateGradients +
-        /// t * StepRecordLength, from the last step to the first. Each gradient is loaded and stored once. The
-        /// gradient of a weight of <paramref name="rows"/> rows is kept block by block, as the weight is.
-        /// </summary>
-        private static void WeightGradientsScalar(ref float gradientRows, int rows, ref float x, int xStride, ref float gateGradients, int start, int end)
-        {
-            // Units 0 to 3: one column at a time, every row, every step of the block.
-            for (int column = 0; column < 16; column++)
-            {
-                for (int k = 0; k < rows; k++)
-                {
-                    ref float gradientRow = ref global::LstmGen.CompilerServices.Refs.Add(ref gradientRows, (rows * 0) + (k * 16) + column);
-                    ref float xRow = ref global::LstmGen.CompilerServices.Refs.Add(ref x, k);
-                    float sum0 = global::LstmGen.CompilerServices.Refs.Add(ref gradientRow, 0);
-                    for (int step = end; step > start; step--)
-                    {
-                        int t = step - 1;
-                        float xs = global::LstmGen.CompilerServices.Refs.Add(ref xRow, t * xStride);
-                        ref float stepGradients = ref global::LstmGen.CompilerServices.Refs.Add(ref gateGradients, (t * StepRecordLength) + column);
-                        sum0 = global::LstmGen.LstmMath.MultiplyAdd(xs, global::LstmGen.CompilerServices.Refs.Add(ref stepGradients, 0), sum0);
-                    }
-                    global::LstmGen.CompilerServices.Refs.Add(ref gradientRow, 0) = sum0;
-                }
-            }
-        }
-
-        /// <summary>
-        /// The dense head with Scalar kernels: output[o] = head.weight[o, :] · h + head.bias[o]. The
-        /// products go to 16 lanes (lane l takes elements l, l + 16, ...) that LstmMath.Sum adds in a fixed
-        /// tree; elements past the last multiple of 16 follow in order; so every path gives the same bits.
-        /// </summary>
-        private static void HeadScalar(ref float head, ref float hidden, ref float output)
-        {
-            ref float bias = ref global::LstmGen.CompilerServices.Refs.Add(ref head, OutputSize * LayerOutputSize);
-            for (int o = 0; o < OutputSize; o++)
-            {
-                ref float weights = ref global::LstmGen.CompilerServices.Refs.Add(ref head, o * LayerOutputSize);
-                float sum = 0f;
-                // Every element, in order.
-                for (int k = 0; k < 8; k++)
-                {
-                    float weightsValue = global::LstmGen.CompilerServices.Refs.Add(ref weights, k);
-                    sum = global::LstmGen.LstmMath.MultiplyAdd(global::LstmGen.CompilerServices.Refs.Add(ref hidden, k), weightsValue, sum);
-                }
-                global::LstmGen.CompilerServices.Refs.Add(ref output, o) = sum + global::LstmGen.CompilerServices.Refs.Add(ref bias, o);
-            }
-        }
-
-        /// <summary>
-        /// The dense head's backward pass with Scalar kernels: head.weight's gradient += d logits (outer) h,
-        /// head.bias's += d logits, and upstream = head.weight^T d logits, summed over the outputs in order.
-        /// </summary>
-        private static void HeadBackwardScalar(ref float head, ref float gradients, ref float hidden, ref float logitGradients, ref float upstream)
-        {
-            ref float biasGradients = ref global::LstmGen.CompilerServices.Refs.Add(ref gradients, OutputSize * LayerOutputSize);
-            global::LstmGen.CompilerServices.Floats.Clear(ref upstream, LayerOutputSize);
-            for (int o = 0; o < OutputSize; o++)
-            {
-                float logitGradient = global::LstmGen.CompilerServices.Refs.Add(ref logitGradients, o);
-                global::LstmGen.CompilerServices.Refs.Add(ref biasGradients, o) += logitGradient;
-                ref float weights = ref global::LstmGen.CompilerServices.Refs.Add(ref head, o * LayerOutputSize);
-                ref float weightGradients = ref global::LstmGen.CompilerServices.Refs.Add(ref gradients, o * LayerOutputSize);
-                for (int k = 0; k < LayerOutputSize; k++)
-                {
-                    global::LstmGen.CompilerServices.Refs.Add(ref weightGradients, k) = global::LstmGen.LstmMath.MultiplyAdd(logitGradient, global::LstmGen.CompilerServices.Refs.Add(ref hidden, k), global::LstmGen.CompilerServices.Refs.Add(ref weightGradients, k));
-                    global::LstmGen.CompilerServices.Refs.Add(ref upstream, k) = global::LstmGen.LstmMath.MultiplyAdd(logitGradient, global::LstmGen.CompilerServices.Refs.Add(ref weights, k), global::LstmGen.CompilerServices.Refs.Add(ref upstream, k));
-                }
-            }
-        }
-
     }
 }

@@ -403,7 +403,7 @@ namespace Portable
                 ref float chunkInputs = ref global::LstmGen.CompilerServices.Refs.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(inputs), start * InputSize);
                 for (int step = 0; step < count; step++)
                 {
-                    FirstLayerStep(ref parameters, ref global::LstmGen.CompilerServices.Refs.Add(ref chunkInputs, step * InputSize), ref hidden, ref gates);
+                    LstmGenKernels.FirstLayerStep(ref parameters, ref global::LstmGen.CompilerServices.Refs.Add(ref chunkInputs, step * InputSize), ref hidden, ref gates);
                     global::LstmGen.CompilerServices.Floats.Copy(ref hidden, ref global::LstmGen.CompilerServices.Refs.Add(ref sequence, step * HiddenSize), HiddenSize);
                 }
 
@@ -411,33 +411,15 @@ namespace Portable
                 {
                     ref float weights = ref global::LstmGen.CompilerServices.Refs.Add(ref parameters, FirstLayerParameterCount + ((Layers - 2) * UpperLayerParameterCount));
                     ref float layerHidden = ref global::LstmGen.CompilerServices.Refs.Add(ref hidden, (Layers - 1) * HiddenSize);
-                    UpperLayerProjection(ref weights, ref sequence, HiddenSize, ref gates, (int)count);
+                    LstmGenKernels.UpperLayerProjection(ref weights, ref sequence, HiddenSize, ref gates, (int)count);
                     for (int step = 0; step < count; step++)
                     {
-                        UpperLayerRecurrent(ref weights, ref layerHidden, ref global::LstmGen.CompilerServices.Refs.Add(ref gates, step * GateValuesLength));
+                        LstmGenKernels.UpperLayerRecurrent(ref weights, ref layerHidden, ref global::LstmGen.CompilerServices.Refs.Add(ref gates, step * GateValuesLength));
                         ref float output = ref global::LstmGen.CompilerServices.Refs.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(outputs), (start + step) * OutputSize);
-                        HeadForward(ref global::LstmGen.CompilerServices.Refs.Add(ref parameters, HeadOffset), ref layerHidden, ref output);
+                        LstmGenKernels.HeadForward(ref global::LstmGen.CompilerServices.Refs.Add(ref parameters, HeadOffset), ref layerHidden, ref output);
                     }
                 }
             }
-        }
-
-        /// <summary>One whole step of the first layer, its gates in <paramref name="gates"/>, on the path this processor takes.</summary>
-        private static void FirstLayerStep(ref float weights, ref float input, ref float hidden, ref float gates)
-        {
-            FirstLayerScalar(ref weights, ref input, ref hidden, ref gates);
-        }
-
-        /// <summary>The input part of the layers above the first's gate sums for a chunk of steps, on the path this processor takes.</summary>
-        private static void UpperLayerProjection(ref float weights, ref float inputs, int inputStride, ref float gates, int steps)
-        {
-            UpperLayerProjectionScalar(ref weights, ref inputs, inputStride, ref gates, steps);
-        }
-
-        /// <summary>The recurrent part of one step of the layers above the first, on the path this processor takes.</summary>
-        private static void UpperLayerRecurrent(ref float weights, ref float hidden, ref float gates)
-        {
-            UpperLayerRecurrentScalar(ref weights, ref hidden, ref gates);
         }
 
         /// <summary>One step of every layer, then the output: the spans were checked by the caller.</summary>
@@ -450,7 +432,7 @@ namespace Portable
             global::System.Span<float> gateScratch = stackalloc float[GateValuesLength];
             ref float gates = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(gateScratch);
 
-            StepScalar(ref parameters, ref input, ref hidden, ref gates, ref output);
+            LstmGenKernels.StepScalar(ref parameters, ref input, ref hidden, ref gates, ref output);
         }
 
         /// <inheritdoc cref="global::LstmGen.ISequenceModel.Gradients"/>
@@ -586,7 +568,7 @@ namespace Portable
                     global::System.ReadOnlySpan<float> logits = global::System.Runtime.InteropServices.MemoryMarshal.CreateReadOnlySpan(ref global::LstmGen.CompilerServices.Refs.Add(ref row, RecordLogitsOffset), OutputSize);
                     global::System.ReadOnlySpan<float> outputs = global::System.Runtime.InteropServices.MemoryMarshal.CreateReadOnlySpan(ref global::LstmGen.CompilerServices.Refs.Add(ref row, RecordOutputsOffset), OutputSize);
                     loss += global::LstmGen.Training.Losses.StepLoss(global::LstmGen.LossFunction.MeanSquaredError, global::LstmGen.Activation.Linear, logits, outputs, target, scale, logitGradients);
-                    HeadBackward(ref global::LstmGen.CompilerServices.Refs.Add(ref parameters, HeadOffset), ref global::LstmGen.CompilerServices.Refs.Add(ref gradients, HeadOffset), ref global::LstmGen.CompilerServices.Refs.Add(ref row, ((Layers - 1) * LayerRecordLength) + RecordHiddenOffset), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(logitGradients), ref upstream);
+                    LstmGenKernels.HeadBackward(ref global::LstmGen.CompilerServices.Refs.Add(ref parameters, HeadOffset), ref global::LstmGen.CompilerServices.Refs.Add(ref gradients, HeadOffset), ref global::LstmGen.CompilerServices.Refs.Add(ref row, ((Layers - 1) * LayerRecordLength) + RecordHiddenOffset), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(logitGradients), ref upstream);
                 }
                 else
                 {
@@ -598,11 +580,11 @@ namespace Portable
                 {
                     int weights = FirstLayerParameterCount + ((layer - 1) * UpperLayerParameterCount);
                     int state = layer * HiddenSize;
-                    UpperLayerBackward(ref global::LstmGen.CompilerServices.Refs.Add(ref parameters, weights), ref global::LstmGen.CompilerServices.Refs.Add(ref gradients, weights), ref global::LstmGen.CompilerServices.Refs.Add(ref previousRow, layer * LayerRecordLength), ref global::LstmGen.CompilerServices.Refs.Add(ref row, layer * LayerRecordLength), ref upstream, ref global::LstmGen.CompilerServices.Refs.Add(ref hiddenGradients, state), ref global::LstmGen.CompilerServices.Refs.Add(ref carriedGradients, state), ref upstream, computeInputGradient: true);
+                    LstmGenKernels.UpperLayerBackward(ref global::LstmGen.CompilerServices.Refs.Add(ref parameters, weights), ref global::LstmGen.CompilerServices.Refs.Add(ref gradients, weights), ref global::LstmGen.CompilerServices.Refs.Add(ref previousRow, layer * LayerRecordLength), ref global::LstmGen.CompilerServices.Refs.Add(ref row, layer * LayerRecordLength), ref upstream, ref global::LstmGen.CompilerServices.Refs.Add(ref hiddenGradients, state), ref global::LstmGen.CompilerServices.Refs.Add(ref carriedGradients, state), ref upstream, computeInputGradient: true);
                 }
 
                 // The first layer, whose input is the sequence: d loss / d input only when it is wanted.
-                FirstLayerBackward(ref parameters, ref gradients, ref previousRow, ref row, ref upstream, ref hiddenGradients, ref carriedGradients, ref global::LstmGen.CompilerServices.Refs.Add(ref inputGradient, step * InputSize), wantsInputGradients);
+                LstmGenKernels.FirstLayerBackward(ref parameters, ref gradients, ref previousRow, ref row, ref upstream, ref hiddenGradients, ref carriedGradients, ref global::LstmGen.CompilerServices.Refs.Add(ref inputGradient, step * InputSize), wantsInputGradients);
             }
 
             // The weights' gradients, from the gate gradients the backward pass left in the record: d W_ih +=
@@ -617,8 +599,8 @@ namespace Portable
                 // The first layer: step t's gate gradients are at gateGradients + t * StepRecordLength, its input at
                 // input + t * InputSize and the hidden state before it in row t of the record.
                 ref float gateGradients = ref global::LstmGen.CompilerServices.Refs.Add(ref record, StepRecordLength);
-                WeightGradients(ref gradients, InputSize, ref input, InputSize, ref gateGradients, blockStart, blockEnd);
-                WeightGradients(ref global::LstmGen.CompilerServices.Refs.Add(ref gradients, InputSize * GateRowLength), HiddenSize, ref global::LstmGen.CompilerServices.Refs.Add(ref record, RecordHiddenOffset), StepRecordLength, ref global::LstmGen.CompilerServices.Refs.Add(ref record, StepRecordLength + RecordRecurrentGradientOffset), blockStart, blockEnd);
+                LstmGenKernels.WeightGradients(ref gradients, InputSize, ref input, InputSize, ref gateGradients, blockStart, blockEnd);
+                LstmGenKernels.WeightGradients(ref global::LstmGen.CompilerServices.Refs.Add(ref gradients, InputSize * GateRowLength), HiddenSize, ref global::LstmGen.CompilerServices.Refs.Add(ref record, RecordHiddenOffset), StepRecordLength, ref global::LstmGen.CompilerServices.Refs.Add(ref record, StepRecordLength + RecordRecurrentGradientOffset), blockStart, blockEnd);
 
                 // The layers above the first: their input is the hidden state of the layer below at the same step.
                 for (int layer = 1; layer < Layers; layer++)
@@ -626,8 +608,8 @@ namespace Portable
                     int weights = FirstLayerParameterCount + ((layer - 1) * UpperLayerParameterCount);
                     ref float layerGateGradients = ref global::LstmGen.CompilerServices.Refs.Add(ref record, StepRecordLength + (layer * LayerRecordLength));
                     ref float belowHidden = ref global::LstmGen.CompilerServices.Refs.Add(ref record, StepRecordLength + ((layer - 1) * LayerRecordLength) + RecordHiddenOffset);
-                    WeightGradients(ref global::LstmGen.CompilerServices.Refs.Add(ref gradients, weights), HiddenSize, ref belowHidden, StepRecordLength, ref layerGateGradients, blockStart, blockEnd);
-                    WeightGradients(ref global::LstmGen.CompilerServices.Refs.Add(ref gradients, weights + (HiddenSize * GateRowLength)), HiddenSize, ref global::LstmGen.CompilerServices.Refs.Add(ref record, (layer * LayerRecordLength) + RecordHiddenOffset), StepRecordLength, ref global::LstmGen.CompilerServices.Refs.Add(ref record, StepRecordLength + (layer * LayerRecordLength) + RecordRecurrentGradientOffset), blockStart, blockEnd);
+                    LstmGenKernels.WeightGradients(ref global::LstmGen.CompilerServices.Refs.Add(ref gradients, weights), HiddenSize, ref belowHidden, StepRecordLength, ref layerGateGradients, blockStart, blockEnd);
+                    LstmGenKernels.WeightGradients(ref global::LstmGen.CompilerServices.Refs.Add(ref gradients, weights + (HiddenSize * GateRowLength)), HiddenSize, ref global::LstmGen.CompilerServices.Refs.Add(ref record, (layer * LayerRecordLength) + RecordHiddenOffset), StepRecordLength, ref global::LstmGen.CompilerServices.Refs.Add(ref record, StepRecordLength + (layer * LayerRecordLength) + RecordRecurrentGradientOffset), blockStart, blockEnd);
                 }
             }
 
@@ -659,73 +641,19 @@ namespace Portable
             {
                 ref float row = ref global::LstmGen.CompilerServices.Refs.Add(ref record, (step + 1) * StepRecordLength);
                 // Every layer, from the input up, recording as it goes.
-                FirstLayerRecorded(ref parameters, ref global::LstmGen.CompilerServices.Refs.Add(ref input, step * InputSize), ref hidden, ref row);
+                LstmGenKernels.FirstLayerRecorded(ref parameters, ref global::LstmGen.CompilerServices.Refs.Add(ref input, step * InputSize), ref hidden, ref row);
                 for (int layer = 1; layer < Layers; layer++)
                 {
                     int weights = FirstLayerParameterCount + ((layer - 1) * UpperLayerParameterCount);
-                    UpperLayerRecorded(ref global::LstmGen.CompilerServices.Refs.Add(ref parameters, weights), ref global::LstmGen.CompilerServices.Refs.Add(ref hidden, (layer - 1) * HiddenSize), ref global::LstmGen.CompilerServices.Refs.Add(ref hidden, layer * HiddenSize), ref global::LstmGen.CompilerServices.Refs.Add(ref row, layer * LayerRecordLength));
+                    LstmGenKernels.UpperLayerRecorded(ref global::LstmGen.CompilerServices.Refs.Add(ref parameters, weights), ref global::LstmGen.CompilerServices.Refs.Add(ref hidden, (layer - 1) * HiddenSize), ref global::LstmGen.CompilerServices.Refs.Add(ref hidden, layer * HiddenSize), ref global::LstmGen.CompilerServices.Refs.Add(ref row, layer * LayerRecordLength));
                 }
 
                 // The logits, then the outputs after the activation.
                 ref float logits = ref global::LstmGen.CompilerServices.Refs.Add(ref row, RecordLogitsOffset);
                 ref float outputs = ref global::LstmGen.CompilerServices.Refs.Add(ref row, RecordOutputsOffset);
-                HeadForward(ref global::LstmGen.CompilerServices.Refs.Add(ref parameters, HeadOffset), ref global::LstmGen.CompilerServices.Refs.Add(ref hidden, (Layers - 1) * HiddenSize), ref logits);
+                LstmGenKernels.HeadForward(ref global::LstmGen.CompilerServices.Refs.Add(ref parameters, HeadOffset), ref global::LstmGen.CompilerServices.Refs.Add(ref hidden, (Layers - 1) * HiddenSize), ref logits);
                 global::LstmGen.CompilerServices.Floats.Copy(ref logits, ref outputs, OutputSize);
             }
-        }
-
-        /// <summary>
-        /// One step of the first layer that records its gate values and new hidden
-        /// state into <paramref name="record"/>, for the backward pass.
-        /// </summary>
-        private static void FirstLayerRecorded(ref float weights, ref float input, ref float hidden, ref float record)
-        {
-            FirstLayerScalar(ref weights, ref input, ref hidden, ref record);
-
-            // The new state, for the backward pass.
-            global::LstmGen.CompilerServices.Floats.Copy(ref hidden, ref global::LstmGen.CompilerServices.Refs.Add(ref record, RecordHiddenOffset), HiddenSize);
-        }
-
-        /// <summary>The backward pass of the first layer at one step, on the path this processor takes.</summary>
-        private static void FirstLayerBackward(ref float weights, ref float gradients, ref float previous, ref float current, ref float upstream, ref float hiddenGradient, ref float carriedGradient, ref float inputGradient, bool computeInputGradient)
-        {
-            FirstLayerBackwardScalar(ref weights, ref gradients, ref previous, ref current, ref upstream, ref hiddenGradient, ref carriedGradient, ref inputGradient, computeInputGradient);
-        }
-
-        /// <summary>
-        /// One step of the layers above the first that records its gate values and new hidden
-        /// state into <paramref name="record"/>, for the backward pass.
-        /// </summary>
-        private static void UpperLayerRecorded(ref float weights, ref float input, ref float hidden, ref float record)
-        {
-            UpperLayerScalar(ref weights, ref input, ref hidden, ref record);
-
-            // The new state, for the backward pass.
-            global::LstmGen.CompilerServices.Floats.Copy(ref hidden, ref global::LstmGen.CompilerServices.Refs.Add(ref record, RecordHiddenOffset), HiddenSize);
-        }
-
-        /// <summary>The backward pass of the layers above the first at one step, on the path this processor takes.</summary>
-        private static void UpperLayerBackward(ref float weights, ref float gradients, ref float previous, ref float current, ref float upstream, ref float hiddenGradient, ref float carriedGradient, ref float inputGradient, bool computeInputGradient)
-        {
-            UpperLayerBackwardScalar(ref weights, ref gradients, ref previous, ref current, ref upstream, ref hiddenGradient, ref carriedGradient, ref inputGradient, computeInputGradient);
-        }
-
-        /// <summary>Adds a block of steps to the gradient of a weight, on the path this processor takes.</summary>
-        private static void WeightGradients(ref float gradientRows, int rows, ref float x, int xStride, ref float gateGradients, int start, int end)
-        {
-            WeightGradientsScalar(ref gradientRows, rows, ref x, xStride, ref gateGradients, start, end);
-        }
-
-        /// <summary>The dense head's logits, on the path this processor takes.</summary>
-        private static void HeadForward(ref float head, ref float hidden, ref float logits)
-        {
-            HeadScalar(ref head, ref hidden, ref logits);
-        }
-
-        /// <summary>The dense head's backward pass, on the path this processor takes.</summary>
-        private static void HeadBackward(ref float head, ref float gradients, ref float hidden, ref float logitGradients, ref float upstream)
-        {
-            HeadBackwardScalar(ref head, ref gradients, ref hidden, ref logitGradients, ref upstream);
         }
 
         /// <summary>
@@ -748,1194 +676,6 @@ namespace Portable
             for (int agent = 0; agent < states.Length; agent++)
             {
                 StepCore(ref states[agent], ref global::LstmGen.CompilerServices.Refs.Add(ref input, agent * InputSize), ref global::LstmGen.CompilerServices.Refs.Add(ref output, agent * OutputSize));
-            }
-        }
-
-        /// <summary>One step of every layer and the head with the Scalar kernels.</summary>
-        private static void StepScalar(ref float parameters, ref float input, ref float hidden, ref float gates, ref float output)
-        {
-            // Layer 0: the input (InputSize values) -> hidden[0].
-            FirstLayerScalar(ref parameters, ref input, ref hidden, ref gates);
-
-            // Layer 1: hidden[0] -> hidden[1].
-            UpperLayerScalar(ref global::LstmGen.CompilerServices.Refs.Add(ref parameters, FirstLayerParameterCount), ref hidden, ref global::LstmGen.CompilerServices.Refs.Add(ref hidden, 1 * HiddenSize), ref gates);
-
-            // The dense head reads the top layer's hidden state.
-            HeadScalar(ref global::LstmGen.CompilerServices.Refs.Add(ref parameters, HeadOffset), ref global::LstmGen.CompilerServices.Refs.Add(ref hidden, 1 * HiddenSize), ref output);
-        }
-
-        /// <summary>
-        /// One step of the first layer (3 inputs) with Scalar kernels:
-        /// the gate sums b_i + W_i x and b_h + W_h h of every unit, summed in registers and stored into
-        /// <paramref name="gates"/> (packed like a gate row); then the gate activations replace them there
-        /// (training keeps them for the backward pass), and n = tanh(b_in + W_in x + r * (b_hn + W_hn h)), h = (h - n) * z + n.
-        /// </summary>
-        private static void FirstLayerScalar(ref float weights, ref float input, ref float hidden, ref float gates)
-        {
-            // This layer's packed parameters: W_ih, W_hh, then the two biases.
-            ref float inputWeights = ref weights;
-            ref float recurrentWeights = ref global::LstmGen.CompilerServices.Refs.Add(ref weights, InputSize * GateRowLength);
-            ref float inputBias = ref global::LstmGen.CompilerServices.Refs.Add(ref weights, (InputSize + HiddenSize) * GateRowLength);
-            ref float hiddenBias = ref global::LstmGen.CompilerServices.Refs.Add(ref weights, (InputSize + HiddenSize + 1) * GateRowLength);
-            ref float newHiddenSums = ref global::LstmGen.CompilerServices.Refs.Add(ref gates, GateRowLength);
-
-            // Units 0 to 3: 2 tiles of 2 units, one float per gate and unit, summed in registers.
-            for (int part = 0; part < 2; part++)
-            {
-                int unit = (part * 2);
-                int blockColumn = 0;
-                int column = blockColumn + (part * 2);
-
-                // The gate sums start from the two biases (r, z), b_in (n's input part) and b_hn (n's recurrent part).
-                float resetSum0 = global::LstmGen.CompilerServices.Refs.Add(ref inputBias, column) + global::LstmGen.CompilerServices.Refs.Add(ref hiddenBias, column);
-                float updateSum0 = global::LstmGen.CompilerServices.Refs.Add(ref inputBias, column + 4) + global::LstmGen.CompilerServices.Refs.Add(ref hiddenBias, column + 4);
-                float newInputSum0 = global::LstmGen.CompilerServices.Refs.Add(ref inputBias, column + 8);
-                float newHiddenSum0 = global::LstmGen.CompilerServices.Refs.Add(ref hiddenBias, column + 8);
-                float resetSum1 = global::LstmGen.CompilerServices.Refs.Add(ref inputBias, column + 1) + global::LstmGen.CompilerServices.Refs.Add(ref hiddenBias, column + 1);
-                float updateSum1 = global::LstmGen.CompilerServices.Refs.Add(ref inputBias, column + 5) + global::LstmGen.CompilerServices.Refs.Add(ref hiddenBias, column + 5);
-                float newInputSum1 = global::LstmGen.CompilerServices.Refs.Add(ref inputBias, column + 9);
-                float newHiddenSum1 = global::LstmGen.CompilerServices.Refs.Add(ref hiddenBias, column + 9);
-
-                // W_ih x: the input (3 values).
-                ref float tileInputWeights = ref global::LstmGen.CompilerServices.Refs.Add(ref inputWeights, (InputSize * blockColumn) + (column - blockColumn));
-                {
-                    ref float row0 = ref tileInputWeights;
-                    float x0 = global::LstmGen.CompilerServices.Refs.Add(ref input, 0);
-                    resetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.Refs.Add(ref row0, 0), resetSum0);
-                    updateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.Refs.Add(ref row0, 4), updateSum0);
-                    newInputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.Refs.Add(ref row0, 8), newInputSum0);
-                    resetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.Refs.Add(ref row0, 1), resetSum1);
-                    updateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.Refs.Add(ref row0, 5), updateSum1);
-                    newInputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.Refs.Add(ref row0, 9), newInputSum1);
-                    ref float row1 = ref global::LstmGen.CompilerServices.Refs.Add(ref row0, 12);
-                    float x1 = global::LstmGen.CompilerServices.Refs.Add(ref input, 1);
-                    resetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.Refs.Add(ref row1, 0), resetSum0);
-                    updateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.Refs.Add(ref row1, 4), updateSum0);
-                    newInputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.Refs.Add(ref row1, 8), newInputSum0);
-                    resetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.Refs.Add(ref row1, 1), resetSum1);
-                    updateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.Refs.Add(ref row1, 5), updateSum1);
-                    newInputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.Refs.Add(ref row1, 9), newInputSum1);
-                    ref float row2 = ref global::LstmGen.CompilerServices.Refs.Add(ref row1, 12);
-                    float x2 = global::LstmGen.CompilerServices.Refs.Add(ref input, 2);
-                    resetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.Refs.Add(ref row2, 0), resetSum0);
-                    updateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.Refs.Add(ref row2, 4), updateSum0);
-                    newInputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.Refs.Add(ref row2, 8), newInputSum0);
-                    resetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.Refs.Add(ref row2, 1), resetSum1);
-                    updateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.Refs.Add(ref row2, 5), updateSum1);
-                    newInputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.Refs.Add(ref row2, 9), newInputSum1);
-                }
-
-                // W_hh h: the previous hidden state (5 values).
-                ref float tileRecurrentWeights = ref global::LstmGen.CompilerServices.Refs.Add(ref recurrentWeights, (HiddenSize * blockColumn) + (column - blockColumn));
-                {
-                    ref float row0 = ref tileRecurrentWeights;
-                    float x0 = global::LstmGen.CompilerServices.Refs.Add(ref hidden, 0);
-                    resetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.Refs.Add(ref row0, 0), resetSum0);
-                    updateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.Refs.Add(ref row0, 4), updateSum0);
-                    newHiddenSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.Refs.Add(ref row0, 8), newHiddenSum0);
-                    resetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.Refs.Add(ref row0, 1), resetSum1);
-                    updateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.Refs.Add(ref row0, 5), updateSum1);
-                    newHiddenSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.Refs.Add(ref row0, 9), newHiddenSum1);
-                    ref float row1 = ref global::LstmGen.CompilerServices.Refs.Add(ref row0, 12);
-                    float x1 = global::LstmGen.CompilerServices.Refs.Add(ref hidden, 1);
-                    resetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.Refs.Add(ref row1, 0), resetSum0);
-                    updateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.Refs.Add(ref row1, 4), updateSum0);
-                    newHiddenSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.Refs.Add(ref row1, 8), newHiddenSum0);
-                    resetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.Refs.Add(ref row1, 1), resetSum1);
-                    updateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.Refs.Add(ref row1, 5), updateSum1);
-                    newHiddenSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.Refs.Add(ref row1, 9), newHiddenSum1);
-                    ref float row2 = ref global::LstmGen.CompilerServices.Refs.Add(ref row1, 12);
-                    float x2 = global::LstmGen.CompilerServices.Refs.Add(ref hidden, 2);
-                    resetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.Refs.Add(ref row2, 0), resetSum0);
-                    updateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.Refs.Add(ref row2, 4), updateSum0);
-                    newHiddenSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.Refs.Add(ref row2, 8), newHiddenSum0);
-                    resetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.Refs.Add(ref row2, 1), resetSum1);
-                    updateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.Refs.Add(ref row2, 5), updateSum1);
-                    newHiddenSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.Refs.Add(ref row2, 9), newHiddenSum1);
-                    ref float row3 = ref global::LstmGen.CompilerServices.Refs.Add(ref row2, 12);
-                    float x3 = global::LstmGen.CompilerServices.Refs.Add(ref hidden, 3);
-                    resetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.Refs.Add(ref row3, 0), resetSum0);
-                    updateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.Refs.Add(ref row3, 4), updateSum0);
-                    newHiddenSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.Refs.Add(ref row3, 8), newHiddenSum0);
-                    resetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.Refs.Add(ref row3, 1), resetSum1);
-                    updateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.Refs.Add(ref row3, 5), updateSum1);
-                    newHiddenSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.Refs.Add(ref row3, 9), newHiddenSum1);
-                    ref float row4 = ref global::LstmGen.CompilerServices.Refs.Add(ref row3, 12);
-                    float x4 = global::LstmGen.CompilerServices.Refs.Add(ref hidden, 4);
-                    resetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x4, global::LstmGen.CompilerServices.Refs.Add(ref row4, 0), resetSum0);
-                    updateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x4, global::LstmGen.CompilerServices.Refs.Add(ref row4, 4), updateSum0);
-                    newHiddenSum0 = global::LstmGen.LstmMath.MultiplyAdd(x4, global::LstmGen.CompilerServices.Refs.Add(ref row4, 8), newHiddenSum0);
-                    resetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x4, global::LstmGen.CompilerServices.Refs.Add(ref row4, 1), resetSum1);
-                    updateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x4, global::LstmGen.CompilerServices.Refs.Add(ref row4, 5), updateSum1);
-                    newHiddenSum1 = global::LstmGen.LstmMath.MultiplyAdd(x4, global::LstmGen.CompilerServices.Refs.Add(ref row4, 9), newHiddenSum1);
-                }
-
-                // The gate sums, for the activations below.
-                global::LstmGen.CompilerServices.Refs.Add(ref gates, column) = resetSum0;
-                global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 4) = updateSum0;
-                global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 8) = newInputSum0;
-                global::LstmGen.CompilerServices.Refs.Add(ref newHiddenSums, unit) = newHiddenSum0;
-                global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 1) = resetSum1;
-                global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 5) = updateSum1;
-                global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 9) = newInputSum1;
-                global::LstmGen.CompilerServices.Refs.Add(ref newHiddenSums, unit + 1) = newHiddenSum1;
-            }
-
-            // Unit 4: one tile of 1 unit, one float per gate and unit, summed in registers.
-            {
-                int unit = 4;
-                int column = 12;
-
-                // The gate sums start from the two biases (r, z), b_in (n's input part) and b_hn (n's recurrent part).
-                float resetSum0 = global::LstmGen.CompilerServices.Refs.Add(ref inputBias, column) + global::LstmGen.CompilerServices.Refs.Add(ref hiddenBias, column);
-                float updateSum0 = global::LstmGen.CompilerServices.Refs.Add(ref inputBias, column + 1) + global::LstmGen.CompilerServices.Refs.Add(ref hiddenBias, column + 1);
-                float newInputSum0 = global::LstmGen.CompilerServices.Refs.Add(ref inputBias, column + 2);
-                float newHiddenSum0 = global::LstmGen.CompilerServices.Refs.Add(ref hiddenBias, column + 2);
-
-                // W_ih x: the input (3 values).
-                ref float tileInputWeights = ref global::LstmGen.CompilerServices.Refs.Add(ref inputWeights, InputSize * column);
-                {
-                    ref float row0 = ref tileInputWeights;
-                    float x0 = global::LstmGen.CompilerServices.Refs.Add(ref input, 0);
-                    resetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.Refs.Add(ref row0, 0), resetSum0);
-                    updateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.Refs.Add(ref row0, 1), updateSum0);
-                    newInputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.Refs.Add(ref row0, 2), newInputSum0);
-                    ref float row1 = ref global::LstmGen.CompilerServices.Refs.Add(ref row0, 3);
-                    float x1 = global::LstmGen.CompilerServices.Refs.Add(ref input, 1);
-                    resetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.Refs.Add(ref row1, 0), resetSum0);
-                    updateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.Refs.Add(ref row1, 1), updateSum0);
-                    newInputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.Refs.Add(ref row1, 2), newInputSum0);
-                    ref float row2 = ref global::LstmGen.CompilerServices.Refs.Add(ref row1, 3);
-                    float x2 = global::LstmGen.CompilerServices.Refs.Add(ref input, 2);
-                    resetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.Refs.Add(ref row2, 0), resetSum0);
-                    updateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.Refs.Add(ref row2, 1), updateSum0);
-                    newInputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.Refs.Add(ref row2, 2), newInputSum0);
-                }
-
-                // W_hh h: the previous hidden state (5 values).
-                ref float tileRecurrentWeights = ref global::LstmGen.CompilerServices.Refs.Add(ref recurrentWeights, HiddenSize * column);
-                {
-                    ref float row0 = ref tileRecurrentWeights;
-                    float x0 = global::LstmGen.CompilerServices.Refs.Add(ref hidden, 0);
-                    resetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.Refs.Add(ref row0, 0), resetSum0);
-                    updateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.Refs.Add(ref row0, 1), updateSum0);
-                    newHiddenSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.Refs.Add(ref row0, 2), newHiddenSum0);
-                    ref float row1 = ref global::LstmGen.CompilerServices.Refs.Add(ref row0, 3);
-                    float x1 = global::LstmGen.CompilerServices.Refs.Add(ref hidden, 1);
-                    resetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.Refs.Add(ref row1, 0), resetSum0);
-                    updateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.Refs.Add(ref row1, 1), updateSum0);
-                    newHiddenSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.Refs.Add(ref row1, 2), newHiddenSum0);
-                    ref float row2 = ref global::LstmGen.CompilerServices.Refs.Add(ref row1, 3);
-                    float x2 = global::LstmGen.CompilerServices.Refs.Add(ref hidden, 2);
-                    resetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.Refs.Add(ref row2, 0), resetSum0);
-                    updateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.Refs.Add(ref row2, 1), updateSum0);
-                    newHiddenSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.Refs.Add(ref row2, 2), newHiddenSum0);
-                    ref float row3 = ref global::LstmGen.CompilerServices.Refs.Add(ref row2, 3);
-                    float x3 = global::LstmGen.CompilerServices.Refs.Add(ref hidden, 3);
-                    resetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.Refs.Add(ref row3, 0), resetSum0);
-                    updateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.Refs.Add(ref row3, 1), updateSum0);
-                    newHiddenSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.Refs.Add(ref row3, 2), newHiddenSum0);
-                    ref float row4 = ref global::LstmGen.CompilerServices.Refs.Add(ref row3, 3);
-                    float x4 = global::LstmGen.CompilerServices.Refs.Add(ref hidden, 4);
-                    resetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x4, global::LstmGen.CompilerServices.Refs.Add(ref row4, 0), resetSum0);
-                    updateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x4, global::LstmGen.CompilerServices.Refs.Add(ref row4, 1), updateSum0);
-                    newHiddenSum0 = global::LstmGen.LstmMath.MultiplyAdd(x4, global::LstmGen.CompilerServices.Refs.Add(ref row4, 2), newHiddenSum0);
-                }
-
-                // The gate sums, for the activations below.
-                global::LstmGen.CompilerServices.Refs.Add(ref gates, column) = resetSum0;
-                global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 1) = updateSum0;
-                global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 2) = newInputSum0;
-                global::LstmGen.CompilerServices.Refs.Add(ref newHiddenSums, unit) = newHiddenSum0;
-            }
-
-            // Every gate sum has read the old hidden state, so the new one replaces it unit by unit.
-            // Units 0 to 3, one unit at a time: the gates, then n = tanh(b_in + W_in x + r * (b_hn + W_hn h)) and h = (h - n) * z + n.
-            for (int part = 0; part < 4; part++)
-            {
-                int unit = (part * 1);
-                int column = (part * 1);
-                float resetGate = global::LstmGen.LstmMath.Sigmoid(global::LstmGen.CompilerServices.Refs.Add(ref gates, column));
-                float updateGate = global::LstmGen.LstmMath.Sigmoid(global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 4));
-                float candidate = global::LstmGen.LstmMath.Tanh(global::LstmGen.LstmMath.MultiplyAdd(resetGate, global::LstmGen.CompilerServices.Refs.Add(ref newHiddenSums, unit), global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 8)));
-                global::LstmGen.CompilerServices.Refs.Add(ref gates, column) = resetGate;
-                global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 4) = updateGate;
-                global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 8) = candidate;
-                float previousHidden = global::LstmGen.CompilerServices.Refs.Add(ref hidden, unit);
-                global::LstmGen.CompilerServices.Refs.Add(ref hidden, unit) = global::LstmGen.LstmMath.MultiplyAdd(previousHidden - candidate, updateGate, candidate);
-            }
-
-            // Unit 4, one unit at a time: the gates, then n = tanh(b_in + W_in x + r * (b_hn + W_hn h)) and h = (h - n) * z + n.
-            {
-                int unit = 4;
-                int column = 12;
-                float resetGate = global::LstmGen.LstmMath.Sigmoid(global::LstmGen.CompilerServices.Refs.Add(ref gates, column));
-                float updateGate = global::LstmGen.LstmMath.Sigmoid(global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 1));
-                float candidate = global::LstmGen.LstmMath.Tanh(global::LstmGen.LstmMath.MultiplyAdd(resetGate, global::LstmGen.CompilerServices.Refs.Add(ref newHiddenSums, unit), global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 2)));
-                global::LstmGen.CompilerServices.Refs.Add(ref gates, column) = resetGate;
-                global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 1) = updateGate;
-                global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 2) = candidate;
-                float previousHidden = global::LstmGen.CompilerServices.Refs.Add(ref hidden, unit);
-                global::LstmGen.CompilerServices.Refs.Add(ref hidden, unit) = global::LstmGen.LstmMath.MultiplyAdd(previousHidden - candidate, updateGate, candidate);
-            }
-        }
-
-        /// <summary>
-        /// One step of the layers above the first (5 inputs) with Scalar kernels:
-        /// the gate sums b_i + W_i x and b_h + W_h h of every unit, summed in registers and stored into
-        /// <paramref name="gates"/> (packed like a gate row); then the gate activations replace them there
-        /// (training keeps them for the backward pass), and n = tanh(b_in + W_in x + r * (b_hn + W_hn h)), h = (h - n) * z + n.
-        /// </summary>
-        private static void UpperLayerScalar(ref float weights, ref float input, ref float hidden, ref float gates)
-        {
-            // This layer's packed parameters: W_ih, W_hh, then the two biases.
-            ref float inputWeights = ref weights;
-            ref float recurrentWeights = ref global::LstmGen.CompilerServices.Refs.Add(ref weights, HiddenSize * GateRowLength);
-            ref float inputBias = ref global::LstmGen.CompilerServices.Refs.Add(ref weights, (HiddenSize + HiddenSize) * GateRowLength);
-            ref float hiddenBias = ref global::LstmGen.CompilerServices.Refs.Add(ref weights, (HiddenSize + HiddenSize + 1) * GateRowLength);
-            ref float newHiddenSums = ref global::LstmGen.CompilerServices.Refs.Add(ref gates, GateRowLength);
-
-            // Units 0 to 3: 2 tiles of 2 units, one float per gate and unit, summed in registers.
-            for (int part = 0; part < 2; part++)
-            {
-                int unit = (part * 2);
-                int blockColumn = 0;
-                int column = blockColumn + (part * 2);
-
-                // The gate sums start from the two biases (r, z), b_in (n's input part) and b_hn (n's recurrent part).
-                float resetSum0 = global::LstmGen.CompilerServices.Refs.Add(ref inputBias, column) + global::LstmGen.CompilerServices.Refs.Add(ref hiddenBias, column);
-                float updateSum0 = global::LstmGen.CompilerServices.Refs.Add(ref inputBias, column + 4) + global::LstmGen.CompilerServices.Refs.Add(ref hiddenBias, column + 4);
-                float newInputSum0 = global::LstmGen.CompilerServices.Refs.Add(ref inputBias, column + 8);
-                float newHiddenSum0 = global::LstmGen.CompilerServices.Refs.Add(ref hiddenBias, column + 8);
-                float resetSum1 = global::LstmGen.CompilerServices.Refs.Add(ref inputBias, column + 1) + global::LstmGen.CompilerServices.Refs.Add(ref hiddenBias, column + 1);
-                float updateSum1 = global::LstmGen.CompilerServices.Refs.Add(ref inputBias, column + 5) + global::LstmGen.CompilerServices.Refs.Add(ref hiddenBias, column + 5);
-                float newInputSum1 = global::LstmGen.CompilerServices.Refs.Add(ref inputBias, column + 9);
-                float newHiddenSum1 = global::LstmGen.CompilerServices.Refs.Add(ref hiddenBias, column + 9);
-
-                // W_ih x: the layer below (5 values).
-                ref float tileInputWeights = ref global::LstmGen.CompilerServices.Refs.Add(ref inputWeights, (HiddenSize * blockColumn) + (column - blockColumn));
-                {
-                    ref float row0 = ref tileInputWeights;
-                    float x0 = global::LstmGen.CompilerServices.Refs.Add(ref input, 0);
-                    resetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.Refs.Add(ref row0, 0), resetSum0);
-                    updateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.Refs.Add(ref row0, 4), updateSum0);
-                    newInputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.Refs.Add(ref row0, 8), newInputSum0);
-                    resetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.Refs.Add(ref row0, 1), resetSum1);
-                    updateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.Refs.Add(ref row0, 5), updateSum1);
-                    newInputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.Refs.Add(ref row0, 9), newInputSum1);
-                    ref float row1 = ref global::LstmGen.CompilerServices.Refs.Add(ref row0, 12);
-                    float x1 = global::LstmGen.CompilerServices.Refs.Add(ref input, 1);
-                    resetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.Refs.Add(ref row1, 0), resetSum0);
-                    updateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.Refs.Add(ref row1, 4), updateSum0);
-                    newInputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.Refs.Add(ref row1, 8), newInputSum0);
-                    resetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.Refs.Add(ref row1, 1), resetSum1);
-                    updateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.Refs.Add(ref row1, 5), updateSum1);
-                    newInputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.Refs.Add(ref row1, 9), newInputSum1);
-                    ref float row2 = ref global::LstmGen.CompilerServices.Refs.Add(ref row1, 12);
-                    float x2 = global::LstmGen.CompilerServices.Refs.Add(ref input, 2);
-                    resetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.Refs.Add(ref row2, 0), resetSum0);
-                    updateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.Refs.Add(ref row2, 4), updateSum0);
-                    newInputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.Refs.Add(ref row2, 8), newInputSum0);
-                    resetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.Refs.Add(ref row2, 1), resetSum1);
-                    updateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.Refs.Add(ref row2, 5), updateSum1);
-                    newInputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.Refs.Add(ref row2, 9), newInputSum1);
-                    ref float row3 = ref global::LstmGen.CompilerServices.Refs.Add(ref row2, 12);
-                    float x3 = global::LstmGen.CompilerServices.Refs.Add(ref input, 3);
-                    resetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.Refs.Add(ref row3, 0), resetSum0);
-                    updateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.Refs.Add(ref row3, 4), updateSum0);
-                    newInputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.Refs.Add(ref row3, 8), newInputSum0);
-                    resetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.Refs.Add(ref row3, 1), resetSum1);
-                    updateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.Refs.Add(ref row3, 5), updateSum1);
-                    newInputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.Refs.Add(ref row3, 9), newInputSum1);
-                    ref float row4 = ref global::LstmGen.CompilerServices.Refs.Add(ref row3, 12);
-                    float x4 = global::LstmGen.CompilerServices.Refs.Add(ref input, 4);
-                    resetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x4, global::LstmGen.CompilerServices.Refs.Add(ref row4, 0), resetSum0);
-                    updateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x4, global::LstmGen.CompilerServices.Refs.Add(ref row4, 4), updateSum0);
-                    newInputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x4, global::LstmGen.CompilerServices.Refs.Add(ref row4, 8), newInputSum0);
-                    resetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x4, global::LstmGen.CompilerServices.Refs.Add(ref row4, 1), resetSum1);
-                    updateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x4, global::LstmGen.CompilerServices.Refs.Add(ref row4, 5), updateSum1);
-                    newInputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x4, global::LstmGen.CompilerServices.Refs.Add(ref row4, 9), newInputSum1);
-                }
-
-                // W_hh h: the previous hidden state (5 values).
-                ref float tileRecurrentWeights = ref global::LstmGen.CompilerServices.Refs.Add(ref recurrentWeights, (HiddenSize * blockColumn) + (column - blockColumn));
-                {
-                    ref float row0 = ref tileRecurrentWeights;
-                    float x0 = global::LstmGen.CompilerServices.Refs.Add(ref hidden, 0);
-                    resetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.Refs.Add(ref row0, 0), resetSum0);
-                    updateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.Refs.Add(ref row0, 4), updateSum0);
-                    newHiddenSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.Refs.Add(ref row0, 8), newHiddenSum0);
-                    resetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.Refs.Add(ref row0, 1), resetSum1);
-                    updateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.Refs.Add(ref row0, 5), updateSum1);
-                    newHiddenSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.Refs.Add(ref row0, 9), newHiddenSum1);
-                    ref float row1 = ref global::LstmGen.CompilerServices.Refs.Add(ref row0, 12);
-                    float x1 = global::LstmGen.CompilerServices.Refs.Add(ref hidden, 1);
-                    resetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.Refs.Add(ref row1, 0), resetSum0);
-                    updateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.Refs.Add(ref row1, 4), updateSum0);
-                    newHiddenSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.Refs.Add(ref row1, 8), newHiddenSum0);
-                    resetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.Refs.Add(ref row1, 1), resetSum1);
-                    updateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.Refs.Add(ref row1, 5), updateSum1);
-                    newHiddenSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.Refs.Add(ref row1, 9), newHiddenSum1);
-                    ref float row2 = ref global::LstmGen.CompilerServices.Refs.Add(ref row1, 12);
-                    float x2 = global::LstmGen.CompilerServices.Refs.Add(ref hidden, 2);
-                    resetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.Refs.Add(ref row2, 0), resetSum0);
-                    updateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.Refs.Add(ref row2, 4), updateSum0);
-                    newHiddenSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.Refs.Add(ref row2, 8), newHiddenSum0);
-                    resetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.Refs.Add(ref row2, 1), resetSum1);
-                    updateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.Refs.Add(ref row2, 5), updateSum1);
-                    newHiddenSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.Refs.Add(ref row2, 9), newHiddenSum1);
-                    ref float row3 = ref global::LstmGen.CompilerServices.Refs.Add(ref row2, 12);
-                    float x3 = global::LstmGen.CompilerServices.Refs.Add(ref hidden, 3);
-                    resetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.Refs.Add(ref row3, 0), resetSum0);
-                    updateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.Refs.Add(ref row3, 4), updateSum0);
-                    newHiddenSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.Refs.Add(ref row3, 8), newHiddenSum0);
-                    resetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.Refs.Add(ref row3, 1), resetSum1);
-                    updateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.Refs.Add(ref row3, 5), updateSum1);
-                    newHiddenSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.Refs.Add(ref row3, 9), newHiddenSum1);
-                    ref float row4 = ref global::LstmGen.CompilerServices.Refs.Add(ref row3, 12);
-                    float x4 = global::LstmGen.CompilerServices.Refs.Add(ref hidden, 4);
-                    resetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x4, global::LstmGen.CompilerServices.Refs.Add(ref row4, 0), resetSum0);
-                    updateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x4, global::LstmGen.CompilerServices.Refs.Add(ref row4, 4), updateSum0);
-                    newHiddenSum0 = global::LstmGen.LstmMath.MultiplyAdd(x4, global::LstmGen.CompilerServices.Refs.Add(ref row4, 8), newHiddenSum0);
-                    resetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x4, global::LstmGen.CompilerServices.Refs.Add(ref row4, 1), resetSum1);
-                    updateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x4, global::LstmGen.CompilerServices.Refs.Add(ref row4, 5), updateSum1);
-                    newHiddenSum1 = global::LstmGen.LstmMath.MultiplyAdd(x4, global::LstmGen.CompilerServices.Refs.Add(ref row4, 9), newHiddenSum1);
-                }
-
-                // The gate sums, for the activations below.
-                global::LstmGen.CompilerServices.Refs.Add(ref gates, column) = resetSum0;
-                global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 4) = updateSum0;
-                global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 8) = newInputSum0;
-                global::LstmGen.CompilerServices.Refs.Add(ref newHiddenSums, unit) = newHiddenSum0;
-                global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 1) = resetSum1;
-                global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 5) = updateSum1;
-                global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 9) = newInputSum1;
-                global::LstmGen.CompilerServices.Refs.Add(ref newHiddenSums, unit + 1) = newHiddenSum1;
-            }
-
-            // Unit 4: one tile of 1 unit, one float per gate and unit, summed in registers.
-            {
-                int unit = 4;
-                int column = 12;
-
-                // The gate sums start from the two biases (r, z), b_in (n's input part) and b_hn (n's recurrent part).
-                float resetSum0 = global::LstmGen.CompilerServices.Refs.Add(ref inputBias, column) + global::LstmGen.CompilerServices.Refs.Add(ref hiddenBias, column);
-                float updateSum0 = global::LstmGen.CompilerServices.Refs.Add(ref inputBias, column + 1) + global::LstmGen.CompilerServices.Refs.Add(ref hiddenBias, column + 1);
-                float newInputSum0 = global::LstmGen.CompilerServices.Refs.Add(ref inputBias, column + 2);
-                float newHiddenSum0 = global::LstmGen.CompilerServices.Refs.Add(ref hiddenBias, column + 2);
-
-                // W_ih x: the layer below (5 values).
-                ref float tileInputWeights = ref global::LstmGen.CompilerServices.Refs.Add(ref inputWeights, HiddenSize * column);
-                {
-                    ref float row0 = ref tileInputWeights;
-                    float x0 = global::LstmGen.CompilerServices.Refs.Add(ref input, 0);
-                    resetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.Refs.Add(ref row0, 0), resetSum0);
-                    updateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.Refs.Add(ref row0, 1), updateSum0);
-                    newInputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.Refs.Add(ref row0, 2), newInputSum0);
-                    ref float row1 = ref global::LstmGen.CompilerServices.Refs.Add(ref row0, 3);
-                    float x1 = global::LstmGen.CompilerServices.Refs.Add(ref input, 1);
-                    resetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.Refs.Add(ref row1, 0), resetSum0);
-                    updateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.Refs.Add(ref row1, 1), updateSum0);
-                    newInputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.Refs.Add(ref row1, 2), newInputSum0);
-                    ref float row2 = ref global::LstmGen.CompilerServices.Refs.Add(ref row1, 3);
-                    float x2 = global::LstmGen.CompilerServices.Refs.Add(ref input, 2);
-                    resetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.Refs.Add(ref row2, 0), resetSum0);
-                    updateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.Refs.Add(ref row2, 1), updateSum0);
-                    newInputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.Refs.Add(ref row2, 2), newInputSum0);
-                    ref float row3 = ref global::LstmGen.CompilerServices.Refs.Add(ref row2, 3);
-                    float x3 = global::LstmGen.CompilerServices.Refs.Add(ref input, 3);
-                    resetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.Refs.Add(ref row3, 0), resetSum0);
-                    updateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.Refs.Add(ref row3, 1), updateSum0);
-                    newInputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.Refs.Add(ref row3, 2), newInputSum0);
-                    ref float row4 = ref global::LstmGen.CompilerServices.Refs.Add(ref row3, 3);
-                    float x4 = global::LstmGen.CompilerServices.Refs.Add(ref input, 4);
-                    resetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x4, global::LstmGen.CompilerServices.Refs.Add(ref row4, 0), resetSum0);
-                    updateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x4, global::LstmGen.CompilerServices.Refs.Add(ref row4, 1), updateSum0);
-                    newInputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x4, global::LstmGen.CompilerServices.Refs.Add(ref row4, 2), newInputSum0);
-                }
-
-                // W_hh h: the previous hidden state (5 values).
-                ref float tileRecurrentWeights = ref global::LstmGen.CompilerServices.Refs.Add(ref recurrentWeights, HiddenSize * column);
-                {
-                    ref float row0 = ref tileRecurrentWeights;
-                    float x0 = global::LstmGen.CompilerServices.Refs.Add(ref hidden, 0);
-                    resetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.Refs.Add(ref row0, 0), resetSum0);
-                    updateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.Refs.Add(ref row0, 1), updateSum0);
-                    newHiddenSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.Refs.Add(ref row0, 2), newHiddenSum0);
-                    ref float row1 = ref global::LstmGen.CompilerServices.Refs.Add(ref row0, 3);
-                    float x1 = global::LstmGen.CompilerServices.Refs.Add(ref hidden, 1);
-                    resetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.Refs.Add(ref row1, 0), resetSum0);
-                    updateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.Refs.Add(ref row1, 1), updateSum0);
-                    newHiddenSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.Refs.Add(ref row1, 2), newHiddenSum0);
-                    ref float row2 = ref global::LstmGen.CompilerServices.Refs.Add(ref row1, 3);
-                    float x2 = global::LstmGen.CompilerServices.Refs.Add(ref hidden, 2);
-                    resetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.Refs.Add(ref row2, 0), resetSum0);
-                    updateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.Refs.Add(ref row2, 1), updateSum0);
-                    newHiddenSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.Refs.Add(ref row2, 2), newHiddenSum0);
-                    ref float row3 = ref global::LstmGen.CompilerServices.Refs.Add(ref row2, 3);
-                    float x3 = global::LstmGen.CompilerServices.Refs.Add(ref hidden, 3);
-                    resetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.Refs.Add(ref row3, 0), resetSum0);
-                    updateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.Refs.Add(ref row3, 1), updateSum0);
-                    newHiddenSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.Refs.Add(ref row3, 2), newHiddenSum0);
-                    ref float row4 = ref global::LstmGen.CompilerServices.Refs.Add(ref row3, 3);
-                    float x4 = global::LstmGen.CompilerServices.Refs.Add(ref hidden, 4);
-                    resetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x4, global::LstmGen.CompilerServices.Refs.Add(ref row4, 0), resetSum0);
-                    updateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x4, global::LstmGen.CompilerServices.Refs.Add(ref row4, 1), updateSum0);
-                    newHiddenSum0 = global::LstmGen.LstmMath.MultiplyAdd(x4, global::LstmGen.CompilerServices.Refs.Add(ref row4, 2), newHiddenSum0);
-                }
-
-                // The gate sums, for the activations below.
-                global::LstmGen.CompilerServices.Refs.Add(ref gates, column) = resetSum0;
-                global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 1) = updateSum0;
-                global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 2) = newInputSum0;
-                global::LstmGen.CompilerServices.Refs.Add(ref newHiddenSums, unit) = newHiddenSum0;
-            }
-
-            // Every gate sum has read the old hidden state, so the new one replaces it unit by unit.
-            // Units 0 to 3, one unit at a time: the gates, then n = tanh(b_in + W_in x + r * (b_hn + W_hn h)) and h = (h - n) * z + n.
-            for (int part = 0; part < 4; part++)
-            {
-                int unit = (part * 1);
-                int column = (part * 1);
-                float resetGate = global::LstmGen.LstmMath.Sigmoid(global::LstmGen.CompilerServices.Refs.Add(ref gates, column));
-                float updateGate = global::LstmGen.LstmMath.Sigmoid(global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 4));
-                float candidate = global::LstmGen.LstmMath.Tanh(global::LstmGen.LstmMath.MultiplyAdd(resetGate, global::LstmGen.CompilerServices.Refs.Add(ref newHiddenSums, unit), global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 8)));
-                global::LstmGen.CompilerServices.Refs.Add(ref gates, column) = resetGate;
-                global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 4) = updateGate;
-                global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 8) = candidate;
-                float previousHidden = global::LstmGen.CompilerServices.Refs.Add(ref hidden, unit);
-                global::LstmGen.CompilerServices.Refs.Add(ref hidden, unit) = global::LstmGen.LstmMath.MultiplyAdd(previousHidden - candidate, updateGate, candidate);
-            }
-
-            // Unit 4, one unit at a time: the gates, then n = tanh(b_in + W_in x + r * (b_hn + W_hn h)) and h = (h - n) * z + n.
-            {
-                int unit = 4;
-                int column = 12;
-                float resetGate = global::LstmGen.LstmMath.Sigmoid(global::LstmGen.CompilerServices.Refs.Add(ref gates, column));
-                float updateGate = global::LstmGen.LstmMath.Sigmoid(global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 1));
-                float candidate = global::LstmGen.LstmMath.Tanh(global::LstmGen.LstmMath.MultiplyAdd(resetGate, global::LstmGen.CompilerServices.Refs.Add(ref newHiddenSums, unit), global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 2)));
-                global::LstmGen.CompilerServices.Refs.Add(ref gates, column) = resetGate;
-                global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 1) = updateGate;
-                global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 2) = candidate;
-                float previousHidden = global::LstmGen.CompilerServices.Refs.Add(ref hidden, unit);
-                global::LstmGen.CompilerServices.Refs.Add(ref hidden, unit) = global::LstmGen.LstmMath.MultiplyAdd(previousHidden - candidate, updateGate, candidate);
-            }
-        }
-
-        /// <summary>
-        /// The input part of the layers above the first's gate sums for <paramref name="steps"/> steps with Scalar kernels:
-        /// gates[t] = b_ih + b_hh + W_ih x_t (r, z), b_in + W_in x_t (n), each sum added in the order of a single step, several steps per
-        /// pass over the weights.
-        /// </summary>
-        private static void UpperLayerProjectionScalar(ref float weights, ref float inputs, int inputStride, ref float gates, int steps)
-        {
-            // This layer's W_ih and biases.
-            ref float inputWeights = ref weights;
-            ref float inputBias = ref global::LstmGen.CompilerServices.Refs.Add(ref weights, (HiddenSize + HiddenSize) * GateRowLength);
-            ref float hiddenBias = ref global::LstmGen.CompilerServices.Refs.Add(ref weights, (HiddenSize + HiddenSize + 1) * GateRowLength);
-
-            // Units 0 to 3: 4 tiles of 1 unit, one float per gate and unit, 2 steps at a time.
-            for (int part = 0; part < 4; part++)
-            {
-                int blockColumn = 0;
-                int column = blockColumn + (part * 1);
-                // The tile's rows of W_ih (each block's rows together).
-                ref float tileInputWeights = ref global::LstmGen.CompilerServices.Refs.Add(ref inputWeights, (HiddenSize * blockColumn) + (column - blockColumn));
-                // b_ih + b_hh (r, z) and b_in (n), where every step's sums start.
-                float resetBias0 = global::LstmGen.CompilerServices.Refs.Add(ref inputBias, column) + global::LstmGen.CompilerServices.Refs.Add(ref hiddenBias, column);
-                float updateBias0 = global::LstmGen.CompilerServices.Refs.Add(ref inputBias, column + 4) + global::LstmGen.CompilerServices.Refs.Add(ref hiddenBias, column + 4);
-                float newInputBias0 = global::LstmGen.CompilerServices.Refs.Add(ref inputBias, column + 8);
-                int step = 0;
-                for (; step + 2 <= steps; step += 2)
-                {
-                    ref float input0 = ref global::LstmGen.CompilerServices.Refs.Add(ref inputs, step * inputStride);
-                    ref float input1 = ref global::LstmGen.CompilerServices.Refs.Add(ref inputs, (step + 1) * inputStride);
-                    float resetSum0Step0 = resetBias0;
-                    float updateSum0Step0 = updateBias0;
-                    float newInputSum0Step0 = newInputBias0;
-                    float resetSum0Step1 = resetBias0;
-                    float updateSum0Step1 = updateBias0;
-                    float newInputSum0Step1 = newInputBias0;
-                    // W_ih x: the layer below (5 values), in order.
-                    for (int k = 0; k < HiddenSize; k++)
-                    {
-                        ref float row = ref global::LstmGen.CompilerServices.Refs.Add(ref tileInputWeights, k * 12);
-                        float weight0R = global::LstmGen.CompilerServices.Refs.Add(ref row, 0);
-                        float weight0U = global::LstmGen.CompilerServices.Refs.Add(ref row, 4);
-                        float weight0N = global::LstmGen.CompilerServices.Refs.Add(ref row, 8);
-                        float x0 = global::LstmGen.CompilerServices.Refs.Add(ref input0, k);
-                        resetSum0Step0 = global::LstmGen.LstmMath.MultiplyAdd(x0, weight0R, resetSum0Step0);
-                        updateSum0Step0 = global::LstmGen.LstmMath.MultiplyAdd(x0, weight0U, updateSum0Step0);
-                        newInputSum0Step0 = global::LstmGen.LstmMath.MultiplyAdd(x0, weight0N, newInputSum0Step0);
-                        float x1 = global::LstmGen.CompilerServices.Refs.Add(ref input1, k);
-                        resetSum0Step1 = global::LstmGen.LstmMath.MultiplyAdd(x1, weight0R, resetSum0Step1);
-                        updateSum0Step1 = global::LstmGen.LstmMath.MultiplyAdd(x1, weight0U, updateSum0Step1);
-                        newInputSum0Step1 = global::LstmGen.LstmMath.MultiplyAdd(x1, weight0N, newInputSum0Step1);
-                    }
-                    ref float gates0 = ref global::LstmGen.CompilerServices.Refs.Add(ref gates, step * GateValuesLength);
-                    global::LstmGen.CompilerServices.Refs.Add(ref gates0, column) = resetSum0Step0;
-                    global::LstmGen.CompilerServices.Refs.Add(ref gates0, column + 4) = updateSum0Step0;
-                    global::LstmGen.CompilerServices.Refs.Add(ref gates0, column + 8) = newInputSum0Step0;
-                    ref float gates1 = ref global::LstmGen.CompilerServices.Refs.Add(ref gates, (step + 1) * GateValuesLength);
-                    global::LstmGen.CompilerServices.Refs.Add(ref gates1, column) = resetSum0Step1;
-                    global::LstmGen.CompilerServices.Refs.Add(ref gates1, column + 4) = updateSum0Step1;
-                    global::LstmGen.CompilerServices.Refs.Add(ref gates1, column + 8) = newInputSum0Step1;
-                }
-
-                // The steps left over, one at a time.
-                for (; step < steps; step++)
-                {
-                    ref float input0 = ref global::LstmGen.CompilerServices.Refs.Add(ref inputs, step * inputStride);
-                    float resetSum0 = resetBias0;
-                    float updateSum0 = updateBias0;
-                    float newInputSum0 = newInputBias0;
-                    // W_ih x: the layer below (5 values), in order.
-                    for (int k = 0; k < HiddenSize; k++)
-                    {
-                        ref float row = ref global::LstmGen.CompilerServices.Refs.Add(ref tileInputWeights, k * 12);
-                        float weight0R = global::LstmGen.CompilerServices.Refs.Add(ref row, 0);
-                        float weight0U = global::LstmGen.CompilerServices.Refs.Add(ref row, 4);
-                        float weight0N = global::LstmGen.CompilerServices.Refs.Add(ref row, 8);
-                        float x0 = global::LstmGen.CompilerServices.Refs.Add(ref input0, k);
-                        resetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, weight0R, resetSum0);
-                        updateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, weight0U, updateSum0);
-                        newInputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, weight0N, newInputSum0);
-                    }
-                    ref float gates0 = ref global::LstmGen.CompilerServices.Refs.Add(ref gates, step * GateValuesLength);
-                    global::LstmGen.CompilerServices.Refs.Add(ref gates0, column) = resetSum0;
-                    global::LstmGen.CompilerServices.Refs.Add(ref gates0, column + 4) = updateSum0;
-                    global::LstmGen.CompilerServices.Refs.Add(ref gates0, column + 8) = newInputSum0;
-                }
-            }
-
-            // Unit 4: one tile of 1 unit, one float per gate and unit, 2 steps at a time.
-            {
-                int column = 12;
-                // The tile's rows of W_ih (each block's rows together).
-                ref float tileInputWeights = ref global::LstmGen.CompilerServices.Refs.Add(ref inputWeights, HiddenSize * column);
-                // b_ih + b_hh (r, z) and b_in (n), where every step's sums start.
-                float resetBias0 = global::LstmGen.CompilerServices.Refs.Add(ref inputBias, column) + global::LstmGen.CompilerServices.Refs.Add(ref hiddenBias, column);
-                float updateBias0 = global::LstmGen.CompilerServices.Refs.Add(ref inputBias, column + 1) + global::LstmGen.CompilerServices.Refs.Add(ref hiddenBias, column + 1);
-                float newInputBias0 = global::LstmGen.CompilerServices.Refs.Add(ref inputBias, column + 2);
-                int step = 0;
-                for (; step + 2 <= steps; step += 2)
-                {
-                    ref float input0 = ref global::LstmGen.CompilerServices.Refs.Add(ref inputs, step * inputStride);
-                    ref float input1 = ref global::LstmGen.CompilerServices.Refs.Add(ref inputs, (step + 1) * inputStride);
-                    float resetSum0Step0 = resetBias0;
-                    float updateSum0Step0 = updateBias0;
-                    float newInputSum0Step0 = newInputBias0;
-                    float resetSum0Step1 = resetBias0;
-                    float updateSum0Step1 = updateBias0;
-                    float newInputSum0Step1 = newInputBias0;
-                    // W_ih x: the layer below (5 values), in order.
-                    for (int k = 0; k < HiddenSize; k++)
-                    {
-                        ref float row = ref global::LstmGen.CompilerServices.Refs.Add(ref tileInputWeights, k * 3);
-                        float weight0R = global::LstmGen.CompilerServices.Refs.Add(ref row, 0);
-                        float weight0U = global::LstmGen.CompilerServices.Refs.Add(ref row, 1);
-                        float weight0N = global::LstmGen.CompilerServices.Refs.Add(ref row, 2);
-                        float x0 = global::LstmGen.CompilerServices.Refs.Add(ref input0, k);
-                        resetSum0Step0 = global::LstmGen.LstmMath.MultiplyAdd(x0, weight0R, resetSum0Step0);
-                        updateSum0Step0 = global::LstmGen.LstmMath.MultiplyAdd(x0, weight0U, updateSum0Step0);
-                        newInputSum0Step0 = global::LstmGen.LstmMath.MultiplyAdd(x0, weight0N, newInputSum0Step0);
-                        float x1 = global::LstmGen.CompilerServices.Refs.Add(ref input1, k);
-                        resetSum0Step1 = global::LstmGen.LstmMath.MultiplyAdd(x1, weight0R, resetSum0Step1);
-                        updateSum0Step1 = global::LstmGen.LstmMath.MultiplyAdd(x1, weight0U, updateSum0Step1);
-                        newInputSum0Step1 = global::LstmGen.LstmMath.MultiplyAdd(x1, weight0N, newInputSum0Step1);
-                    }
-                    ref float gates0 = ref global::LstmGen.CompilerServices.Refs.Add(ref gates, step * GateValuesLength);
-                    global::LstmGen.CompilerServices.Refs.Add(ref gates0, column) = resetSum0Step0;
-                    global::LstmGen.CompilerServices.Refs.Add(ref gates0, column + 1) = updateSum0Step0;
-                    global::LstmGen.CompilerServices.Refs.Add(ref gates0, column + 2) = newInputSum0Step0;
-                    ref float gates1 = ref global::LstmGen.CompilerServices.Refs.Add(ref gates, (step + 1) * GateValuesLength);
-                    global::LstmGen.CompilerServices.Refs.Add(ref gates1, column) = resetSum0Step1;
-                    global::LstmGen.CompilerServices.Refs.Add(ref gates1, column + 1) = updateSum0Step1;
-                    global::LstmGen.CompilerServices.Refs.Add(ref gates1, column + 2) = newInputSum0Step1;
-                }
-
-                // The steps left over, one at a time.
-                for (; step < steps; step++)
-                {
-                    ref float input0 = ref global::LstmGen.CompilerServices.Refs.Add(ref inputs, step * inputStride);
-                    float resetSum0 = resetBias0;
-                    float updateSum0 = updateBias0;
-                    float newInputSum0 = newInputBias0;
-                    // W_ih x: the layer below (5 values), in order.
-                    for (int k = 0; k < HiddenSize; k++)
-                    {
-                        ref float row = ref global::LstmGen.CompilerServices.Refs.Add(ref tileInputWeights, k * 3);
-                        float weight0R = global::LstmGen.CompilerServices.Refs.Add(ref row, 0);
-                        float weight0U = global::LstmGen.CompilerServices.Refs.Add(ref row, 1);
-                        float weight0N = global::LstmGen.CompilerServices.Refs.Add(ref row, 2);
-                        float x0 = global::LstmGen.CompilerServices.Refs.Add(ref input0, k);
-                        resetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, weight0R, resetSum0);
-                        updateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, weight0U, updateSum0);
-                        newInputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, weight0N, newInputSum0);
-                    }
-                    ref float gates0 = ref global::LstmGen.CompilerServices.Refs.Add(ref gates, step * GateValuesLength);
-                    global::LstmGen.CompilerServices.Refs.Add(ref gates0, column) = resetSum0;
-                    global::LstmGen.CompilerServices.Refs.Add(ref gates0, column + 1) = updateSum0;
-                    global::LstmGen.CompilerServices.Refs.Add(ref gates0, column + 2) = newInputSum0;
-                }
-            }
-        }
-
-        /// <summary>
-        /// The recurrent part of one step of the layers above the first with Scalar kernels: <paramref name="gates"/> holds
-        /// b_ih + b_hh + W_ih x (r, z) and b_in + W_in x (n) from the projection; W_hh h is added in registers, in the order of a whole step,
-        /// <paramref name="gates"/> (packed like a gate row); then the gate activations replace them there
-        /// (training keeps them for the backward pass), and n = tanh(b_in + W_in x + r * (b_hn + W_hn h)), h = (h - n) * z + n.
-        /// </summary>
-        private static void UpperLayerRecurrentScalar(ref float weights, ref float hidden, ref float gates)
-        {
-            // This layer's recurrent weights W_hh and b_hh.
-            ref float recurrentWeights = ref global::LstmGen.CompilerServices.Refs.Add(ref weights, HiddenSize * GateRowLength);
-            ref float hiddenBias = ref global::LstmGen.CompilerServices.Refs.Add(ref weights, (HiddenSize + HiddenSize + 1) * GateRowLength);
-            ref float newHiddenSums = ref global::LstmGen.CompilerServices.Refs.Add(ref gates, GateRowLength);
-
-            // Units 0 to 3: 2 tiles of 2 units, one float per gate and unit, summed in registers.
-            for (int part = 0; part < 2; part++)
-            {
-                int unit = (part * 2);
-                int blockColumn = 0;
-                int column = blockColumn + (part * 2);
-
-                // The gate sums start from b_ih + b_hh + W_ih x (r, z) and b_in + W_in x (n), which the projection computed for the whole chunk.
-                float resetSum0 = global::LstmGen.CompilerServices.Refs.Add(ref gates, column);
-                float updateSum0 = global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 4);
-                float newInputSum0 = global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 8);
-                float newHiddenSum0 = global::LstmGen.CompilerServices.Refs.Add(ref hiddenBias, column + 8);
-                float resetSum1 = global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 1);
-                float updateSum1 = global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 5);
-                float newInputSum1 = global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 9);
-                float newHiddenSum1 = global::LstmGen.CompilerServices.Refs.Add(ref hiddenBias, column + 9);
-
-                // W_hh h: the previous hidden state (5 values).
-                ref float tileRecurrentWeights = ref global::LstmGen.CompilerServices.Refs.Add(ref recurrentWeights, (HiddenSize * blockColumn) + (column - blockColumn));
-                {
-                    ref float row0 = ref tileRecurrentWeights;
-                    float x0 = global::LstmGen.CompilerServices.Refs.Add(ref hidden, 0);
-                    resetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.Refs.Add(ref row0, 0), resetSum0);
-                    updateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.Refs.Add(ref row0, 4), updateSum0);
-                    newHiddenSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.Refs.Add(ref row0, 8), newHiddenSum0);
-                    resetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.Refs.Add(ref row0, 1), resetSum1);
-                    updateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.Refs.Add(ref row0, 5), updateSum1);
-                    newHiddenSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.Refs.Add(ref row0, 9), newHiddenSum1);
-                    ref float row1 = ref global::LstmGen.CompilerServices.Refs.Add(ref row0, 12);
-                    float x1 = global::LstmGen.CompilerServices.Refs.Add(ref hidden, 1);
-                    resetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.Refs.Add(ref row1, 0), resetSum0);
-                    updateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.Refs.Add(ref row1, 4), updateSum0);
-                    newHiddenSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.Refs.Add(ref row1, 8), newHiddenSum0);
-                    resetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.Refs.Add(ref row1, 1), resetSum1);
-                    updateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.Refs.Add(ref row1, 5), updateSum1);
-                    newHiddenSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.Refs.Add(ref row1, 9), newHiddenSum1);
-                    ref float row2 = ref global::LstmGen.CompilerServices.Refs.Add(ref row1, 12);
-                    float x2 = global::LstmGen.CompilerServices.Refs.Add(ref hidden, 2);
-                    resetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.Refs.Add(ref row2, 0), resetSum0);
-                    updateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.Refs.Add(ref row2, 4), updateSum0);
-                    newHiddenSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.Refs.Add(ref row2, 8), newHiddenSum0);
-                    resetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.Refs.Add(ref row2, 1), resetSum1);
-                    updateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.Refs.Add(ref row2, 5), updateSum1);
-                    newHiddenSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.Refs.Add(ref row2, 9), newHiddenSum1);
-                    ref float row3 = ref global::LstmGen.CompilerServices.Refs.Add(ref row2, 12);
-                    float x3 = global::LstmGen.CompilerServices.Refs.Add(ref hidden, 3);
-                    resetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.Refs.Add(ref row3, 0), resetSum0);
-                    updateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.Refs.Add(ref row3, 4), updateSum0);
-                    newHiddenSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.Refs.Add(ref row3, 8), newHiddenSum0);
-                    resetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.Refs.Add(ref row3, 1), resetSum1);
-                    updateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.Refs.Add(ref row3, 5), updateSum1);
-                    newHiddenSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.Refs.Add(ref row3, 9), newHiddenSum1);
-                    ref float row4 = ref global::LstmGen.CompilerServices.Refs.Add(ref row3, 12);
-                    float x4 = global::LstmGen.CompilerServices.Refs.Add(ref hidden, 4);
-                    resetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x4, global::LstmGen.CompilerServices.Refs.Add(ref row4, 0), resetSum0);
-                    updateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x4, global::LstmGen.CompilerServices.Refs.Add(ref row4, 4), updateSum0);
-                    newHiddenSum0 = global::LstmGen.LstmMath.MultiplyAdd(x4, global::LstmGen.CompilerServices.Refs.Add(ref row4, 8), newHiddenSum0);
-                    resetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x4, global::LstmGen.CompilerServices.Refs.Add(ref row4, 1), resetSum1);
-                    updateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x4, global::LstmGen.CompilerServices.Refs.Add(ref row4, 5), updateSum1);
-                    newHiddenSum1 = global::LstmGen.LstmMath.MultiplyAdd(x4, global::LstmGen.CompilerServices.Refs.Add(ref row4, 9), newHiddenSum1);
-                }
-
-                // The gate sums, for the activations below.
-                global::LstmGen.CompilerServices.Refs.Add(ref gates, column) = resetSum0;
-                global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 4) = updateSum0;
-                global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 8) = newInputSum0;
-                global::LstmGen.CompilerServices.Refs.Add(ref newHiddenSums, unit) = newHiddenSum0;
-                global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 1) = resetSum1;
-                global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 5) = updateSum1;
-                global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 9) = newInputSum1;
-                global::LstmGen.CompilerServices.Refs.Add(ref newHiddenSums, unit + 1) = newHiddenSum1;
-            }
-
-            // Unit 4: one tile of 1 unit, one float per gate and unit, summed in registers.
-            {
-                int unit = 4;
-                int column = 12;
-
-                // The gate sums start from b_ih + b_hh + W_ih x (r, z) and b_in + W_in x (n), which the projection computed for the whole chunk.
-                float resetSum0 = global::LstmGen.CompilerServices.Refs.Add(ref gates, column);
-                float updateSum0 = global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 1);
-                float newInputSum0 = global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 2);
-                float newHiddenSum0 = global::LstmGen.CompilerServices.Refs.Add(ref hiddenBias, column + 2);
-
-                // W_hh h: the previous hidden state (5 values).
-                ref float tileRecurrentWeights = ref global::LstmGen.CompilerServices.Refs.Add(ref recurrentWeights, HiddenSize * column);
-                {
-                    ref float row0 = ref tileRecurrentWeights;
-                    float x0 = global::LstmGen.CompilerServices.Refs.Add(ref hidden, 0);
-                    resetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.Refs.Add(ref row0, 0), resetSum0);
-                    updateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.Refs.Add(ref row0, 1), updateSum0);
-                    newHiddenSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.Refs.Add(ref row0, 2), newHiddenSum0);
-                    ref float row1 = ref global::LstmGen.CompilerServices.Refs.Add(ref row0, 3);
-                    float x1 = global::LstmGen.CompilerServices.Refs.Add(ref hidden, 1);
-                    resetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.Refs.Add(ref row1, 0), resetSum0);
-                    updateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.Refs.Add(ref row1, 1), updateSum0);
-                    newHiddenSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.Refs.Add(ref row1, 2), newHiddenSum0);
-                    ref float row2 = ref global::LstmGen.CompilerServices.Refs.Add(ref row1, 3);
-                    float x2 = global::LstmGen.CompilerServices.Refs.Add(ref hidden, 2);
-                    resetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.Refs.Add(ref row2, 0), resetSum0);
-                    updateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.Refs.Add(ref row2, 1), updateSum0);
-                    newHiddenSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.Refs.Add(ref row2, 2), newHiddenSum0);
-                    ref float row3 = ref global::LstmGen.CompilerServices.Refs.Add(ref row2, 3);
-                    float x3 = global::LstmGen.CompilerServices.Refs.Add(ref hidden, 3);
-                    resetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.Refs.Add(ref row3, 0), resetSum0);
-                    updateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.Refs.Add(ref row3, 1), updateSum0);
-                    newHiddenSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.Refs.Add(ref row3, 2), newHiddenSum0);
-                    ref float row4 = ref global::LstmGen.CompilerServices.Refs.Add(ref row3, 3);
-                    float x4 = global::LstmGen.CompilerServices.Refs.Add(ref hidden, 4);
-                    resetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x4, global::LstmGen.CompilerServices.Refs.Add(ref row4, 0), resetSum0);
-                    updateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x4, global::LstmGen.CompilerServices.Refs.Add(ref row4, 1), updateSum0);
-                    newHiddenSum0 = global::LstmGen.LstmMath.MultiplyAdd(x4, global::LstmGen.CompilerServices.Refs.Add(ref row4, 2), newHiddenSum0);
-                }
-
-                // The gate sums, for the activations below.
-                global::LstmGen.CompilerServices.Refs.Add(ref gates, column) = resetSum0;
-                global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 1) = updateSum0;
-                global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 2) = newInputSum0;
-                global::LstmGen.CompilerServices.Refs.Add(ref newHiddenSums, unit) = newHiddenSum0;
-            }
-
-            // Every gate sum has read the old hidden state, so the new one replaces it unit by unit.
-            // Units 0 to 3, one unit at a time: the gates, then n = tanh(b_in + W_in x + r * (b_hn + W_hn h)) and h = (h - n) * z + n.
-            for (int part = 0; part < 4; part++)
-            {
-                int unit = (part * 1);
-                int column = (part * 1);
-                float resetGate = global::LstmGen.LstmMath.Sigmoid(global::LstmGen.CompilerServices.Refs.Add(ref gates, column));
-                float updateGate = global::LstmGen.LstmMath.Sigmoid(global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 4));
-                float candidate = global::LstmGen.LstmMath.Tanh(global::LstmGen.LstmMath.MultiplyAdd(resetGate, global::LstmGen.CompilerServices.Refs.Add(ref newHiddenSums, unit), global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 8)));
-                global::LstmGen.CompilerServices.Refs.Add(ref gates, column) = resetGate;
-                global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 4) = updateGate;
-                global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 8) = candidate;
-                float previousHidden = global::LstmGen.CompilerServices.Refs.Add(ref hidden, unit);
-                global::LstmGen.CompilerServices.Refs.Add(ref hidden, unit) = global::LstmGen.LstmMath.MultiplyAdd(previousHidden - candidate, updateGate, candidate);
-            }
-
-            // Unit 4, one unit at a time: the gates, then n = tanh(b_in + W_in x + r * (b_hn + W_hn h)) and h = (h - n) * z + n.
-            {
-                int unit = 4;
-                int column = 12;
-                float resetGate = global::LstmGen.LstmMath.Sigmoid(global::LstmGen.CompilerServices.Refs.Add(ref gates, column));
-                float updateGate = global::LstmGen.LstmMath.Sigmoid(global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 1));
-                float candidate = global::LstmGen.LstmMath.Tanh(global::LstmGen.LstmMath.MultiplyAdd(resetGate, global::LstmGen.CompilerServices.Refs.Add(ref newHiddenSums, unit), global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 2)));
-                global::LstmGen.CompilerServices.Refs.Add(ref gates, column) = resetGate;
-                global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 1) = updateGate;
-                global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 2) = candidate;
-                float previousHidden = global::LstmGen.CompilerServices.Refs.Add(ref hidden, unit);
-                global::LstmGen.CompilerServices.Refs.Add(ref hidden, unit) = global::LstmGen.LstmMath.MultiplyAdd(previousHidden - candidate, updateGate, candidate);
-            }
-        }
-
-        /// <summary>
-        /// The dense head with Scalar kernels: output[o] = head.weight[o, :] · h + head.bias[o]. The
-        /// products go to 16 lanes (lane l takes elements l, l + 16, ...) that LstmMath.Sum adds in a fixed
-        /// tree; elements past the last multiple of 16 follow in order; so every path gives the same bits.
-        /// </summary>
-        private static void HeadScalar(ref float head, ref float hidden, ref float output)
-        {
-            ref float bias = ref global::LstmGen.CompilerServices.Refs.Add(ref head, OutputSize * HiddenSize);
-            for (int o = 0; o < OutputSize; o++)
-            {
-                ref float weights = ref global::LstmGen.CompilerServices.Refs.Add(ref head, o * HiddenSize);
-                float sum = 0f;
-                // Every element, in order.
-                for (int k = 0; k < 5; k++)
-                {
-                    float weightsValue = global::LstmGen.CompilerServices.Refs.Add(ref weights, k);
-                    sum = global::LstmGen.LstmMath.MultiplyAdd(global::LstmGen.CompilerServices.Refs.Add(ref hidden, k), weightsValue, sum);
-                }
-                global::LstmGen.CompilerServices.Refs.Add(ref output, o) = sum + global::LstmGen.CompilerServices.Refs.Add(ref bias, o);
-            }
-        }
-
-        /// <summary>
-        /// The backward pass of the first layer (3 inputs) at one step, with Scalar kernels.
-        /// From d loss / d h (from above, plus what the next step carried back) and d loss / d c, it finds
-        /// the gate gradients, which replace the gates in the record (the weights' gradients are summed from them
-        /// after the backward pass), adds d loss / d b_ih and b_hh to the gradients, writes d loss / d x (when
-        /// wanted) and leaves d loss / d h and d loss / d c of the step before.
-        /// </summary>
-        private static void FirstLayerBackwardScalar(ref float weights, ref float gradients, ref float previous, ref float current, ref float upstream, ref float hiddenGradient, ref float carriedGradient, ref float inputGradient, bool computeInputGradient)
-        {
-            // This layer's packed parameters and their gradients: W_ih, W_hh, then the two biases.
-            ref float inputWeights = ref weights;
-            ref float recurrentWeights = ref global::LstmGen.CompilerServices.Refs.Add(ref weights, InputSize * GateRowLength);
-            ref float inputBiasGradients = ref global::LstmGen.CompilerServices.Refs.Add(ref gradients, (InputSize + HiddenSize) * GateRowLength);
-            ref float hiddenBiasGradients = ref global::LstmGen.CompilerServices.Refs.Add(ref gradients, (InputSize + HiddenSize + 1) * GateRowLength);
-
-            // What the forward pass recorded: this step's gates and W_hn h + b_hn, the hidden state before it. Each
-            // unit's gate gradients of the input side overwrite its gates once they are read; the recurrent side's
-            // (which differ in n) go to their own row of the record.
-            ref float gates = ref current;
-            ref float gateGradients = ref current;
-            ref float newHiddenSums = ref global::LstmGen.CompilerServices.Refs.Add(ref current, GateRowLength);
-            ref float previousHidden = ref global::LstmGen.CompilerServices.Refs.Add(ref previous, RecordHiddenOffset);
-            ref float recurrentGateGradients = ref global::LstmGen.CompilerServices.Refs.Add(ref current, RecordRecurrentGradientOffset);
-
-            // Units 0 to 3: 2 tiles of 2 units, one float per gate and unit: the gate gradients.
-            for (int part = 0; part < 2; part++)
-            {
-                int unit = (part * 2);
-                int column = (part * 2);
-
-                // Units [unit, +1): d h = from above + from the next step, flushed to zero below 2^-60;
-                // then through h = (h_prev - n) * z + n and n = tanh(b_in + W_in x + r * (b_hn + W_hn h)).
-                {
-                    float one = 1f;
-                    float hiddenGradientSum = global::LstmGen.LstmMath.FlushNegligible(global::LstmGen.CompilerServices.Refs.Add(ref upstream, unit) + global::LstmGen.CompilerServices.Refs.Add(ref hiddenGradient, unit));
-                    float resetGate = global::LstmGen.CompilerServices.Refs.Add(ref gates, column);
-                    float updateGate = global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 4);
-                    float candidate = global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 8);
-                    // Through each gate's activation: sigmoid' = s (1 - s), tanh' = 1 - t^2.
-                    float candidateGradient = hiddenGradientSum * (one - updateGate) * (one - (candidate * candidate));
-                    float resetGradient = candidateGradient * global::LstmGen.CompilerServices.Refs.Add(ref newHiddenSums, unit) * (resetGate * (one - resetGate));
-                    float updateGradient = hiddenGradientSum * (global::LstmGen.CompilerServices.Refs.Add(ref previousHidden, unit) - candidate) * (updateGate * (one - updateGate));
-                    // The input side's gate gradients replace the gates; the recurrent side's differ in n: r * d n.
-                    global::LstmGen.CompilerServices.Refs.Add(ref gateGradients, column) = resetGradient;
-                    global::LstmGen.CompilerServices.Refs.Add(ref gateGradients, column + 4) = updateGradient;
-                    global::LstmGen.CompilerServices.Refs.Add(ref gateGradients, column + 8) = candidateGradient;
-                    global::LstmGen.CompilerServices.Refs.Add(ref recurrentGateGradients, column) = resetGradient;
-                    global::LstmGen.CompilerServices.Refs.Add(ref recurrentGateGradients, column + 4) = updateGradient;
-                    global::LstmGen.CompilerServices.Refs.Add(ref recurrentGateGradients, column + 8) = candidateGradient * resetGate;
-                    // d loss / d h_prev through h = (h_prev - n) * z + n itself; W_hh^T adds the gates' part.
-                    global::LstmGen.CompilerServices.Refs.Add(ref carriedGradient, unit) = hiddenGradientSum * updateGate;
-                }
-
-                // Units [unit + 1, +1): d h = from above + from the next step, flushed to zero below 2^-60;
-                // then through h = (h_prev - n) * z + n and n = tanh(b_in + W_in x + r * (b_hn + W_hn h)).
-                {
-                    float one = 1f;
-                    float hiddenGradientSum = global::LstmGen.LstmMath.FlushNegligible(global::LstmGen.CompilerServices.Refs.Add(ref upstream, unit + 1) + global::LstmGen.CompilerServices.Refs.Add(ref hiddenGradient, unit + 1));
-                    float resetGate = global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 1);
-                    float updateGate = global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 5);
-                    float candidate = global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 9);
-                    // Through each gate's activation: sigmoid' = s (1 - s), tanh' = 1 - t^2.
-                    float candidateGradient = hiddenGradientSum * (one - updateGate) * (one - (candidate * candidate));
-                    float resetGradient = candidateGradient * global::LstmGen.CompilerServices.Refs.Add(ref newHiddenSums, unit + 1) * (resetGate * (one - resetGate));
-                    float updateGradient = hiddenGradientSum * (global::LstmGen.CompilerServices.Refs.Add(ref previousHidden, unit + 1) - candidate) * (updateGate * (one - updateGate));
-                    // The input side's gate gradients replace the gates; the recurrent side's differ in n: r * d n.
-                    global::LstmGen.CompilerServices.Refs.Add(ref gateGradients, column + 1) = resetGradient;
-                    global::LstmGen.CompilerServices.Refs.Add(ref gateGradients, column + 5) = updateGradient;
-                    global::LstmGen.CompilerServices.Refs.Add(ref gateGradients, column + 9) = candidateGradient;
-                    global::LstmGen.CompilerServices.Refs.Add(ref recurrentGateGradients, column + 1) = resetGradient;
-                    global::LstmGen.CompilerServices.Refs.Add(ref recurrentGateGradients, column + 5) = updateGradient;
-                    global::LstmGen.CompilerServices.Refs.Add(ref recurrentGateGradients, column + 9) = candidateGradient * resetGate;
-                    // d loss / d h_prev through h = (h_prev - n) * z + n itself; W_hh^T adds the gates' part.
-                    global::LstmGen.CompilerServices.Refs.Add(ref carriedGradient, unit + 1) = hiddenGradientSum * updateGate;
-                }
-            }
-
-            // Unit 4: one tile of 1 unit, one float per gate and unit: the gate gradients.
-            {
-                int unit = 4;
-                int column = 12;
-
-                // Units [unit, +1): d h = from above + from the next step, flushed to zero below 2^-60;
-                // then through h = (h_prev - n) * z + n and n = tanh(b_in + W_in x + r * (b_hn + W_hn h)).
-                {
-                    float one = 1f;
-                    float hiddenGradientSum = global::LstmGen.LstmMath.FlushNegligible(global::LstmGen.CompilerServices.Refs.Add(ref upstream, unit) + global::LstmGen.CompilerServices.Refs.Add(ref hiddenGradient, unit));
-                    float resetGate = global::LstmGen.CompilerServices.Refs.Add(ref gates, column);
-                    float updateGate = global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 1);
-                    float candidate = global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 2);
-                    // Through each gate's activation: sigmoid' = s (1 - s), tanh' = 1 - t^2.
-                    float candidateGradient = hiddenGradientSum * (one - updateGate) * (one - (candidate * candidate));
-                    float resetGradient = candidateGradient * global::LstmGen.CompilerServices.Refs.Add(ref newHiddenSums, unit) * (resetGate * (one - resetGate));
-                    float updateGradient = hiddenGradientSum * (global::LstmGen.CompilerServices.Refs.Add(ref previousHidden, unit) - candidate) * (updateGate * (one - updateGate));
-                    // The input side's gate gradients replace the gates; the recurrent side's differ in n: r * d n.
-                    global::LstmGen.CompilerServices.Refs.Add(ref gateGradients, column) = resetGradient;
-                    global::LstmGen.CompilerServices.Refs.Add(ref gateGradients, column + 1) = updateGradient;
-                    global::LstmGen.CompilerServices.Refs.Add(ref gateGradients, column + 2) = candidateGradient;
-                    global::LstmGen.CompilerServices.Refs.Add(ref recurrentGateGradients, column) = resetGradient;
-                    global::LstmGen.CompilerServices.Refs.Add(ref recurrentGateGradients, column + 1) = updateGradient;
-                    global::LstmGen.CompilerServices.Refs.Add(ref recurrentGateGradients, column + 2) = candidateGradient * resetGate;
-                    // d loss / d h_prev through h = (h_prev - n) * z + n itself; W_hh^T adds the gates' part.
-                    global::LstmGen.CompilerServices.Refs.Add(ref carriedGradient, unit) = hiddenGradientSum * updateGate;
-                }
-            }
-
-            // d loss / d b_ih and d loss / d b_hh: the gate gradients.
-            for (int k = 0; k < GateRowLength; k++)
-            {
-                float gateGradient = global::LstmGen.CompilerServices.Refs.Add(ref gateGradients, k);
-                global::LstmGen.CompilerServices.Refs.Add(ref inputBiasGradients, k) = global::LstmGen.CompilerServices.Refs.Add(ref inputBiasGradients, k) + gateGradient;
-                global::LstmGen.CompilerServices.Refs.Add(ref hiddenBiasGradients, k) = global::LstmGen.CompilerServices.Refs.Add(ref hiddenBiasGradients, k) + global::LstmGen.CompilerServices.Refs.Add(ref recurrentGateGradients, k);
-            }
-
-            // d loss / d x = W_ih^T gate gradients, when wanted.
-            if (computeInputGradient)
-            {
-                for (int k = 0; k < InputSize; k++)
-                {
-                    GateRowBackwardScalar(ref inputWeights, InputSize, k, ref gateGradients, ref global::LstmGen.CompilerServices.Refs.Add(ref inputGradient, k));
-                }
-            }
-
-            // d loss / d h_prev = W_hh^T (the recurrent side's gate gradients), for the step before, and what
-            // h = (h_prev - n) * z + n carries to it directly.
-            for (int k = 0; k < HiddenSize; k++)
-            {
-                GateRowBackwardScalar(ref recurrentWeights, HiddenSize, k, ref recurrentGateGradients, ref global::LstmGen.CompilerServices.Refs.Add(ref hiddenGradient, k));
-            }
-            for (int k = 0; k < HiddenSize; k++)
-            {
-                global::LstmGen.CompilerServices.Refs.Add(ref hiddenGradient, k) = global::LstmGen.CompilerServices.Refs.Add(ref hiddenGradient, k) + global::LstmGen.CompilerServices.Refs.Add(ref carriedGradient, k);
-            }
-        }
-
-        /// <summary>
-        /// The backward pass of the layers above the first (5 inputs) at one step, with Scalar kernels.
-        /// From d loss / d h (from above, plus what the next step carried back) and d loss / d c, it finds
-        /// the gate gradients, which replace the gates in the record (the weights' gradients are summed from them
-        /// after the backward pass), adds d loss / d b_ih and b_hh to the gradients, writes d loss / d x (when
-        /// wanted) and leaves d loss / d h and d loss / d c of the step before.
-        /// </summary>
-        private static void UpperLayerBackwardScalar(ref float weights, ref float gradients, ref float previous, ref float current, ref float upstream, ref float hiddenGradient, ref float carriedGradient, ref float inputGradient, bool computeInputGradient)
-        {
-            // This layer's packed parameters and their gradients: W_ih, W_hh, then the two biases.
-            ref float inputWeights = ref weights;
-            ref float recurrentWeights = ref global::LstmGen.CompilerServices.Refs.Add(ref weights, HiddenSize * GateRowLength);
-            ref float inputBiasGradients = ref global::LstmGen.CompilerServices.Refs.Add(ref gradients, (HiddenSize + HiddenSize) * GateRowLength);
-            ref float hiddenBiasGradients = ref global::LstmGen.CompilerServices.Refs.Add(ref gradients, (HiddenSize + HiddenSize + 1) * GateRowLength);
-
-            // What the forward pass recorded: this step's gates and W_hn h + b_hn, the hidden state before it. Each
-            // unit's gate gradients of the input side overwrite its gates once they are read; the recurrent side's
-            // (which differ in n) go to their own row of the record.
-            ref float gates = ref current;
-            ref float gateGradients = ref current;
-            ref float newHiddenSums = ref global::LstmGen.CompilerServices.Refs.Add(ref current, GateRowLength);
-            ref float previousHidden = ref global::LstmGen.CompilerServices.Refs.Add(ref previous, RecordHiddenOffset);
-            ref float recurrentGateGradients = ref global::LstmGen.CompilerServices.Refs.Add(ref current, RecordRecurrentGradientOffset);
-
-            // Units 0 to 3: 2 tiles of 2 units, one float per gate and unit: the gate gradients.
-            for (int part = 0; part < 2; part++)
-            {
-                int unit = (part * 2);
-                int column = (part * 2);
-
-                // Units [unit, +1): d h = from above + from the next step, flushed to zero below 2^-60;
-                // then through h = (h_prev - n) * z + n and n = tanh(b_in + W_in x + r * (b_hn + W_hn h)).
-                {
-                    float one = 1f;
-                    float hiddenGradientSum = global::LstmGen.LstmMath.FlushNegligible(global::LstmGen.CompilerServices.Refs.Add(ref upstream, unit) + global::LstmGen.CompilerServices.Refs.Add(ref hiddenGradient, unit));
-                    float resetGate = global::LstmGen.CompilerServices.Refs.Add(ref gates, column);
-                    float updateGate = global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 4);
-                    float candidate = global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 8);
-                    // Through each gate's activation: sigmoid' = s (1 - s), tanh' = 1 - t^2.
-                    float candidateGradient = hiddenGradientSum * (one - updateGate) * (one - (candidate * candidate));
-                    float resetGradient = candidateGradient * global::LstmGen.CompilerServices.Refs.Add(ref newHiddenSums, unit) * (resetGate * (one - resetGate));
-                    float updateGradient = hiddenGradientSum * (global::LstmGen.CompilerServices.Refs.Add(ref previousHidden, unit) - candidate) * (updateGate * (one - updateGate));
-                    // The input side's gate gradients replace the gates; the recurrent side's differ in n: r * d n.
-                    global::LstmGen.CompilerServices.Refs.Add(ref gateGradients, column) = resetGradient;
-                    global::LstmGen.CompilerServices.Refs.Add(ref gateGradients, column + 4) = updateGradient;
-                    global::LstmGen.CompilerServices.Refs.Add(ref gateGradients, column + 8) = candidateGradient;
-                    global::LstmGen.CompilerServices.Refs.Add(ref recurrentGateGradients, column) = resetGradient;
-                    global::LstmGen.CompilerServices.Refs.Add(ref recurrentGateGradients, column + 4) = updateGradient;
-                    global::LstmGen.CompilerServices.Refs.Add(ref recurrentGateGradients, column + 8) = candidateGradient * resetGate;
-                    // d loss / d h_prev through h = (h_prev - n) * z + n itself; W_hh^T adds the gates' part.
-                    global::LstmGen.CompilerServices.Refs.Add(ref carriedGradient, unit) = hiddenGradientSum * updateGate;
-                }
-
-                // Units [unit + 1, +1): d h = from above + from the next step, flushed to zero below 2^-60;
-                // then through h = (h_prev - n) * z + n and n = tanh(b_in + W_in x + r * (b_hn + W_hn h)).
-                {
-                    float one = 1f;
-                    float hiddenGradientSum = global::LstmGen.LstmMath.FlushNegligible(global::LstmGen.CompilerServices.Refs.Add(ref upstream, unit + 1) + global::LstmGen.CompilerServices.Refs.Add(ref hiddenGradient, unit + 1));
-                    float resetGate = global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 1);
-                    float updateGate = global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 5);
-                    float candidate = global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 9);
-                    // Through each gate's activation: sigmoid' = s (1 - s), tanh' = 1 - t^2.
-                    float candidateGradient = hiddenGradientSum * (one - updateGate) * (one - (candidate * candidate));
-                    float resetGradient = candidateGradient * global::LstmGen.CompilerServices.Refs.Add(ref newHiddenSums, unit + 1) * (resetGate * (one - resetGate));
-                    float updateGradient = hiddenGradientSum * (global::LstmGen.CompilerServices.Refs.Add(ref previousHidden, unit + 1) - candidate) * (updateGate * (one - updateGate));
-                    // The input side's gate gradients replace the gates; the recurrent side's differ in n: r * d n.
-                    global::LstmGen.CompilerServices.Refs.Add(ref gateGradients, column + 1) = resetGradient;
-                    global::LstmGen.CompilerServices.Refs.Add(ref gateGradients, column + 5) = updateGradient;
-                    global::LstmGen.CompilerServices.Refs.Add(ref gateGradients, column + 9) = candidateGradient;
-                    global::LstmGen.CompilerServices.Refs.Add(ref recurrentGateGradients, column + 1) = resetGradient;
-                    global::LstmGen.CompilerServices.Refs.Add(ref recurrentGateGradients, column + 5) = updateGradient;
-                    global::LstmGen.CompilerServices.Refs.Add(ref recurrentGateGradients, column + 9) = candidateGradient * resetGate;
-                    // d loss / d h_prev through h = (h_prev - n) * z + n itself; W_hh^T adds the gates' part.
-                    global::LstmGen.CompilerServices.Refs.Add(ref carriedGradient, unit + 1) = hiddenGradientSum * updateGate;
-                }
-            }
-
-            // Unit 4: one tile of 1 unit, one float per gate and unit: the gate gradients.
-            {
-                int unit = 4;
-                int column = 12;
-
-                // Units [unit, +1): d h = from above + from the next step, flushed to zero below 2^-60;
-                // then through h = (h_prev - n) * z + n and n = tanh(b_in + W_in x + r * (b_hn + W_hn h)).
-                {
-                    float one = 1f;
-                    float hiddenGradientSum = global::LstmGen.LstmMath.FlushNegligible(global::LstmGen.CompilerServices.Refs.Add(ref upstream, unit) + global::LstmGen.CompilerServices.Refs.Add(ref hiddenGradient, unit));
-                    float resetGate = global::LstmGen.CompilerServices.Refs.Add(ref gates, column);
-                    float updateGate = global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 1);
-                    float candidate = global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 2);
-                    // Through each gate's activation: sigmoid' = s (1 - s), tanh' = 1 - t^2.
-                    float candidateGradient = hiddenGradientSum * (one - updateGate) * (one - (candidate * candidate));
-                    float resetGradient = candidateGradient * global::LstmGen.CompilerServices.Refs.Add(ref newHiddenSums, unit) * (resetGate * (one - resetGate));
-                    float updateGradient = hiddenGradientSum * (global::LstmGen.CompilerServices.Refs.Add(ref previousHidden, unit) - candidate) * (updateGate * (one - updateGate));
-                    // The input side's gate gradients replace the gates; the recurrent side's differ in n: r * d n.
-                    global::LstmGen.CompilerServices.Refs.Add(ref gateGradients, column) = resetGradient;
-                    global::LstmGen.CompilerServices.Refs.Add(ref gateGradients, column + 1) = updateGradient;
-                    global::LstmGen.CompilerServices.Refs.Add(ref gateGradients, column + 2) = candidateGradient;
-                    global::LstmGen.CompilerServices.Refs.Add(ref recurrentGateGradients, column) = resetGradient;
-                    global::LstmGen.CompilerServices.Refs.Add(ref recurrentGateGradients, column + 1) = updateGradient;
-                    global::LstmGen.CompilerServices.Refs.Add(ref recurrentGateGradients, column + 2) = candidateGradient * resetGate;
-                    // d loss / d h_prev through h = (h_prev - n) * z + n itself; W_hh^T adds the gates' part.
-                    global::LstmGen.CompilerServices.Refs.Add(ref carriedGradient, unit) = hiddenGradientSum * updateGate;
-                }
-            }
-
-            // d loss / d b_ih and d loss / d b_hh: the gate gradients.
-            for (int k = 0; k < GateRowLength; k++)
-            {
-                float gateGradient = global::LstmGen.CompilerServices.Refs.Add(ref gateGradients, k);
-                global::LstmGen.CompilerServices.Refs.Add(ref inputBiasGradients, k) = global::LstmGen.CompilerServices.Refs.Add(ref inputBiasGradients, k) + gateGradient;
-                global::LstmGen.CompilerServices.Refs.Add(ref hiddenBiasGradients, k) = global::LstmGen.CompilerServices.Refs.Add(ref hiddenBiasGradients, k) + global::LstmGen.CompilerServices.Refs.Add(ref recurrentGateGradients, k);
-            }
-
-            // d loss / d x = W_ih^T gate gradients, when wanted.
-            if (computeInputGradient)
-            {
-                for (int k = 0; k < HiddenSize; k++)
-                {
-                    GateRowBackwardScalar(ref inputWeights, HiddenSize, k, ref gateGradients, ref global::LstmGen.CompilerServices.Refs.Add(ref inputGradient, k));
-                }
-            }
-
-            // d loss / d h_prev = W_hh^T (the recurrent side's gate gradients), for the step before, and what
-            // h = (h_prev - n) * z + n carries to it directly.
-            for (int k = 0; k < HiddenSize; k++)
-            {
-                GateRowBackwardScalar(ref recurrentWeights, HiddenSize, k, ref recurrentGateGradients, ref global::LstmGen.CompilerServices.Refs.Add(ref hiddenGradient, k));
-            }
-            for (int k = 0; k < HiddenSize; k++)
-            {
-                global::LstmGen.CompilerServices.Refs.Add(ref hiddenGradient, k) = global::LstmGen.CompilerServices.Refs.Add(ref hiddenGradient, k) + global::LstmGen.CompilerServices.Refs.Add(ref carriedGradient, k);
-            }
-        }
-
-        /// <summary>
-        /// One row of a weight's backward pass with Scalar kernels: result = weightRow · gateGradients,
-        /// a block of units at a time (the weight of weightRows rows is kept block by block), summed in the
-        /// canonical 16 lanes and then in order.
-        /// </summary>
-        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-        private static void GateRowBackwardScalar(ref float weights, int weightRows, int row, ref float gateGradients, ref float result)
-        {
-            float sum = 0f;
-            // Units 0 to 3: each block's 12 columns, in order.
-            {
-                int column = 0;
-                ref float lastRow0 = ref global::LstmGen.CompilerServices.Refs.Add(ref weights, (weightRows * column) + (row * 12));
-                for (int k = 0; k < 12; k++)
-                {
-                    float gradient = global::LstmGen.CompilerServices.Refs.Add(ref gateGradients, column + k);
-                    sum = global::LstmGen.LstmMath.MultiplyAdd(global::LstmGen.CompilerServices.Refs.Add(ref lastRow0, k), gradient, sum);
-                }
-            }
-            // Units 4 to 4: each block's 3 columns, in order.
-            {
-                int column = 12;
-                ref float lastRow0 = ref global::LstmGen.CompilerServices.Refs.Add(ref weights, (weightRows * column) + (row * 3));
-                for (int k = 0; k < 3; k++)
-                {
-                    float gradient = global::LstmGen.CompilerServices.Refs.Add(ref gateGradients, column + k);
-                    sum = global::LstmGen.LstmMath.MultiplyAdd(global::LstmGen.CompilerServices.Refs.Add(ref lastRow0, k), gradient, sum);
-                }
-            }
-            global::LstmGen.CompilerServices.Refs.Add(ref result, 0) = sum;
-        }
-
-        /// <summary>
-        /// Adds steps [start, end) to the rows of a weight's gradient with Scalar kernels: gradientRow_k +=
-        /// x_t[k] * gateGradients_t, with x_t[k] at x + t * xStride + k and gateGradients_t at gateGradients +
-        /// t * StepRecordLength, from the last step to the first. Each gradient is loaded and stored once. The
-        /// gradient of a weight of <paramref name="rows"/> rows is kept block by block, as the weight is.
-        /// </summary>
-        private static void WeightGradientsScalar(ref float gradientRows, int rows, ref float x, int xStride, ref float gateGradients, int start, int end)
-        {
-            // Units 0 to 3: one column at a time, every row, every step of the block.
-            for (int column = 0; column < 12; column++)
-            {
-                for (int k = 0; k < rows; k++)
-                {
-                    ref float gradientRow = ref global::LstmGen.CompilerServices.Refs.Add(ref gradientRows, (rows * 0) + (k * 12) + column);
-                    ref float xRow = ref global::LstmGen.CompilerServices.Refs.Add(ref x, k);
-                    float sum0 = global::LstmGen.CompilerServices.Refs.Add(ref gradientRow, 0);
-                    for (int step = end; step > start; step--)
-                    {
-                        int t = step - 1;
-                        float xs = global::LstmGen.CompilerServices.Refs.Add(ref xRow, t * xStride);
-                        ref float stepGradients = ref global::LstmGen.CompilerServices.Refs.Add(ref gateGradients, (t * StepRecordLength) + column);
-                        sum0 = global::LstmGen.LstmMath.MultiplyAdd(xs, global::LstmGen.CompilerServices.Refs.Add(ref stepGradients, 0), sum0);
-                    }
-                    global::LstmGen.CompilerServices.Refs.Add(ref gradientRow, 0) = sum0;
-                }
-            }
-
-            // Units 4 to 4: one column at a time, every row, every step of the block.
-            for (int column = 12; column < 15; column++)
-            {
-                for (int k = 0; k < rows; k++)
-                {
-                    ref float gradientRow = ref global::LstmGen.CompilerServices.Refs.Add(ref gradientRows, (rows * 12) + (k * 3) + (column - 12));
-                    ref float xRow = ref global::LstmGen.CompilerServices.Refs.Add(ref x, k);
-                    float sum0 = global::LstmGen.CompilerServices.Refs.Add(ref gradientRow, 0);
-                    for (int step = end; step > start; step--)
-                    {
-                        int t = step - 1;
-                        float xs = global::LstmGen.CompilerServices.Refs.Add(ref xRow, t * xStride);
-                        ref float stepGradients = ref global::LstmGen.CompilerServices.Refs.Add(ref gateGradients, (t * StepRecordLength) + column);
-                        sum0 = global::LstmGen.LstmMath.MultiplyAdd(xs, global::LstmGen.CompilerServices.Refs.Add(ref stepGradients, 0), sum0);
-                    }
-                    global::LstmGen.CompilerServices.Refs.Add(ref gradientRow, 0) = sum0;
-                }
-            }
-        }
-
-        /// <summary>
-        /// The dense head's backward pass with Scalar kernels: head.weight's gradient += d logits (outer) h,
-        /// head.bias's += d logits, and upstream = head.weight^T d logits, summed over the outputs in order.
-        /// </summary>
-        private static void HeadBackwardScalar(ref float head, ref float gradients, ref float hidden, ref float logitGradients, ref float upstream)
-        {
-            ref float biasGradients = ref global::LstmGen.CompilerServices.Refs.Add(ref gradients, OutputSize * HiddenSize);
-            global::LstmGen.CompilerServices.Floats.Clear(ref upstream, HiddenSize);
-            for (int o = 0; o < OutputSize; o++)
-            {
-                float logitGradient = global::LstmGen.CompilerServices.Refs.Add(ref logitGradients, o);
-                global::LstmGen.CompilerServices.Refs.Add(ref biasGradients, o) += logitGradient;
-                ref float weights = ref global::LstmGen.CompilerServices.Refs.Add(ref head, o * HiddenSize);
-                ref float weightGradients = ref global::LstmGen.CompilerServices.Refs.Add(ref gradients, o * HiddenSize);
-                for (int k = 0; k < HiddenSize; k++)
-                {
-                    global::LstmGen.CompilerServices.Refs.Add(ref weightGradients, k) = global::LstmGen.LstmMath.MultiplyAdd(logitGradient, global::LstmGen.CompilerServices.Refs.Add(ref hidden, k), global::LstmGen.CompilerServices.Refs.Add(ref weightGradients, k));
-                    global::LstmGen.CompilerServices.Refs.Add(ref upstream, k) = global::LstmGen.LstmMath.MultiplyAdd(logitGradient, global::LstmGen.CompilerServices.Refs.Add(ref weights, k), global::LstmGen.CompilerServices.Refs.Add(ref upstream, k));
-                }
             }
         }
 
@@ -1968,6 +708,1273 @@ namespace Portable
             private struct LayerValues
             {
                 public float _0, _1, _2, _3, _4, _5, _6, _7, _8, _9;
+            }
+        }
+
+        /// <summary>
+        /// The model's kernels: static methods that read the weights, the inputs and the state through refs, one
+        /// set per vector path, and the dispatchers that pick the path this processor runs.
+        /// </summary>
+        private static class LstmGenKernels
+        {
+            /// <summary>One whole step of the first layer, its gates in <paramref name="gates"/>, on the path this processor takes.</summary>
+            internal static void FirstLayerStep(ref float weights, ref float input, ref float hidden, ref float gates)
+            {
+                FirstLayerScalar(ref weights, ref input, ref hidden, ref gates);
+            }
+
+            /// <summary>The input part of the layers above the first's gate sums for a chunk of steps, on the path this processor takes.</summary>
+            internal static void UpperLayerProjection(ref float weights, ref float inputs, int inputStride, ref float gates, int steps)
+            {
+                UpperLayerProjectionScalar(ref weights, ref inputs, inputStride, ref gates, steps);
+            }
+
+            /// <summary>The recurrent part of one step of the layers above the first, on the path this processor takes.</summary>
+            internal static void UpperLayerRecurrent(ref float weights, ref float hidden, ref float gates)
+            {
+                UpperLayerRecurrentScalar(ref weights, ref hidden, ref gates);
+            }
+
+            /// <summary>
+            /// One step of the first layer that records its gate values and new hidden
+            /// state into <paramref name="record"/>, for the backward pass.
+            /// </summary>
+            internal static void FirstLayerRecorded(ref float weights, ref float input, ref float hidden, ref float record)
+            {
+                FirstLayerScalar(ref weights, ref input, ref hidden, ref record);
+
+                // The new state, for the backward pass.
+                global::LstmGen.CompilerServices.Floats.Copy(ref hidden, ref global::LstmGen.CompilerServices.Refs.Add(ref record, RecordHiddenOffset), HiddenSize);
+            }
+
+            /// <summary>The backward pass of the first layer at one step, on the path this processor takes.</summary>
+            internal static void FirstLayerBackward(ref float weights, ref float gradients, ref float previous, ref float current, ref float upstream, ref float hiddenGradient, ref float carriedGradient, ref float inputGradient, bool computeInputGradient)
+            {
+                FirstLayerBackwardScalar(ref weights, ref gradients, ref previous, ref current, ref upstream, ref hiddenGradient, ref carriedGradient, ref inputGradient, computeInputGradient);
+            }
+
+            /// <summary>
+            /// One step of the layers above the first that records its gate values and new hidden
+            /// state into <paramref name="record"/>, for the backward pass.
+            /// </summary>
+            internal static void UpperLayerRecorded(ref float weights, ref float input, ref float hidden, ref float record)
+            {
+                UpperLayerScalar(ref weights, ref input, ref hidden, ref record);
+
+                // The new state, for the backward pass.
+                global::LstmGen.CompilerServices.Floats.Copy(ref hidden, ref global::LstmGen.CompilerServices.Refs.Add(ref record, RecordHiddenOffset), HiddenSize);
+            }
+
+            /// <summary>The backward pass of the layers above the first at one step, on the path this processor takes.</summary>
+            internal static void UpperLayerBackward(ref float weights, ref float gradients, ref float previous, ref float current, ref float upstream, ref float hiddenGradient, ref float carriedGradient, ref float inputGradient, bool computeInputGradient)
+            {
+                UpperLayerBackwardScalar(ref weights, ref gradients, ref previous, ref current, ref upstream, ref hiddenGradient, ref carriedGradient, ref inputGradient, computeInputGradient);
+            }
+
+            /// <summary>Adds a block of steps to the gradient of a weight, on the path this processor takes.</summary>
+            internal static void WeightGradients(ref float gradientRows, int rows, ref float x, int xStride, ref float gateGradients, int start, int end)
+            {
+                WeightGradientsScalar(ref gradientRows, rows, ref x, xStride, ref gateGradients, start, end);
+            }
+
+            /// <summary>The dense head's logits, on the path this processor takes.</summary>
+            internal static void HeadForward(ref float head, ref float hidden, ref float logits)
+            {
+                HeadScalar(ref head, ref hidden, ref logits);
+            }
+
+            /// <summary>The dense head's backward pass, on the path this processor takes.</summary>
+            internal static void HeadBackward(ref float head, ref float gradients, ref float hidden, ref float logitGradients, ref float upstream)
+            {
+                HeadBackwardScalar(ref head, ref gradients, ref hidden, ref logitGradients, ref upstream);
+            }
+
+            /// <summary>One step of every layer and the head with the Scalar kernels.</summary>
+            internal static void StepScalar(ref float parameters, ref float input, ref float hidden, ref float gates, ref float output)
+            {
+                // Layer 0: the input (InputSize values) -> hidden[0].
+                FirstLayerScalar(ref parameters, ref input, ref hidden, ref gates);
+
+                // Layer 1: hidden[0] -> hidden[1].
+                UpperLayerScalar(ref global::LstmGen.CompilerServices.Refs.Add(ref parameters, FirstLayerParameterCount), ref hidden, ref global::LstmGen.CompilerServices.Refs.Add(ref hidden, 1 * HiddenSize), ref gates);
+
+                // The dense head reads the top layer's hidden state.
+                HeadScalar(ref global::LstmGen.CompilerServices.Refs.Add(ref parameters, HeadOffset), ref global::LstmGen.CompilerServices.Refs.Add(ref hidden, 1 * HiddenSize), ref output);
+            }
+
+            /// <summary>
+            /// One step of the first layer (3 inputs) with Scalar kernels:
+            /// the gate sums b_i + W_i x and b_h + W_h h of every unit, summed in registers and stored into
+            /// <paramref name="gates"/> (packed like a gate row); then the gate activations replace them there
+            /// (training keeps them for the backward pass), and n = tanh(b_in + W_in x + r * (b_hn + W_hn h)), h = (h - n) * z + n.
+            /// </summary>
+            internal static void FirstLayerScalar(ref float weights, ref float input, ref float hidden, ref float gates)
+            {
+                // This layer's packed parameters: W_ih, W_hh, then the two biases.
+                ref float inputWeights = ref weights;
+                ref float recurrentWeights = ref global::LstmGen.CompilerServices.Refs.Add(ref weights, InputSize * GateRowLength);
+                ref float inputBias = ref global::LstmGen.CompilerServices.Refs.Add(ref weights, (InputSize + HiddenSize) * GateRowLength);
+                ref float hiddenBias = ref global::LstmGen.CompilerServices.Refs.Add(ref weights, (InputSize + HiddenSize + 1) * GateRowLength);
+                ref float newHiddenSums = ref global::LstmGen.CompilerServices.Refs.Add(ref gates, GateRowLength);
+
+                // Units 0 to 3: 2 tiles of 2 units, one float per gate and unit, summed in registers.
+                for (int part = 0; part < 2; part++)
+                {
+                    int unit = (part * 2);
+                    int blockColumn = 0;
+                    int column = blockColumn + (part * 2);
+
+                    // The gate sums start from the two biases (r, z), b_in (n's input part) and b_hn (n's recurrent part).
+                    float resetSum0 = global::LstmGen.CompilerServices.Refs.Add(ref inputBias, column) + global::LstmGen.CompilerServices.Refs.Add(ref hiddenBias, column);
+                    float updateSum0 = global::LstmGen.CompilerServices.Refs.Add(ref inputBias, column + 4) + global::LstmGen.CompilerServices.Refs.Add(ref hiddenBias, column + 4);
+                    float newInputSum0 = global::LstmGen.CompilerServices.Refs.Add(ref inputBias, column + 8);
+                    float newHiddenSum0 = global::LstmGen.CompilerServices.Refs.Add(ref hiddenBias, column + 8);
+                    float resetSum1 = global::LstmGen.CompilerServices.Refs.Add(ref inputBias, column + 1) + global::LstmGen.CompilerServices.Refs.Add(ref hiddenBias, column + 1);
+                    float updateSum1 = global::LstmGen.CompilerServices.Refs.Add(ref inputBias, column + 5) + global::LstmGen.CompilerServices.Refs.Add(ref hiddenBias, column + 5);
+                    float newInputSum1 = global::LstmGen.CompilerServices.Refs.Add(ref inputBias, column + 9);
+                    float newHiddenSum1 = global::LstmGen.CompilerServices.Refs.Add(ref hiddenBias, column + 9);
+
+                    // W_ih x: the input (3 values).
+                    ref float tileInputWeights = ref global::LstmGen.CompilerServices.Refs.Add(ref inputWeights, (InputSize * blockColumn) + (column - blockColumn));
+                    {
+                        ref float row0 = ref tileInputWeights;
+                        float x0 = global::LstmGen.CompilerServices.Refs.Add(ref input, 0);
+                        resetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.Refs.Add(ref row0, 0), resetSum0);
+                        updateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.Refs.Add(ref row0, 4), updateSum0);
+                        newInputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.Refs.Add(ref row0, 8), newInputSum0);
+                        resetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.Refs.Add(ref row0, 1), resetSum1);
+                        updateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.Refs.Add(ref row0, 5), updateSum1);
+                        newInputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.Refs.Add(ref row0, 9), newInputSum1);
+                        ref float row1 = ref global::LstmGen.CompilerServices.Refs.Add(ref row0, 12);
+                        float x1 = global::LstmGen.CompilerServices.Refs.Add(ref input, 1);
+                        resetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.Refs.Add(ref row1, 0), resetSum0);
+                        updateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.Refs.Add(ref row1, 4), updateSum0);
+                        newInputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.Refs.Add(ref row1, 8), newInputSum0);
+                        resetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.Refs.Add(ref row1, 1), resetSum1);
+                        updateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.Refs.Add(ref row1, 5), updateSum1);
+                        newInputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.Refs.Add(ref row1, 9), newInputSum1);
+                        ref float row2 = ref global::LstmGen.CompilerServices.Refs.Add(ref row1, 12);
+                        float x2 = global::LstmGen.CompilerServices.Refs.Add(ref input, 2);
+                        resetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.Refs.Add(ref row2, 0), resetSum0);
+                        updateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.Refs.Add(ref row2, 4), updateSum0);
+                        newInputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.Refs.Add(ref row2, 8), newInputSum0);
+                        resetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.Refs.Add(ref row2, 1), resetSum1);
+                        updateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.Refs.Add(ref row2, 5), updateSum1);
+                        newInputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.Refs.Add(ref row2, 9), newInputSum1);
+                    }
+
+                    // W_hh h: the previous hidden state (5 values).
+                    ref float tileRecurrentWeights = ref global::LstmGen.CompilerServices.Refs.Add(ref recurrentWeights, (HiddenSize * blockColumn) + (column - blockColumn));
+                    {
+                        ref float row0 = ref tileRecurrentWeights;
+                        float x0 = global::LstmGen.CompilerServices.Refs.Add(ref hidden, 0);
+                        resetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.Refs.Add(ref row0, 0), resetSum0);
+                        updateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.Refs.Add(ref row0, 4), updateSum0);
+                        newHiddenSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.Refs.Add(ref row0, 8), newHiddenSum0);
+                        resetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.Refs.Add(ref row0, 1), resetSum1);
+                        updateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.Refs.Add(ref row0, 5), updateSum1);
+                        newHiddenSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.Refs.Add(ref row0, 9), newHiddenSum1);
+                        ref float row1 = ref global::LstmGen.CompilerServices.Refs.Add(ref row0, 12);
+                        float x1 = global::LstmGen.CompilerServices.Refs.Add(ref hidden, 1);
+                        resetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.Refs.Add(ref row1, 0), resetSum0);
+                        updateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.Refs.Add(ref row1, 4), updateSum0);
+                        newHiddenSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.Refs.Add(ref row1, 8), newHiddenSum0);
+                        resetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.Refs.Add(ref row1, 1), resetSum1);
+                        updateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.Refs.Add(ref row1, 5), updateSum1);
+                        newHiddenSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.Refs.Add(ref row1, 9), newHiddenSum1);
+                        ref float row2 = ref global::LstmGen.CompilerServices.Refs.Add(ref row1, 12);
+                        float x2 = global::LstmGen.CompilerServices.Refs.Add(ref hidden, 2);
+                        resetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.Refs.Add(ref row2, 0), resetSum0);
+                        updateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.Refs.Add(ref row2, 4), updateSum0);
+                        newHiddenSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.Refs.Add(ref row2, 8), newHiddenSum0);
+                        resetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.Refs.Add(ref row2, 1), resetSum1);
+                        updateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.Refs.Add(ref row2, 5), updateSum1);
+                        newHiddenSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.Refs.Add(ref row2, 9), newHiddenSum1);
+                        ref float row3 = ref global::LstmGen.CompilerServices.Refs.Add(ref row2, 12);
+                        float x3 = global::LstmGen.CompilerServices.Refs.Add(ref hidden, 3);
+                        resetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.Refs.Add(ref row3, 0), resetSum0);
+                        updateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.Refs.Add(ref row3, 4), updateSum0);
+                        newHiddenSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.Refs.Add(ref row3, 8), newHiddenSum0);
+                        resetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.Refs.Add(ref row3, 1), resetSum1);
+                        updateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.Refs.Add(ref row3, 5), updateSum1);
+                        newHiddenSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.Refs.Add(ref row3, 9), newHiddenSum1);
+                        ref float row4 = ref global::LstmGen.CompilerServices.Refs.Add(ref row3, 12);
+                        float x4 = global::LstmGen.CompilerServices.Refs.Add(ref hidden, 4);
+                        resetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x4, global::LstmGen.CompilerServices.Refs.Add(ref row4, 0), resetSum0);
+                        updateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x4, global::LstmGen.CompilerServices.Refs.Add(ref row4, 4), updateSum0);
+                        newHiddenSum0 = global::LstmGen.LstmMath.MultiplyAdd(x4, global::LstmGen.CompilerServices.Refs.Add(ref row4, 8), newHiddenSum0);
+                        resetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x4, global::LstmGen.CompilerServices.Refs.Add(ref row4, 1), resetSum1);
+                        updateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x4, global::LstmGen.CompilerServices.Refs.Add(ref row4, 5), updateSum1);
+                        newHiddenSum1 = global::LstmGen.LstmMath.MultiplyAdd(x4, global::LstmGen.CompilerServices.Refs.Add(ref row4, 9), newHiddenSum1);
+                    }
+
+                    // The gate sums, for the activations below.
+                    global::LstmGen.CompilerServices.Refs.Add(ref gates, column) = resetSum0;
+                    global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 4) = updateSum0;
+                    global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 8) = newInputSum0;
+                    global::LstmGen.CompilerServices.Refs.Add(ref newHiddenSums, unit) = newHiddenSum0;
+                    global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 1) = resetSum1;
+                    global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 5) = updateSum1;
+                    global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 9) = newInputSum1;
+                    global::LstmGen.CompilerServices.Refs.Add(ref newHiddenSums, unit + 1) = newHiddenSum1;
+                }
+
+                // Unit 4: one tile of 1 unit, one float per gate and unit, summed in registers.
+                {
+                    int unit = 4;
+                    int column = 12;
+
+                    // The gate sums start from the two biases (r, z), b_in (n's input part) and b_hn (n's recurrent part).
+                    float resetSum0 = global::LstmGen.CompilerServices.Refs.Add(ref inputBias, column) + global::LstmGen.CompilerServices.Refs.Add(ref hiddenBias, column);
+                    float updateSum0 = global::LstmGen.CompilerServices.Refs.Add(ref inputBias, column + 1) + global::LstmGen.CompilerServices.Refs.Add(ref hiddenBias, column + 1);
+                    float newInputSum0 = global::LstmGen.CompilerServices.Refs.Add(ref inputBias, column + 2);
+                    float newHiddenSum0 = global::LstmGen.CompilerServices.Refs.Add(ref hiddenBias, column + 2);
+
+                    // W_ih x: the input (3 values).
+                    ref float tileInputWeights = ref global::LstmGen.CompilerServices.Refs.Add(ref inputWeights, InputSize * column);
+                    {
+                        ref float row0 = ref tileInputWeights;
+                        float x0 = global::LstmGen.CompilerServices.Refs.Add(ref input, 0);
+                        resetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.Refs.Add(ref row0, 0), resetSum0);
+                        updateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.Refs.Add(ref row0, 1), updateSum0);
+                        newInputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.Refs.Add(ref row0, 2), newInputSum0);
+                        ref float row1 = ref global::LstmGen.CompilerServices.Refs.Add(ref row0, 3);
+                        float x1 = global::LstmGen.CompilerServices.Refs.Add(ref input, 1);
+                        resetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.Refs.Add(ref row1, 0), resetSum0);
+                        updateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.Refs.Add(ref row1, 1), updateSum0);
+                        newInputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.Refs.Add(ref row1, 2), newInputSum0);
+                        ref float row2 = ref global::LstmGen.CompilerServices.Refs.Add(ref row1, 3);
+                        float x2 = global::LstmGen.CompilerServices.Refs.Add(ref input, 2);
+                        resetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.Refs.Add(ref row2, 0), resetSum0);
+                        updateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.Refs.Add(ref row2, 1), updateSum0);
+                        newInputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.Refs.Add(ref row2, 2), newInputSum0);
+                    }
+
+                    // W_hh h: the previous hidden state (5 values).
+                    ref float tileRecurrentWeights = ref global::LstmGen.CompilerServices.Refs.Add(ref recurrentWeights, HiddenSize * column);
+                    {
+                        ref float row0 = ref tileRecurrentWeights;
+                        float x0 = global::LstmGen.CompilerServices.Refs.Add(ref hidden, 0);
+                        resetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.Refs.Add(ref row0, 0), resetSum0);
+                        updateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.Refs.Add(ref row0, 1), updateSum0);
+                        newHiddenSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.Refs.Add(ref row0, 2), newHiddenSum0);
+                        ref float row1 = ref global::LstmGen.CompilerServices.Refs.Add(ref row0, 3);
+                        float x1 = global::LstmGen.CompilerServices.Refs.Add(ref hidden, 1);
+                        resetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.Refs.Add(ref row1, 0), resetSum0);
+                        updateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.Refs.Add(ref row1, 1), updateSum0);
+                        newHiddenSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.Refs.Add(ref row1, 2), newHiddenSum0);
+                        ref float row2 = ref global::LstmGen.CompilerServices.Refs.Add(ref row1, 3);
+                        float x2 = global::LstmGen.CompilerServices.Refs.Add(ref hidden, 2);
+                        resetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.Refs.Add(ref row2, 0), resetSum0);
+                        updateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.Refs.Add(ref row2, 1), updateSum0);
+                        newHiddenSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.Refs.Add(ref row2, 2), newHiddenSum0);
+                        ref float row3 = ref global::LstmGen.CompilerServices.Refs.Add(ref row2, 3);
+                        float x3 = global::LstmGen.CompilerServices.Refs.Add(ref hidden, 3);
+                        resetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.Refs.Add(ref row3, 0), resetSum0);
+                        updateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.Refs.Add(ref row3, 1), updateSum0);
+                        newHiddenSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.Refs.Add(ref row3, 2), newHiddenSum0);
+                        ref float row4 = ref global::LstmGen.CompilerServices.Refs.Add(ref row3, 3);
+                        float x4 = global::LstmGen.CompilerServices.Refs.Add(ref hidden, 4);
+                        resetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x4, global::LstmGen.CompilerServices.Refs.Add(ref row4, 0), resetSum0);
+                        updateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x4, global::LstmGen.CompilerServices.Refs.Add(ref row4, 1), updateSum0);
+                        newHiddenSum0 = global::LstmGen.LstmMath.MultiplyAdd(x4, global::LstmGen.CompilerServices.Refs.Add(ref row4, 2), newHiddenSum0);
+                    }
+
+                    // The gate sums, for the activations below.
+                    global::LstmGen.CompilerServices.Refs.Add(ref gates, column) = resetSum0;
+                    global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 1) = updateSum0;
+                    global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 2) = newInputSum0;
+                    global::LstmGen.CompilerServices.Refs.Add(ref newHiddenSums, unit) = newHiddenSum0;
+                }
+
+                // Every gate sum has read the old hidden state, so the new one replaces it unit by unit.
+                // Units 0 to 3, one unit at a time: the gates, then n = tanh(b_in + W_in x + r * (b_hn + W_hn h)) and h = (h - n) * z + n.
+                for (int part = 0; part < 4; part++)
+                {
+                    int unit = (part * 1);
+                    int column = (part * 1);
+                    float resetGate = global::LstmGen.LstmMath.Sigmoid(global::LstmGen.CompilerServices.Refs.Add(ref gates, column));
+                    float updateGate = global::LstmGen.LstmMath.Sigmoid(global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 4));
+                    float candidate = global::LstmGen.LstmMath.Tanh(global::LstmGen.LstmMath.MultiplyAdd(resetGate, global::LstmGen.CompilerServices.Refs.Add(ref newHiddenSums, unit), global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 8)));
+                    global::LstmGen.CompilerServices.Refs.Add(ref gates, column) = resetGate;
+                    global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 4) = updateGate;
+                    global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 8) = candidate;
+                    float previousHidden = global::LstmGen.CompilerServices.Refs.Add(ref hidden, unit);
+                    global::LstmGen.CompilerServices.Refs.Add(ref hidden, unit) = global::LstmGen.LstmMath.MultiplyAdd(previousHidden - candidate, updateGate, candidate);
+                }
+
+                // Unit 4, one unit at a time: the gates, then n = tanh(b_in + W_in x + r * (b_hn + W_hn h)) and h = (h - n) * z + n.
+                {
+                    int unit = 4;
+                    int column = 12;
+                    float resetGate = global::LstmGen.LstmMath.Sigmoid(global::LstmGen.CompilerServices.Refs.Add(ref gates, column));
+                    float updateGate = global::LstmGen.LstmMath.Sigmoid(global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 1));
+                    float candidate = global::LstmGen.LstmMath.Tanh(global::LstmGen.LstmMath.MultiplyAdd(resetGate, global::LstmGen.CompilerServices.Refs.Add(ref newHiddenSums, unit), global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 2)));
+                    global::LstmGen.CompilerServices.Refs.Add(ref gates, column) = resetGate;
+                    global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 1) = updateGate;
+                    global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 2) = candidate;
+                    float previousHidden = global::LstmGen.CompilerServices.Refs.Add(ref hidden, unit);
+                    global::LstmGen.CompilerServices.Refs.Add(ref hidden, unit) = global::LstmGen.LstmMath.MultiplyAdd(previousHidden - candidate, updateGate, candidate);
+                }
+            }
+
+            /// <summary>
+            /// One step of the layers above the first (5 inputs) with Scalar kernels:
+            /// the gate sums b_i + W_i x and b_h + W_h h of every unit, summed in registers and stored into
+            /// <paramref name="gates"/> (packed like a gate row); then the gate activations replace them there
+            /// (training keeps them for the backward pass), and n = tanh(b_in + W_in x + r * (b_hn + W_hn h)), h = (h - n) * z + n.
+            /// </summary>
+            internal static void UpperLayerScalar(ref float weights, ref float input, ref float hidden, ref float gates)
+            {
+                // This layer's packed parameters: W_ih, W_hh, then the two biases.
+                ref float inputWeights = ref weights;
+                ref float recurrentWeights = ref global::LstmGen.CompilerServices.Refs.Add(ref weights, HiddenSize * GateRowLength);
+                ref float inputBias = ref global::LstmGen.CompilerServices.Refs.Add(ref weights, (HiddenSize + HiddenSize) * GateRowLength);
+                ref float hiddenBias = ref global::LstmGen.CompilerServices.Refs.Add(ref weights, (HiddenSize + HiddenSize + 1) * GateRowLength);
+                ref float newHiddenSums = ref global::LstmGen.CompilerServices.Refs.Add(ref gates, GateRowLength);
+
+                // Units 0 to 3: 2 tiles of 2 units, one float per gate and unit, summed in registers.
+                for (int part = 0; part < 2; part++)
+                {
+                    int unit = (part * 2);
+                    int blockColumn = 0;
+                    int column = blockColumn + (part * 2);
+
+                    // The gate sums start from the two biases (r, z), b_in (n's input part) and b_hn (n's recurrent part).
+                    float resetSum0 = global::LstmGen.CompilerServices.Refs.Add(ref inputBias, column) + global::LstmGen.CompilerServices.Refs.Add(ref hiddenBias, column);
+                    float updateSum0 = global::LstmGen.CompilerServices.Refs.Add(ref inputBias, column + 4) + global::LstmGen.CompilerServices.Refs.Add(ref hiddenBias, column + 4);
+                    float newInputSum0 = global::LstmGen.CompilerServices.Refs.Add(ref inputBias, column + 8);
+                    float newHiddenSum0 = global::LstmGen.CompilerServices.Refs.Add(ref hiddenBias, column + 8);
+                    float resetSum1 = global::LstmGen.CompilerServices.Refs.Add(ref inputBias, column + 1) + global::LstmGen.CompilerServices.Refs.Add(ref hiddenBias, column + 1);
+                    float updateSum1 = global::LstmGen.CompilerServices.Refs.Add(ref inputBias, column + 5) + global::LstmGen.CompilerServices.Refs.Add(ref hiddenBias, column + 5);
+                    float newInputSum1 = global::LstmGen.CompilerServices.Refs.Add(ref inputBias, column + 9);
+                    float newHiddenSum1 = global::LstmGen.CompilerServices.Refs.Add(ref hiddenBias, column + 9);
+
+                    // W_ih x: the layer below (5 values).
+                    ref float tileInputWeights = ref global::LstmGen.CompilerServices.Refs.Add(ref inputWeights, (HiddenSize * blockColumn) + (column - blockColumn));
+                    {
+                        ref float row0 = ref tileInputWeights;
+                        float x0 = global::LstmGen.CompilerServices.Refs.Add(ref input, 0);
+                        resetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.Refs.Add(ref row0, 0), resetSum0);
+                        updateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.Refs.Add(ref row0, 4), updateSum0);
+                        newInputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.Refs.Add(ref row0, 8), newInputSum0);
+                        resetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.Refs.Add(ref row0, 1), resetSum1);
+                        updateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.Refs.Add(ref row0, 5), updateSum1);
+                        newInputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.Refs.Add(ref row0, 9), newInputSum1);
+                        ref float row1 = ref global::LstmGen.CompilerServices.Refs.Add(ref row0, 12);
+                        float x1 = global::LstmGen.CompilerServices.Refs.Add(ref input, 1);
+                        resetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.Refs.Add(ref row1, 0), resetSum0);
+                        updateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.Refs.Add(ref row1, 4), updateSum0);
+                        newInputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.Refs.Add(ref row1, 8), newInputSum0);
+                        resetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.Refs.Add(ref row1, 1), resetSum1);
+                        updateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.Refs.Add(ref row1, 5), updateSum1);
+                        newInputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.Refs.Add(ref row1, 9), newInputSum1);
+                        ref float row2 = ref global::LstmGen.CompilerServices.Refs.Add(ref row1, 12);
+                        float x2 = global::LstmGen.CompilerServices.Refs.Add(ref input, 2);
+                        resetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.Refs.Add(ref row2, 0), resetSum0);
+                        updateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.Refs.Add(ref row2, 4), updateSum0);
+                        newInputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.Refs.Add(ref row2, 8), newInputSum0);
+                        resetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.Refs.Add(ref row2, 1), resetSum1);
+                        updateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.Refs.Add(ref row2, 5), updateSum1);
+                        newInputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.Refs.Add(ref row2, 9), newInputSum1);
+                        ref float row3 = ref global::LstmGen.CompilerServices.Refs.Add(ref row2, 12);
+                        float x3 = global::LstmGen.CompilerServices.Refs.Add(ref input, 3);
+                        resetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.Refs.Add(ref row3, 0), resetSum0);
+                        updateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.Refs.Add(ref row3, 4), updateSum0);
+                        newInputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.Refs.Add(ref row3, 8), newInputSum0);
+                        resetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.Refs.Add(ref row3, 1), resetSum1);
+                        updateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.Refs.Add(ref row3, 5), updateSum1);
+                        newInputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.Refs.Add(ref row3, 9), newInputSum1);
+                        ref float row4 = ref global::LstmGen.CompilerServices.Refs.Add(ref row3, 12);
+                        float x4 = global::LstmGen.CompilerServices.Refs.Add(ref input, 4);
+                        resetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x4, global::LstmGen.CompilerServices.Refs.Add(ref row4, 0), resetSum0);
+                        updateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x4, global::LstmGen.CompilerServices.Refs.Add(ref row4, 4), updateSum0);
+                        newInputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x4, global::LstmGen.CompilerServices.Refs.Add(ref row4, 8), newInputSum0);
+                        resetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x4, global::LstmGen.CompilerServices.Refs.Add(ref row4, 1), resetSum1);
+                        updateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x4, global::LstmGen.CompilerServices.Refs.Add(ref row4, 5), updateSum1);
+                        newInputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x4, global::LstmGen.CompilerServices.Refs.Add(ref row4, 9), newInputSum1);
+                    }
+
+                    // W_hh h: the previous hidden state (5 values).
+                    ref float tileRecurrentWeights = ref global::LstmGen.CompilerServices.Refs.Add(ref recurrentWeights, (HiddenSize * blockColumn) + (column - blockColumn));
+                    {
+                        ref float row0 = ref tileRecurrentWeights;
+                        float x0 = global::LstmGen.CompilerServices.Refs.Add(ref hidden, 0);
+                        resetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.Refs.Add(ref row0, 0), resetSum0);
+                        updateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.Refs.Add(ref row0, 4), updateSum0);
+                        newHiddenSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.Refs.Add(ref row0, 8), newHiddenSum0);
+                        resetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.Refs.Add(ref row0, 1), resetSum1);
+                        updateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.Refs.Add(ref row0, 5), updateSum1);
+                        newHiddenSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.Refs.Add(ref row0, 9), newHiddenSum1);
+                        ref float row1 = ref global::LstmGen.CompilerServices.Refs.Add(ref row0, 12);
+                        float x1 = global::LstmGen.CompilerServices.Refs.Add(ref hidden, 1);
+                        resetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.Refs.Add(ref row1, 0), resetSum0);
+                        updateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.Refs.Add(ref row1, 4), updateSum0);
+                        newHiddenSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.Refs.Add(ref row1, 8), newHiddenSum0);
+                        resetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.Refs.Add(ref row1, 1), resetSum1);
+                        updateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.Refs.Add(ref row1, 5), updateSum1);
+                        newHiddenSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.Refs.Add(ref row1, 9), newHiddenSum1);
+                        ref float row2 = ref global::LstmGen.CompilerServices.Refs.Add(ref row1, 12);
+                        float x2 = global::LstmGen.CompilerServices.Refs.Add(ref hidden, 2);
+                        resetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.Refs.Add(ref row2, 0), resetSum0);
+                        updateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.Refs.Add(ref row2, 4), updateSum0);
+                        newHiddenSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.Refs.Add(ref row2, 8), newHiddenSum0);
+                        resetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.Refs.Add(ref row2, 1), resetSum1);
+                        updateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.Refs.Add(ref row2, 5), updateSum1);
+                        newHiddenSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.Refs.Add(ref row2, 9), newHiddenSum1);
+                        ref float row3 = ref global::LstmGen.CompilerServices.Refs.Add(ref row2, 12);
+                        float x3 = global::LstmGen.CompilerServices.Refs.Add(ref hidden, 3);
+                        resetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.Refs.Add(ref row3, 0), resetSum0);
+                        updateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.Refs.Add(ref row3, 4), updateSum0);
+                        newHiddenSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.Refs.Add(ref row3, 8), newHiddenSum0);
+                        resetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.Refs.Add(ref row3, 1), resetSum1);
+                        updateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.Refs.Add(ref row3, 5), updateSum1);
+                        newHiddenSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.Refs.Add(ref row3, 9), newHiddenSum1);
+                        ref float row4 = ref global::LstmGen.CompilerServices.Refs.Add(ref row3, 12);
+                        float x4 = global::LstmGen.CompilerServices.Refs.Add(ref hidden, 4);
+                        resetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x4, global::LstmGen.CompilerServices.Refs.Add(ref row4, 0), resetSum0);
+                        updateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x4, global::LstmGen.CompilerServices.Refs.Add(ref row4, 4), updateSum0);
+                        newHiddenSum0 = global::LstmGen.LstmMath.MultiplyAdd(x4, global::LstmGen.CompilerServices.Refs.Add(ref row4, 8), newHiddenSum0);
+                        resetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x4, global::LstmGen.CompilerServices.Refs.Add(ref row4, 1), resetSum1);
+                        updateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x4, global::LstmGen.CompilerServices.Refs.Add(ref row4, 5), updateSum1);
+                        newHiddenSum1 = global::LstmGen.LstmMath.MultiplyAdd(x4, global::LstmGen.CompilerServices.Refs.Add(ref row4, 9), newHiddenSum1);
+                    }
+
+                    // The gate sums, for the activations below.
+                    global::LstmGen.CompilerServices.Refs.Add(ref gates, column) = resetSum0;
+                    global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 4) = updateSum0;
+                    global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 8) = newInputSum0;
+                    global::LstmGen.CompilerServices.Refs.Add(ref newHiddenSums, unit) = newHiddenSum0;
+                    global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 1) = resetSum1;
+                    global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 5) = updateSum1;
+                    global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 9) = newInputSum1;
+                    global::LstmGen.CompilerServices.Refs.Add(ref newHiddenSums, unit + 1) = newHiddenSum1;
+                }
+
+                // Unit 4: one tile of 1 unit, one float per gate and unit, summed in registers.
+                {
+                    int unit = 4;
+                    int column = 12;
+
+                    // The gate sums start from the two biases (r, z), b_in (n's input part) and b_hn (n's recurrent part).
+                    float resetSum0 = global::LstmGen.CompilerServices.Refs.Add(ref inputBias, column) + global::LstmGen.CompilerServices.Refs.Add(ref hiddenBias, column);
+                    float updateSum0 = global::LstmGen.CompilerServices.Refs.Add(ref inputBias, column + 1) + global::LstmGen.CompilerServices.Refs.Add(ref hiddenBias, column + 1);
+                    float newInputSum0 = global::LstmGen.CompilerServices.Refs.Add(ref inputBias, column + 2);
+                    float newHiddenSum0 = global::LstmGen.CompilerServices.Refs.Add(ref hiddenBias, column + 2);
+
+                    // W_ih x: the layer below (5 values).
+                    ref float tileInputWeights = ref global::LstmGen.CompilerServices.Refs.Add(ref inputWeights, HiddenSize * column);
+                    {
+                        ref float row0 = ref tileInputWeights;
+                        float x0 = global::LstmGen.CompilerServices.Refs.Add(ref input, 0);
+                        resetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.Refs.Add(ref row0, 0), resetSum0);
+                        updateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.Refs.Add(ref row0, 1), updateSum0);
+                        newInputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.Refs.Add(ref row0, 2), newInputSum0);
+                        ref float row1 = ref global::LstmGen.CompilerServices.Refs.Add(ref row0, 3);
+                        float x1 = global::LstmGen.CompilerServices.Refs.Add(ref input, 1);
+                        resetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.Refs.Add(ref row1, 0), resetSum0);
+                        updateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.Refs.Add(ref row1, 1), updateSum0);
+                        newInputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.Refs.Add(ref row1, 2), newInputSum0);
+                        ref float row2 = ref global::LstmGen.CompilerServices.Refs.Add(ref row1, 3);
+                        float x2 = global::LstmGen.CompilerServices.Refs.Add(ref input, 2);
+                        resetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.Refs.Add(ref row2, 0), resetSum0);
+                        updateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.Refs.Add(ref row2, 1), updateSum0);
+                        newInputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.Refs.Add(ref row2, 2), newInputSum0);
+                        ref float row3 = ref global::LstmGen.CompilerServices.Refs.Add(ref row2, 3);
+                        float x3 = global::LstmGen.CompilerServices.Refs.Add(ref input, 3);
+                        resetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.Refs.Add(ref row3, 0), resetSum0);
+                        updateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.Refs.Add(ref row3, 1), updateSum0);
+                        newInputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.Refs.Add(ref row3, 2), newInputSum0);
+                        ref float row4 = ref global::LstmGen.CompilerServices.Refs.Add(ref row3, 3);
+                        float x4 = global::LstmGen.CompilerServices.Refs.Add(ref input, 4);
+                        resetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x4, global::LstmGen.CompilerServices.Refs.Add(ref row4, 0), resetSum0);
+                        updateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x4, global::LstmGen.CompilerServices.Refs.Add(ref row4, 1), updateSum0);
+                        newInputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x4, global::LstmGen.CompilerServices.Refs.Add(ref row4, 2), newInputSum0);
+                    }
+
+                    // W_hh h: the previous hidden state (5 values).
+                    ref float tileRecurrentWeights = ref global::LstmGen.CompilerServices.Refs.Add(ref recurrentWeights, HiddenSize * column);
+                    {
+                        ref float row0 = ref tileRecurrentWeights;
+                        float x0 = global::LstmGen.CompilerServices.Refs.Add(ref hidden, 0);
+                        resetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.Refs.Add(ref row0, 0), resetSum0);
+                        updateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.Refs.Add(ref row0, 1), updateSum0);
+                        newHiddenSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.Refs.Add(ref row0, 2), newHiddenSum0);
+                        ref float row1 = ref global::LstmGen.CompilerServices.Refs.Add(ref row0, 3);
+                        float x1 = global::LstmGen.CompilerServices.Refs.Add(ref hidden, 1);
+                        resetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.Refs.Add(ref row1, 0), resetSum0);
+                        updateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.Refs.Add(ref row1, 1), updateSum0);
+                        newHiddenSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.Refs.Add(ref row1, 2), newHiddenSum0);
+                        ref float row2 = ref global::LstmGen.CompilerServices.Refs.Add(ref row1, 3);
+                        float x2 = global::LstmGen.CompilerServices.Refs.Add(ref hidden, 2);
+                        resetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.Refs.Add(ref row2, 0), resetSum0);
+                        updateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.Refs.Add(ref row2, 1), updateSum0);
+                        newHiddenSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.Refs.Add(ref row2, 2), newHiddenSum0);
+                        ref float row3 = ref global::LstmGen.CompilerServices.Refs.Add(ref row2, 3);
+                        float x3 = global::LstmGen.CompilerServices.Refs.Add(ref hidden, 3);
+                        resetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.Refs.Add(ref row3, 0), resetSum0);
+                        updateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.Refs.Add(ref row3, 1), updateSum0);
+                        newHiddenSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.Refs.Add(ref row3, 2), newHiddenSum0);
+                        ref float row4 = ref global::LstmGen.CompilerServices.Refs.Add(ref row3, 3);
+                        float x4 = global::LstmGen.CompilerServices.Refs.Add(ref hidden, 4);
+                        resetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x4, global::LstmGen.CompilerServices.Refs.Add(ref row4, 0), resetSum0);
+                        updateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x4, global::LstmGen.CompilerServices.Refs.Add(ref row4, 1), updateSum0);
+                        newHiddenSum0 = global::LstmGen.LstmMath.MultiplyAdd(x4, global::LstmGen.CompilerServices.Refs.Add(ref row4, 2), newHiddenSum0);
+                    }
+
+                    // The gate sums, for the activations below.
+                    global::LstmGen.CompilerServices.Refs.Add(ref gates, column) = resetSum0;
+                    global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 1) = updateSum0;
+                    global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 2) = newInputSum0;
+                    global::LstmGen.CompilerServices.Refs.Add(ref newHiddenSums, unit) = newHiddenSum0;
+                }
+
+                // Every gate sum has read the old hidden state, so the new one replaces it unit by unit.
+                // Units 0 to 3, one unit at a time: the gates, then n = tanh(b_in + W_in x + r * (b_hn + W_hn h)) and h = (h - n) * z + n.
+                for (int part = 0; part < 4; part++)
+                {
+                    int unit = (part * 1);
+                    int column = (part * 1);
+                    float resetGate = global::LstmGen.LstmMath.Sigmoid(global::LstmGen.CompilerServices.Refs.Add(ref gates, column));
+                    float updateGate = global::LstmGen.LstmMath.Sigmoid(global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 4));
+                    float candidate = global::LstmGen.LstmMath.Tanh(global::LstmGen.LstmMath.MultiplyAdd(resetGate, global::LstmGen.CompilerServices.Refs.Add(ref newHiddenSums, unit), global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 8)));
+                    global::LstmGen.CompilerServices.Refs.Add(ref gates, column) = resetGate;
+                    global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 4) = updateGate;
+                    global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 8) = candidate;
+                    float previousHidden = global::LstmGen.CompilerServices.Refs.Add(ref hidden, unit);
+                    global::LstmGen.CompilerServices.Refs.Add(ref hidden, unit) = global::LstmGen.LstmMath.MultiplyAdd(previousHidden - candidate, updateGate, candidate);
+                }
+
+                // Unit 4, one unit at a time: the gates, then n = tanh(b_in + W_in x + r * (b_hn + W_hn h)) and h = (h - n) * z + n.
+                {
+                    int unit = 4;
+                    int column = 12;
+                    float resetGate = global::LstmGen.LstmMath.Sigmoid(global::LstmGen.CompilerServices.Refs.Add(ref gates, column));
+                    float updateGate = global::LstmGen.LstmMath.Sigmoid(global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 1));
+                    float candidate = global::LstmGen.LstmMath.Tanh(global::LstmGen.LstmMath.MultiplyAdd(resetGate, global::LstmGen.CompilerServices.Refs.Add(ref newHiddenSums, unit), global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 2)));
+                    global::LstmGen.CompilerServices.Refs.Add(ref gates, column) = resetGate;
+                    global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 1) = updateGate;
+                    global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 2) = candidate;
+                    float previousHidden = global::LstmGen.CompilerServices.Refs.Add(ref hidden, unit);
+                    global::LstmGen.CompilerServices.Refs.Add(ref hidden, unit) = global::LstmGen.LstmMath.MultiplyAdd(previousHidden - candidate, updateGate, candidate);
+                }
+            }
+
+            /// <summary>
+            /// The input part of the layers above the first's gate sums for <paramref name="steps"/> steps with Scalar kernels:
+            /// gates[t] = b_ih + b_hh + W_ih x_t (r, z), b_in + W_in x_t (n), each sum added in the order of a single step, several steps per
+            /// pass over the weights.
+            /// </summary>
+            internal static void UpperLayerProjectionScalar(ref float weights, ref float inputs, int inputStride, ref float gates, int steps)
+            {
+                // This layer's W_ih and biases.
+                ref float inputWeights = ref weights;
+                ref float inputBias = ref global::LstmGen.CompilerServices.Refs.Add(ref weights, (HiddenSize + HiddenSize) * GateRowLength);
+                ref float hiddenBias = ref global::LstmGen.CompilerServices.Refs.Add(ref weights, (HiddenSize + HiddenSize + 1) * GateRowLength);
+
+                // Units 0 to 3: 4 tiles of 1 unit, one float per gate and unit, 2 steps at a time.
+                for (int part = 0; part < 4; part++)
+                {
+                    int blockColumn = 0;
+                    int column = blockColumn + (part * 1);
+                    // The tile's rows of W_ih (each block's rows together).
+                    ref float tileInputWeights = ref global::LstmGen.CompilerServices.Refs.Add(ref inputWeights, (HiddenSize * blockColumn) + (column - blockColumn));
+                    // b_ih + b_hh (r, z) and b_in (n), where every step's sums start.
+                    float resetBias0 = global::LstmGen.CompilerServices.Refs.Add(ref inputBias, column) + global::LstmGen.CompilerServices.Refs.Add(ref hiddenBias, column);
+                    float updateBias0 = global::LstmGen.CompilerServices.Refs.Add(ref inputBias, column + 4) + global::LstmGen.CompilerServices.Refs.Add(ref hiddenBias, column + 4);
+                    float newInputBias0 = global::LstmGen.CompilerServices.Refs.Add(ref inputBias, column + 8);
+                    int step = 0;
+                    for (; step + 2 <= steps; step += 2)
+                    {
+                        ref float input0 = ref global::LstmGen.CompilerServices.Refs.Add(ref inputs, step * inputStride);
+                        ref float input1 = ref global::LstmGen.CompilerServices.Refs.Add(ref inputs, (step + 1) * inputStride);
+                        float resetSum0Step0 = resetBias0;
+                        float updateSum0Step0 = updateBias0;
+                        float newInputSum0Step0 = newInputBias0;
+                        float resetSum0Step1 = resetBias0;
+                        float updateSum0Step1 = updateBias0;
+                        float newInputSum0Step1 = newInputBias0;
+                        // W_ih x: the layer below (5 values), in order.
+                        for (int k = 0; k < HiddenSize; k++)
+                        {
+                            ref float row = ref global::LstmGen.CompilerServices.Refs.Add(ref tileInputWeights, k * 12);
+                            float weight0R = global::LstmGen.CompilerServices.Refs.Add(ref row, 0);
+                            float weight0U = global::LstmGen.CompilerServices.Refs.Add(ref row, 4);
+                            float weight0N = global::LstmGen.CompilerServices.Refs.Add(ref row, 8);
+                            float x0 = global::LstmGen.CompilerServices.Refs.Add(ref input0, k);
+                            resetSum0Step0 = global::LstmGen.LstmMath.MultiplyAdd(x0, weight0R, resetSum0Step0);
+                            updateSum0Step0 = global::LstmGen.LstmMath.MultiplyAdd(x0, weight0U, updateSum0Step0);
+                            newInputSum0Step0 = global::LstmGen.LstmMath.MultiplyAdd(x0, weight0N, newInputSum0Step0);
+                            float x1 = global::LstmGen.CompilerServices.Refs.Add(ref input1, k);
+                            resetSum0Step1 = global::LstmGen.LstmMath.MultiplyAdd(x1, weight0R, resetSum0Step1);
+                            updateSum0Step1 = global::LstmGen.LstmMath.MultiplyAdd(x1, weight0U, updateSum0Step1);
+                            newInputSum0Step1 = global::LstmGen.LstmMath.MultiplyAdd(x1, weight0N, newInputSum0Step1);
+                        }
+                        ref float gates0 = ref global::LstmGen.CompilerServices.Refs.Add(ref gates, step * GateValuesLength);
+                        global::LstmGen.CompilerServices.Refs.Add(ref gates0, column) = resetSum0Step0;
+                        global::LstmGen.CompilerServices.Refs.Add(ref gates0, column + 4) = updateSum0Step0;
+                        global::LstmGen.CompilerServices.Refs.Add(ref gates0, column + 8) = newInputSum0Step0;
+                        ref float gates1 = ref global::LstmGen.CompilerServices.Refs.Add(ref gates, (step + 1) * GateValuesLength);
+                        global::LstmGen.CompilerServices.Refs.Add(ref gates1, column) = resetSum0Step1;
+                        global::LstmGen.CompilerServices.Refs.Add(ref gates1, column + 4) = updateSum0Step1;
+                        global::LstmGen.CompilerServices.Refs.Add(ref gates1, column + 8) = newInputSum0Step1;
+                    }
+
+                    // The steps left over, one at a time.
+                    for (; step < steps; step++)
+                    {
+                        ref float input0 = ref global::LstmGen.CompilerServices.Refs.Add(ref inputs, step * inputStride);
+                        float resetSum0 = resetBias0;
+                        float updateSum0 = updateBias0;
+                        float newInputSum0 = newInputBias0;
+                        // W_ih x: the layer below (5 values), in order.
+                        for (int k = 0; k < HiddenSize; k++)
+                        {
+                            ref float row = ref global::LstmGen.CompilerServices.Refs.Add(ref tileInputWeights, k * 12);
+                            float weight0R = global::LstmGen.CompilerServices.Refs.Add(ref row, 0);
+                            float weight0U = global::LstmGen.CompilerServices.Refs.Add(ref row, 4);
+                            float weight0N = global::LstmGen.CompilerServices.Refs.Add(ref row, 8);
+                            float x0 = global::LstmGen.CompilerServices.Refs.Add(ref input0, k);
+                            resetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, weight0R, resetSum0);
+                            updateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, weight0U, updateSum0);
+                            newInputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, weight0N, newInputSum0);
+                        }
+                        ref float gates0 = ref global::LstmGen.CompilerServices.Refs.Add(ref gates, step * GateValuesLength);
+                        global::LstmGen.CompilerServices.Refs.Add(ref gates0, column) = resetSum0;
+                        global::LstmGen.CompilerServices.Refs.Add(ref gates0, column + 4) = updateSum0;
+                        global::LstmGen.CompilerServices.Refs.Add(ref gates0, column + 8) = newInputSum0;
+                    }
+                }
+
+                // Unit 4: one tile of 1 unit, one float per gate and unit, 2 steps at a time.
+                {
+                    int column = 12;
+                    // The tile's rows of W_ih (each block's rows together).
+                    ref float tileInputWeights = ref global::LstmGen.CompilerServices.Refs.Add(ref inputWeights, HiddenSize * column);
+                    // b_ih + b_hh (r, z) and b_in (n), where every step's sums start.
+                    float resetBias0 = global::LstmGen.CompilerServices.Refs.Add(ref inputBias, column) + global::LstmGen.CompilerServices.Refs.Add(ref hiddenBias, column);
+                    float updateBias0 = global::LstmGen.CompilerServices.Refs.Add(ref inputBias, column + 1) + global::LstmGen.CompilerServices.Refs.Add(ref hiddenBias, column + 1);
+                    float newInputBias0 = global::LstmGen.CompilerServices.Refs.Add(ref inputBias, column + 2);
+                    int step = 0;
+                    for (; step + 2 <= steps; step += 2)
+                    {
+                        ref float input0 = ref global::LstmGen.CompilerServices.Refs.Add(ref inputs, step * inputStride);
+                        ref float input1 = ref global::LstmGen.CompilerServices.Refs.Add(ref inputs, (step + 1) * inputStride);
+                        float resetSum0Step0 = resetBias0;
+                        float updateSum0Step0 = updateBias0;
+                        float newInputSum0Step0 = newInputBias0;
+                        float resetSum0Step1 = resetBias0;
+                        float updateSum0Step1 = updateBias0;
+                        float newInputSum0Step1 = newInputBias0;
+                        // W_ih x: the layer below (5 values), in order.
+                        for (int k = 0; k < HiddenSize; k++)
+                        {
+                            ref float row = ref global::LstmGen.CompilerServices.Refs.Add(ref tileInputWeights, k * 3);
+                            float weight0R = global::LstmGen.CompilerServices.Refs.Add(ref row, 0);
+                            float weight0U = global::LstmGen.CompilerServices.Refs.Add(ref row, 1);
+                            float weight0N = global::LstmGen.CompilerServices.Refs.Add(ref row, 2);
+                            float x0 = global::LstmGen.CompilerServices.Refs.Add(ref input0, k);
+                            resetSum0Step0 = global::LstmGen.LstmMath.MultiplyAdd(x0, weight0R, resetSum0Step0);
+                            updateSum0Step0 = global::LstmGen.LstmMath.MultiplyAdd(x0, weight0U, updateSum0Step0);
+                            newInputSum0Step0 = global::LstmGen.LstmMath.MultiplyAdd(x0, weight0N, newInputSum0Step0);
+                            float x1 = global::LstmGen.CompilerServices.Refs.Add(ref input1, k);
+                            resetSum0Step1 = global::LstmGen.LstmMath.MultiplyAdd(x1, weight0R, resetSum0Step1);
+                            updateSum0Step1 = global::LstmGen.LstmMath.MultiplyAdd(x1, weight0U, updateSum0Step1);
+                            newInputSum0Step1 = global::LstmGen.LstmMath.MultiplyAdd(x1, weight0N, newInputSum0Step1);
+                        }
+                        ref float gates0 = ref global::LstmGen.CompilerServices.Refs.Add(ref gates, step * GateValuesLength);
+                        global::LstmGen.CompilerServices.Refs.Add(ref gates0, column) = resetSum0Step0;
+                        global::LstmGen.CompilerServices.Refs.Add(ref gates0, column + 1) = updateSum0Step0;
+                        global::LstmGen.CompilerServices.Refs.Add(ref gates0, column + 2) = newInputSum0Step0;
+                        ref float gates1 = ref global::LstmGen.CompilerServices.Refs.Add(ref gates, (step + 1) * GateValuesLength);
+                        global::LstmGen.CompilerServices.Refs.Add(ref gates1, column) = resetSum0Step1;
+                        global::LstmGen.CompilerServices.Refs.Add(ref gates1, column + 1) = updateSum0Step1;
+                        global::LstmGen.CompilerServices.Refs.Add(ref gates1, column + 2) = newInputSum0Step1;
+                    }
+
+                    // The steps left over, one at a time.
+                    for (; step < steps; step++)
+                    {
+                        ref float input0 = ref global::LstmGen.CompilerServices.Refs.Add(ref inputs, step * inputStride);
+                        float resetSum0 = resetBias0;
+                        float updateSum0 = updateBias0;
+                        float newInputSum0 = newInputBias0;
+                        // W_ih x: the layer below (5 values), in order.
+                        for (int k = 0; k < HiddenSize; k++)
+                        {
+                            ref float row = ref global::LstmGen.CompilerServices.Refs.Add(ref tileInputWeights, k * 3);
+                            float weight0R = global::LstmGen.CompilerServices.Refs.Add(ref row, 0);
+                            float weight0U = global::LstmGen.CompilerServices.Refs.Add(ref row, 1);
+                            float weight0N = global::LstmGen.CompilerServices.Refs.Add(ref row, 2);
+                            float x0 = global::LstmGen.CompilerServices.Refs.Add(ref input0, k);
+                            resetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, weight0R, resetSum0);
+                            updateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, weight0U, updateSum0);
+                            newInputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, weight0N, newInputSum0);
+                        }
+                        ref float gates0 = ref global::LstmGen.CompilerServices.Refs.Add(ref gates, step * GateValuesLength);
+                        global::LstmGen.CompilerServices.Refs.Add(ref gates0, column) = resetSum0;
+                        global::LstmGen.CompilerServices.Refs.Add(ref gates0, column + 1) = updateSum0;
+                        global::LstmGen.CompilerServices.Refs.Add(ref gates0, column + 2) = newInputSum0;
+                    }
+                }
+            }
+
+            /// <summary>
+            /// The recurrent part of one step of the layers above the first with Scalar kernels: <paramref name="gates"/> holds
+            /// b_ih + b_hh + W_ih x (r, z) and b_in + W_in x (n) from the projection; W_hh h is added in registers, in the order of a whole step,
+            /// <paramref name="gates"/> (packed like a gate row); then the gate activations replace them there
+            /// (training keeps them for the backward pass), and n = tanh(b_in + W_in x + r * (b_hn + W_hn h)), h = (h - n) * z + n.
+            /// </summary>
+            internal static void UpperLayerRecurrentScalar(ref float weights, ref float hidden, ref float gates)
+            {
+                // This layer's recurrent weights W_hh and b_hh.
+                ref float recurrentWeights = ref global::LstmGen.CompilerServices.Refs.Add(ref weights, HiddenSize * GateRowLength);
+                ref float hiddenBias = ref global::LstmGen.CompilerServices.Refs.Add(ref weights, (HiddenSize + HiddenSize + 1) * GateRowLength);
+                ref float newHiddenSums = ref global::LstmGen.CompilerServices.Refs.Add(ref gates, GateRowLength);
+
+                // Units 0 to 3: 2 tiles of 2 units, one float per gate and unit, summed in registers.
+                for (int part = 0; part < 2; part++)
+                {
+                    int unit = (part * 2);
+                    int blockColumn = 0;
+                    int column = blockColumn + (part * 2);
+
+                    // The gate sums start from b_ih + b_hh + W_ih x (r, z) and b_in + W_in x (n), which the projection computed for the whole chunk.
+                    float resetSum0 = global::LstmGen.CompilerServices.Refs.Add(ref gates, column);
+                    float updateSum0 = global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 4);
+                    float newInputSum0 = global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 8);
+                    float newHiddenSum0 = global::LstmGen.CompilerServices.Refs.Add(ref hiddenBias, column + 8);
+                    float resetSum1 = global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 1);
+                    float updateSum1 = global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 5);
+                    float newInputSum1 = global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 9);
+                    float newHiddenSum1 = global::LstmGen.CompilerServices.Refs.Add(ref hiddenBias, column + 9);
+
+                    // W_hh h: the previous hidden state (5 values).
+                    ref float tileRecurrentWeights = ref global::LstmGen.CompilerServices.Refs.Add(ref recurrentWeights, (HiddenSize * blockColumn) + (column - blockColumn));
+                    {
+                        ref float row0 = ref tileRecurrentWeights;
+                        float x0 = global::LstmGen.CompilerServices.Refs.Add(ref hidden, 0);
+                        resetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.Refs.Add(ref row0, 0), resetSum0);
+                        updateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.Refs.Add(ref row0, 4), updateSum0);
+                        newHiddenSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.Refs.Add(ref row0, 8), newHiddenSum0);
+                        resetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.Refs.Add(ref row0, 1), resetSum1);
+                        updateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.Refs.Add(ref row0, 5), updateSum1);
+                        newHiddenSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.Refs.Add(ref row0, 9), newHiddenSum1);
+                        ref float row1 = ref global::LstmGen.CompilerServices.Refs.Add(ref row0, 12);
+                        float x1 = global::LstmGen.CompilerServices.Refs.Add(ref hidden, 1);
+                        resetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.Refs.Add(ref row1, 0), resetSum0);
+                        updateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.Refs.Add(ref row1, 4), updateSum0);
+                        newHiddenSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.Refs.Add(ref row1, 8), newHiddenSum0);
+                        resetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.Refs.Add(ref row1, 1), resetSum1);
+                        updateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.Refs.Add(ref row1, 5), updateSum1);
+                        newHiddenSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.Refs.Add(ref row1, 9), newHiddenSum1);
+                        ref float row2 = ref global::LstmGen.CompilerServices.Refs.Add(ref row1, 12);
+                        float x2 = global::LstmGen.CompilerServices.Refs.Add(ref hidden, 2);
+                        resetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.Refs.Add(ref row2, 0), resetSum0);
+                        updateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.Refs.Add(ref row2, 4), updateSum0);
+                        newHiddenSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.Refs.Add(ref row2, 8), newHiddenSum0);
+                        resetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.Refs.Add(ref row2, 1), resetSum1);
+                        updateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.Refs.Add(ref row2, 5), updateSum1);
+                        newHiddenSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.Refs.Add(ref row2, 9), newHiddenSum1);
+                        ref float row3 = ref global::LstmGen.CompilerServices.Refs.Add(ref row2, 12);
+                        float x3 = global::LstmGen.CompilerServices.Refs.Add(ref hidden, 3);
+                        resetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.Refs.Add(ref row3, 0), resetSum0);
+                        updateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.Refs.Add(ref row3, 4), updateSum0);
+                        newHiddenSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.Refs.Add(ref row3, 8), newHiddenSum0);
+                        resetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.Refs.Add(ref row3, 1), resetSum1);
+                        updateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.Refs.Add(ref row3, 5), updateSum1);
+                        newHiddenSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.Refs.Add(ref row3, 9), newHiddenSum1);
+                        ref float row4 = ref global::LstmGen.CompilerServices.Refs.Add(ref row3, 12);
+                        float x4 = global::LstmGen.CompilerServices.Refs.Add(ref hidden, 4);
+                        resetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x4, global::LstmGen.CompilerServices.Refs.Add(ref row4, 0), resetSum0);
+                        updateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x4, global::LstmGen.CompilerServices.Refs.Add(ref row4, 4), updateSum0);
+                        newHiddenSum0 = global::LstmGen.LstmMath.MultiplyAdd(x4, global::LstmGen.CompilerServices.Refs.Add(ref row4, 8), newHiddenSum0);
+                        resetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x4, global::LstmGen.CompilerServices.Refs.Add(ref row4, 1), resetSum1);
+                        updateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x4, global::LstmGen.CompilerServices.Refs.Add(ref row4, 5), updateSum1);
+                        newHiddenSum1 = global::LstmGen.LstmMath.MultiplyAdd(x4, global::LstmGen.CompilerServices.Refs.Add(ref row4, 9), newHiddenSum1);
+                    }
+
+                    // The gate sums, for the activations below.
+                    global::LstmGen.CompilerServices.Refs.Add(ref gates, column) = resetSum0;
+                    global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 4) = updateSum0;
+                    global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 8) = newInputSum0;
+                    global::LstmGen.CompilerServices.Refs.Add(ref newHiddenSums, unit) = newHiddenSum0;
+                    global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 1) = resetSum1;
+                    global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 5) = updateSum1;
+                    global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 9) = newInputSum1;
+                    global::LstmGen.CompilerServices.Refs.Add(ref newHiddenSums, unit + 1) = newHiddenSum1;
+                }
+
+                // Unit 4: one tile of 1 unit, one float per gate and unit, summed in registers.
+                {
+                    int unit = 4;
+                    int column = 12;
+
+                    // The gate sums start from b_ih + b_hh + W_ih x (r, z) and b_in + W_in x (n), which the projection computed for the whole chunk.
+                    float resetSum0 = global::LstmGen.CompilerServices.Refs.Add(ref gates, column);
+                    float updateSum0 = global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 1);
+                    float newInputSum0 = global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 2);
+                    float newHiddenSum0 = global::LstmGen.CompilerServices.Refs.Add(ref hiddenBias, column + 2);
+
+                    // W_hh h: the previous hidden state (5 values).
+                    ref float tileRecurrentWeights = ref global::LstmGen.CompilerServices.Refs.Add(ref recurrentWeights, HiddenSize * column);
+                    {
+                        ref float row0 = ref tileRecurrentWeights;
+                        float x0 = global::LstmGen.CompilerServices.Refs.Add(ref hidden, 0);
+                        resetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.Refs.Add(ref row0, 0), resetSum0);
+                        updateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.Refs.Add(ref row0, 1), updateSum0);
+                        newHiddenSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.Refs.Add(ref row0, 2), newHiddenSum0);
+                        ref float row1 = ref global::LstmGen.CompilerServices.Refs.Add(ref row0, 3);
+                        float x1 = global::LstmGen.CompilerServices.Refs.Add(ref hidden, 1);
+                        resetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.Refs.Add(ref row1, 0), resetSum0);
+                        updateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.Refs.Add(ref row1, 1), updateSum0);
+                        newHiddenSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.Refs.Add(ref row1, 2), newHiddenSum0);
+                        ref float row2 = ref global::LstmGen.CompilerServices.Refs.Add(ref row1, 3);
+                        float x2 = global::LstmGen.CompilerServices.Refs.Add(ref hidden, 2);
+                        resetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.Refs.Add(ref row2, 0), resetSum0);
+                        updateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.Refs.Add(ref row2, 1), updateSum0);
+                        newHiddenSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.Refs.Add(ref row2, 2), newHiddenSum0);
+                        ref float row3 = ref global::LstmGen.CompilerServices.Refs.Add(ref row2, 3);
+                        float x3 = global::LstmGen.CompilerServices.Refs.Add(ref hidden, 3);
+                        resetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.Refs.Add(ref row3, 0), resetSum0);
+                        updateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.Refs.Add(ref row3, 1), updateSum0);
+                        newHiddenSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.Refs.Add(ref row3, 2), newHiddenSum0);
+                        ref float row4 = ref global::LstmGen.CompilerServices.Refs.Add(ref row3, 3);
+                        float x4 = global::LstmGen.CompilerServices.Refs.Add(ref hidden, 4);
+                        resetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x4, global::LstmGen.CompilerServices.Refs.Add(ref row4, 0), resetSum0);
+                        updateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x4, global::LstmGen.CompilerServices.Refs.Add(ref row4, 1), updateSum0);
+                        newHiddenSum0 = global::LstmGen.LstmMath.MultiplyAdd(x4, global::LstmGen.CompilerServices.Refs.Add(ref row4, 2), newHiddenSum0);
+                    }
+
+                    // The gate sums, for the activations below.
+                    global::LstmGen.CompilerServices.Refs.Add(ref gates, column) = resetSum0;
+                    global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 1) = updateSum0;
+                    global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 2) = newInputSum0;
+                    global::LstmGen.CompilerServices.Refs.Add(ref newHiddenSums, unit) = newHiddenSum0;
+                }
+
+                // Every gate sum has read the old hidden state, so the new one replaces it unit by unit.
+                // Units 0 to 3, one unit at a time: the gates, then n = tanh(b_in + W_in x + r * (b_hn + W_hn h)) and h = (h - n) * z + n.
+                for (int part = 0; part < 4; part++)
+                {
+                    int unit = (part * 1);
+                    int column = (part * 1);
+                    float resetGate = global::LstmGen.LstmMath.Sigmoid(global::LstmGen.CompilerServices.Refs.Add(ref gates, column));
+                    float updateGate = global::LstmGen.LstmMath.Sigmoid(global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 4));
+                    float candidate = global::LstmGen.LstmMath.Tanh(global::LstmGen.LstmMath.MultiplyAdd(resetGate, global::LstmGen.CompilerServices.Refs.Add(ref newHiddenSums, unit), global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 8)));
+                    global::LstmGen.CompilerServices.Refs.Add(ref gates, column) = resetGate;
+                    global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 4) = updateGate;
+                    global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 8) = candidate;
+                    float previousHidden = global::LstmGen.CompilerServices.Refs.Add(ref hidden, unit);
+                    global::LstmGen.CompilerServices.Refs.Add(ref hidden, unit) = global::LstmGen.LstmMath.MultiplyAdd(previousHidden - candidate, updateGate, candidate);
+                }
+
+                // Unit 4, one unit at a time: the gates, then n = tanh(b_in + W_in x + r * (b_hn + W_hn h)) and h = (h - n) * z + n.
+                {
+                    int unit = 4;
+                    int column = 12;
+                    float resetGate = global::LstmGen.LstmMath.Sigmoid(global::LstmGen.CompilerServices.Refs.Add(ref gates, column));
+                    float updateGate = global::LstmGen.LstmMath.Sigmoid(global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 1));
+                    float candidate = global::LstmGen.LstmMath.Tanh(global::LstmGen.LstmMath.MultiplyAdd(resetGate, global::LstmGen.CompilerServices.Refs.Add(ref newHiddenSums, unit), global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 2)));
+                    global::LstmGen.CompilerServices.Refs.Add(ref gates, column) = resetGate;
+                    global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 1) = updateGate;
+                    global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 2) = candidate;
+                    float previousHidden = global::LstmGen.CompilerServices.Refs.Add(ref hidden, unit);
+                    global::LstmGen.CompilerServices.Refs.Add(ref hidden, unit) = global::LstmGen.LstmMath.MultiplyAdd(previousHidden - candidate, updateGate, candidate);
+                }
+            }
+
+            /// <summary>
+            /// The dense head with Scalar kernels: output[o] = head.weight[o, :] · h + head.bias[o]. The
+            /// products go to 16 lanes (lane l takes elements l, l + 16, ...) that LstmMath.Sum adds in a fixed
+            /// tree; elements past the last multiple of 16 follow in order; so every path gives the same bits.
+            /// </summary>
+            internal static void HeadScalar(ref float head, ref float hidden, ref float output)
+            {
+                ref float bias = ref global::LstmGen.CompilerServices.Refs.Add(ref head, OutputSize * HiddenSize);
+                for (int o = 0; o < OutputSize; o++)
+                {
+                    ref float weights = ref global::LstmGen.CompilerServices.Refs.Add(ref head, o * HiddenSize);
+                    float sum = 0f;
+                    // Every element, in order.
+                    for (int k = 0; k < 5; k++)
+                    {
+                        float weightsValue = global::LstmGen.CompilerServices.Refs.Add(ref weights, k);
+                        sum = global::LstmGen.LstmMath.MultiplyAdd(global::LstmGen.CompilerServices.Refs.Add(ref hidden, k), weightsValue, sum);
+                    }
+                    global::LstmGen.CompilerServices.Refs.Add(ref output, o) = sum + global::LstmGen.CompilerServices.Refs.Add(ref bias, o);
+                }
+            }
+
+            /// <summary>
+            /// The backward pass of the first layer (3 inputs) at one step, with Scalar kernels.
+            /// From d loss / d h (from above, plus what the next step carried back) and d loss / d c, it finds
+            /// the gate gradients, which replace the gates in the record (the weights' gradients are summed from them
+            /// after the backward pass), adds d loss / d b_ih and b_hh to the gradients, writes d loss / d x (when
+            /// wanted) and leaves d loss / d h and d loss / d c of the step before.
+            /// </summary>
+            internal static void FirstLayerBackwardScalar(ref float weights, ref float gradients, ref float previous, ref float current, ref float upstream, ref float hiddenGradient, ref float carriedGradient, ref float inputGradient, bool computeInputGradient)
+            {
+                // This layer's packed parameters and their gradients: W_ih, W_hh, then the two biases.
+                ref float inputWeights = ref weights;
+                ref float recurrentWeights = ref global::LstmGen.CompilerServices.Refs.Add(ref weights, InputSize * GateRowLength);
+                ref float inputBiasGradients = ref global::LstmGen.CompilerServices.Refs.Add(ref gradients, (InputSize + HiddenSize) * GateRowLength);
+                ref float hiddenBiasGradients = ref global::LstmGen.CompilerServices.Refs.Add(ref gradients, (InputSize + HiddenSize + 1) * GateRowLength);
+
+                // What the forward pass recorded: this step's gates and W_hn h + b_hn, the hidden state before it. Each
+                // unit's gate gradients of the input side overwrite its gates once they are read; the recurrent side's
+                // (which differ in n) go to their own row of the record.
+                ref float gates = ref current;
+                ref float gateGradients = ref current;
+                ref float newHiddenSums = ref global::LstmGen.CompilerServices.Refs.Add(ref current, GateRowLength);
+                ref float previousHidden = ref global::LstmGen.CompilerServices.Refs.Add(ref previous, RecordHiddenOffset);
+                ref float recurrentGateGradients = ref global::LstmGen.CompilerServices.Refs.Add(ref current, RecordRecurrentGradientOffset);
+
+                // Units 0 to 3: 2 tiles of 2 units, one float per gate and unit: the gate gradients.
+                for (int part = 0; part < 2; part++)
+                {
+                    int unit = (part * 2);
+                    int column = (part * 2);
+
+                    // Units [unit, +1): d h = from above + from the next step, flushed to zero below 2^-60;
+                    // then through h = (h_prev - n) * z + n and n = tanh(b_in + W_in x + r * (b_hn + W_hn h)).
+                    {
+                        float one = 1f;
+                        float hiddenGradientSum = global::LstmGen.LstmMath.FlushNegligible(global::LstmGen.CompilerServices.Refs.Add(ref upstream, unit) + global::LstmGen.CompilerServices.Refs.Add(ref hiddenGradient, unit));
+                        float resetGate = global::LstmGen.CompilerServices.Refs.Add(ref gates, column);
+                        float updateGate = global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 4);
+                        float candidate = global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 8);
+                        // Through each gate's activation: sigmoid' = s (1 - s), tanh' = 1 - t^2.
+                        float candidateGradient = hiddenGradientSum * (one - updateGate) * (one - (candidate * candidate));
+                        float resetGradient = candidateGradient * global::LstmGen.CompilerServices.Refs.Add(ref newHiddenSums, unit) * (resetGate * (one - resetGate));
+                        float updateGradient = hiddenGradientSum * (global::LstmGen.CompilerServices.Refs.Add(ref previousHidden, unit) - candidate) * (updateGate * (one - updateGate));
+                        // The input side's gate gradients replace the gates; the recurrent side's differ in n: r * d n.
+                        global::LstmGen.CompilerServices.Refs.Add(ref gateGradients, column) = resetGradient;
+                        global::LstmGen.CompilerServices.Refs.Add(ref gateGradients, column + 4) = updateGradient;
+                        global::LstmGen.CompilerServices.Refs.Add(ref gateGradients, column + 8) = candidateGradient;
+                        global::LstmGen.CompilerServices.Refs.Add(ref recurrentGateGradients, column) = resetGradient;
+                        global::LstmGen.CompilerServices.Refs.Add(ref recurrentGateGradients, column + 4) = updateGradient;
+                        global::LstmGen.CompilerServices.Refs.Add(ref recurrentGateGradients, column + 8) = candidateGradient * resetGate;
+                        // d loss / d h_prev through h = (h_prev - n) * z + n itself; W_hh^T adds the gates' part.
+                        global::LstmGen.CompilerServices.Refs.Add(ref carriedGradient, unit) = hiddenGradientSum * updateGate;
+                    }
+
+                    // Units [unit + 1, +1): d h = from above + from the next step, flushed to zero below 2^-60;
+                    // then through h = (h_prev - n) * z + n and n = tanh(b_in + W_in x + r * (b_hn + W_hn h)).
+                    {
+                        float one = 1f;
+                        float hiddenGradientSum = global::LstmGen.LstmMath.FlushNegligible(global::LstmGen.CompilerServices.Refs.Add(ref upstream, unit + 1) + global::LstmGen.CompilerServices.Refs.Add(ref hiddenGradient, unit + 1));
+                        float resetGate = global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 1);
+                        float updateGate = global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 5);
+                        float candidate = global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 9);
+                        // Through each gate's activation: sigmoid' = s (1 - s), tanh' = 1 - t^2.
+                        float candidateGradient = hiddenGradientSum * (one - updateGate) * (one - (candidate * candidate));
+                        float resetGradient = candidateGradient * global::LstmGen.CompilerServices.Refs.Add(ref newHiddenSums, unit + 1) * (resetGate * (one - resetGate));
+                        float updateGradient = hiddenGradientSum * (global::LstmGen.CompilerServices.Refs.Add(ref previousHidden, unit + 1) - candidate) * (updateGate * (one - updateGate));
+                        // The input side's gate gradients replace the gates; the recurrent side's differ in n: r * d n.
+                        global::LstmGen.CompilerServices.Refs.Add(ref gateGradients, column + 1) = resetGradient;
+                        global::LstmGen.CompilerServices.Refs.Add(ref gateGradients, column + 5) = updateGradient;
+                        global::LstmGen.CompilerServices.Refs.Add(ref gateGradients, column + 9) = candidateGradient;
+                        global::LstmGen.CompilerServices.Refs.Add(ref recurrentGateGradients, column + 1) = resetGradient;
+                        global::LstmGen.CompilerServices.Refs.Add(ref recurrentGateGradients, column + 5) = updateGradient;
+                        global::LstmGen.CompilerServices.Refs.Add(ref recurrentGateGradients, column + 9) = candidateGradient * resetGate;
+                        // d loss / d h_prev through h = (h_prev - n) * z + n itself; W_hh^T adds the gates' part.
+                        global::LstmGen.CompilerServices.Refs.Add(ref carriedGradient, unit + 1) = hiddenGradientSum * updateGate;
+                    }
+                }
+
+                // Unit 4: one tile of 1 unit, one float per gate and unit: the gate gradients.
+                {
+                    int unit = 4;
+                    int column = 12;
+
+                    // Units [unit, +1): d h = from above + from the next step, flushed to zero below 2^-60;
+                    // then through h = (h_prev - n) * z + n and n = tanh(b_in + W_in x + r * (b_hn + W_hn h)).
+                    {
+                        float one = 1f;
+                        float hiddenGradientSum = global::LstmGen.LstmMath.FlushNegligible(global::LstmGen.CompilerServices.Refs.Add(ref upstream, unit) + global::LstmGen.CompilerServices.Refs.Add(ref hiddenGradient, unit));
+                        float resetGate = global::LstmGen.CompilerServices.Refs.Add(ref gates, column);
+                        float updateGate = global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 1);
+                        float candidate = global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 2);
+                        // Through each gate's activation: sigmoid' = s (1 - s), tanh' = 1 - t^2.
+                        float candidateGradient = hiddenGradientSum * (one - updateGate) * (one - (candidate * candidate));
+                        float resetGradient = candidateGradient * global::LstmGen.CompilerServices.Refs.Add(ref newHiddenSums, unit) * (resetGate * (one - resetGate));
+                        float updateGradient = hiddenGradientSum * (global::LstmGen.CompilerServices.Refs.Add(ref previousHidden, unit) - candidate) * (updateGate * (one - updateGate));
+                        // The input side's gate gradients replace the gates; the recurrent side's differ in n: r * d n.
+                        global::LstmGen.CompilerServices.Refs.Add(ref gateGradients, column) = resetGradient;
+                        global::LstmGen.CompilerServices.Refs.Add(ref gateGradients, column + 1) = updateGradient;
+                        global::LstmGen.CompilerServices.Refs.Add(ref gateGradients, column + 2) = candidateGradient;
+                        global::LstmGen.CompilerServices.Refs.Add(ref recurrentGateGradients, column) = resetGradient;
+                        global::LstmGen.CompilerServices.Refs.Add(ref recurrentGateGradients, column + 1) = updateGradient;
+                        global::LstmGen.CompilerServices.Refs.Add(ref recurrentGateGradients, column + 2) = candidateGradient * resetGate;
+                        // d loss / d h_prev through h = (h_prev - n) * z + n itself; W_hh^T adds the gates' part.
+                        global::LstmGen.CompilerServices.Refs.Add(ref carriedGradient, unit) = hiddenGradientSum * updateGate;
+                    }
+                }
+
+                // d loss / d b_ih and d loss / d b_hh: the gate gradients.
+                for (int k = 0; k < GateRowLength; k++)
+                {
+                    float gateGradient = global::LstmGen.CompilerServices.Refs.Add(ref gateGradients, k);
+                    global::LstmGen.CompilerServices.Refs.Add(ref inputBiasGradients, k) = global::LstmGen.CompilerServices.Refs.Add(ref inputBiasGradients, k) + gateGradient;
+                    global::LstmGen.CompilerServices.Refs.Add(ref hiddenBiasGradients, k) = global::LstmGen.CompilerServices.Refs.Add(ref hiddenBiasGradients, k) + global::LstmGen.CompilerServices.Refs.Add(ref recurrentGateGradients, k);
+                }
+
+                // d loss / d x = W_ih^T gate gradients, when wanted.
+                if (computeInputGradient)
+                {
+                    for (int k = 0; k < InputSize; k++)
+                    {
+                        GateRowBackwardScalar(ref inputWeights, InputSize, k, ref gateGradients, ref global::LstmGen.CompilerServices.Refs.Add(ref inputGradient, k));
+                    }
+                }
+
+                // d loss / d h_prev = W_hh^T (the recurrent side's gate gradients), for the step before, and what
+                // h = (h_prev - n) * z + n carries to it directly.
+                for (int k = 0; k < HiddenSize; k++)
+                {
+                    GateRowBackwardScalar(ref recurrentWeights, HiddenSize, k, ref recurrentGateGradients, ref global::LstmGen.CompilerServices.Refs.Add(ref hiddenGradient, k));
+                }
+                for (int k = 0; k < HiddenSize; k++)
+                {
+                    global::LstmGen.CompilerServices.Refs.Add(ref hiddenGradient, k) = global::LstmGen.CompilerServices.Refs.Add(ref hiddenGradient, k) + global::LstmGen.CompilerServices.Refs.Add(ref carriedGradient, k);
+                }
+            }
+
+            /// <summary>
+            /// The backward pass of the layers above the first (5 inputs) at one step, with Scalar kernels.
+            /// From d loss / d h (from above, plus what the next step carried back) and d loss / d c, it finds
+            /// the gate gradients, which replace the gates in the record (the weights' gradients are summed from them
+            /// after the backward pass), adds d loss / d b_ih and b_hh to the gradients, writes d loss / d x (when
+            /// wanted) and leaves d loss / d h and d loss / d c of the step before.
+            /// </summary>
+            internal static void UpperLayerBackwardScalar(ref float weights, ref float gradients, ref float previous, ref float current, ref float upstream, ref float hiddenGradient, ref float carriedGradient, ref float inputGradient, bool computeInputGradient)
+            {
+                // This layer's packed parameters and their gradients: W_ih, W_hh, then the two biases.
+                ref float inputWeights = ref weights;
+                ref float recurrentWeights = ref global::LstmGen.CompilerServices.Refs.Add(ref weights, HiddenSize * GateRowLength);
+                ref float inputBiasGradients = ref global::LstmGen.CompilerServices.Refs.Add(ref gradients, (HiddenSize + HiddenSize) * GateRowLength);
+                ref float hiddenBiasGradients = ref global::LstmGen.CompilerServices.Refs.Add(ref gradients, (HiddenSize + HiddenSize + 1) * GateRowLength);
+
+                // What the forward pass recorded: this step's gates and W_hn h + b_hn, the hidden state before it. Each
+                // unit's gate gradients of the input side overwrite its gates once they are read; the recurrent side's
+                // (which differ in n) go to their own row of the record.
+                ref float gates = ref current;
+                ref float gateGradients = ref current;
+                ref float newHiddenSums = ref global::LstmGen.CompilerServices.Refs.Add(ref current, GateRowLength);
+                ref float previousHidden = ref global::LstmGen.CompilerServices.Refs.Add(ref previous, RecordHiddenOffset);
+                ref float recurrentGateGradients = ref global::LstmGen.CompilerServices.Refs.Add(ref current, RecordRecurrentGradientOffset);
+
+                // Units 0 to 3: 2 tiles of 2 units, one float per gate and unit: the gate gradients.
+                for (int part = 0; part < 2; part++)
+                {
+                    int unit = (part * 2);
+                    int column = (part * 2);
+
+                    // Units [unit, +1): d h = from above + from the next step, flushed to zero below 2^-60;
+                    // then through h = (h_prev - n) * z + n and n = tanh(b_in + W_in x + r * (b_hn + W_hn h)).
+                    {
+                        float one = 1f;
+                        float hiddenGradientSum = global::LstmGen.LstmMath.FlushNegligible(global::LstmGen.CompilerServices.Refs.Add(ref upstream, unit) + global::LstmGen.CompilerServices.Refs.Add(ref hiddenGradient, unit));
+                        float resetGate = global::LstmGen.CompilerServices.Refs.Add(ref gates, column);
+                        float updateGate = global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 4);
+                        float candidate = global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 8);
+                        // Through each gate's activation: sigmoid' = s (1 - s), tanh' = 1 - t^2.
+                        float candidateGradient = hiddenGradientSum * (one - updateGate) * (one - (candidate * candidate));
+                        float resetGradient = candidateGradient * global::LstmGen.CompilerServices.Refs.Add(ref newHiddenSums, unit) * (resetGate * (one - resetGate));
+                        float updateGradient = hiddenGradientSum * (global::LstmGen.CompilerServices.Refs.Add(ref previousHidden, unit) - candidate) * (updateGate * (one - updateGate));
+                        // The input side's gate gradients replace the gates; the recurrent side's differ in n: r * d n.
+                        global::LstmGen.CompilerServices.Refs.Add(ref gateGradients, column) = resetGradient;
+                        global::LstmGen.CompilerServices.Refs.Add(ref gateGradients, column + 4) = updateGradient;
+                        global::LstmGen.CompilerServices.Refs.Add(ref gateGradients, column + 8) = candidateGradient;
+                        global::LstmGen.CompilerServices.Refs.Add(ref recurrentGateGradients, column) = resetGradient;
+                        global::LstmGen.CompilerServices.Refs.Add(ref recurrentGateGradients, column + 4) = updateGradient;
+                        global::LstmGen.CompilerServices.Refs.Add(ref recurrentGateGradients, column + 8) = candidateGradient * resetGate;
+                        // d loss / d h_prev through h = (h_prev - n) * z + n itself; W_hh^T adds the gates' part.
+                        global::LstmGen.CompilerServices.Refs.Add(ref carriedGradient, unit) = hiddenGradientSum * updateGate;
+                    }
+
+                    // Units [unit + 1, +1): d h = from above + from the next step, flushed to zero below 2^-60;
+                    // then through h = (h_prev - n) * z + n and n = tanh(b_in + W_in x + r * (b_hn + W_hn h)).
+                    {
+                        float one = 1f;
+                        float hiddenGradientSum = global::LstmGen.LstmMath.FlushNegligible(global::LstmGen.CompilerServices.Refs.Add(ref upstream, unit + 1) + global::LstmGen.CompilerServices.Refs.Add(ref hiddenGradient, unit + 1));
+                        float resetGate = global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 1);
+                        float updateGate = global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 5);
+                        float candidate = global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 9);
+                        // Through each gate's activation: sigmoid' = s (1 - s), tanh' = 1 - t^2.
+                        float candidateGradient = hiddenGradientSum * (one - updateGate) * (one - (candidate * candidate));
+                        float resetGradient = candidateGradient * global::LstmGen.CompilerServices.Refs.Add(ref newHiddenSums, unit + 1) * (resetGate * (one - resetGate));
+                        float updateGradient = hiddenGradientSum * (global::LstmGen.CompilerServices.Refs.Add(ref previousHidden, unit + 1) - candidate) * (updateGate * (one - updateGate));
+                        // The input side's gate gradients replace the gates; the recurrent side's differ in n: r * d n.
+                        global::LstmGen.CompilerServices.Refs.Add(ref gateGradients, column + 1) = resetGradient;
+                        global::LstmGen.CompilerServices.Refs.Add(ref gateGradients, column + 5) = updateGradient;
+                        global::LstmGen.CompilerServices.Refs.Add(ref gateGradients, column + 9) = candidateGradient;
+                        global::LstmGen.CompilerServices.Refs.Add(ref recurrentGateGradients, column + 1) = resetGradient;
+                        global::LstmGen.CompilerServices.Refs.Add(ref recurrentGateGradients, column + 5) = updateGradient;
+                        global::LstmGen.CompilerServices.Refs.Add(ref recurrentGateGradients, column + 9) = candidateGradient * resetGate;
+                        // d loss / d h_prev through h = (h_prev - n) * z + n itself; W_hh^T adds the gates' part.
+                        global::LstmGen.CompilerServices.Refs.Add(ref carriedGradient, unit + 1) = hiddenGradientSum * updateGate;
+                    }
+                }
+
+                // Unit 4: one tile of 1 unit, one float per gate and unit: the gate gradients.
+                {
+                    int unit = 4;
+                    int column = 12;
+
+                    // Units [unit, +1): d h = from above + from the next step, flushed to zero below 2^-60;
+                    // then through h = (h_prev - n) * z + n and n = tanh(b_in + W_in x + r * (b_hn + W_hn h)).
+                    {
+                        float one = 1f;
+                        float hiddenGradientSum = global::LstmGen.LstmMath.FlushNegligible(global::LstmGen.CompilerServices.Refs.Add(ref upstream, unit) + global::LstmGen.CompilerServices.Refs.Add(ref hiddenGradient, unit));
+                        float resetGate = global::LstmGen.CompilerServices.Refs.Add(ref gates, column);
+                        float updateGate = global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 1);
+                        float candidate = global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 2);
+                        // Through each gate's activation: sigmoid' = s (1 - s), tanh' = 1 - t^2.
+                        float candidateGradient = hiddenGradientSum * (one - updateGate) * (one - (candidate * candidate));
+                        float resetGradient = candidateGradient * global::LstmGen.CompilerServices.Refs.Add(ref newHiddenSums, unit) * (resetGate * (one - resetGate));
+                        float updateGradient = hiddenGradientSum * (global::LstmGen.CompilerServices.Refs.Add(ref previousHidden, unit) - candidate) * (updateGate * (one - updateGate));
+                        // The input side's gate gradients replace the gates; the recurrent side's differ in n: r * d n.
+                        global::LstmGen.CompilerServices.Refs.Add(ref gateGradients, column) = resetGradient;
+                        global::LstmGen.CompilerServices.Refs.Add(ref gateGradients, column + 1) = updateGradient;
+                        global::LstmGen.CompilerServices.Refs.Add(ref gateGradients, column + 2) = candidateGradient;
+                        global::LstmGen.CompilerServices.Refs.Add(ref recurrentGateGradients, column) = resetGradient;
+                        global::LstmGen.CompilerServices.Refs.Add(ref recurrentGateGradients, column + 1) = updateGradient;
+                        global::LstmGen.CompilerServices.Refs.Add(ref recurrentGateGradients, column + 2) = candidateGradient * resetGate;
+                        // d loss / d h_prev through h = (h_prev - n) * z + n itself; W_hh^T adds the gates' part.
+                        global::LstmGen.CompilerServices.Refs.Add(ref carriedGradient, unit) = hiddenGradientSum * updateGate;
+                    }
+                }
+
+                // d loss / d b_ih and d loss / d b_hh: the gate gradients.
+                for (int k = 0; k < GateRowLength; k++)
+                {
+                    float gateGradient = global::LstmGen.CompilerServices.Refs.Add(ref gateGradients, k);
+                    global::LstmGen.CompilerServices.Refs.Add(ref inputBiasGradients, k) = global::LstmGen.CompilerServices.Refs.Add(ref inputBiasGradients, k) + gateGradient;
+                    global::LstmGen.CompilerServices.Refs.Add(ref hiddenBiasGradients, k) = global::LstmGen.CompilerServices.Refs.Add(ref hiddenBiasGradients, k) + global::LstmGen.CompilerServices.Refs.Add(ref recurrentGateGradients, k);
+                }
+
+                // d loss / d x = W_ih^T gate gradients, when wanted.
+                if (computeInputGradient)
+                {
+                    for (int k = 0; k < HiddenSize; k++)
+                    {
+                        GateRowBackwardScalar(ref inputWeights, HiddenSize, k, ref gateGradients, ref global::LstmGen.CompilerServices.Refs.Add(ref inputGradient, k));
+                    }
+                }
+
+                // d loss / d h_prev = W_hh^T (the recurrent side's gate gradients), for the step before, and what
+                // h = (h_prev - n) * z + n carries to it directly.
+                for (int k = 0; k < HiddenSize; k++)
+                {
+                    GateRowBackwardScalar(ref recurrentWeights, HiddenSize, k, ref recurrentGateGradients, ref global::LstmGen.CompilerServices.Refs.Add(ref hiddenGradient, k));
+                }
+                for (int k = 0; k < HiddenSize; k++)
+                {
+                    global::LstmGen.CompilerServices.Refs.Add(ref hiddenGradient, k) = global::LstmGen.CompilerServices.Refs.Add(ref hiddenGradient, k) + global::LstmGen.CompilerServices.Refs.Add(ref carriedGradient, k);
+                }
+            }
+
+            /// <summary>
+            /// One row of a weight's backward pass with Scalar kernels: result = weightRow · gateGradients,
+            /// a block of units at a time (the weight of weightRows rows is kept block by block), summed in the
+            /// canonical 16 lanes and then in order.
+            /// </summary>
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+            internal static void GateRowBackwardScalar(ref float weights, int weightRows, int row, ref float gateGradients, ref float result)
+            {
+                float sum = 0f;
+                // Units 0 to 3: each block's 12 columns, in order.
+                {
+                    int column = 0;
+                    ref float lastRow0 = ref global::LstmGen.CompilerServices.Refs.Add(ref weights, (weightRows * column) + (row * 12));
+                    for (int k = 0; k < 12; k++)
+                    {
+                        float gradient = global::LstmGen.CompilerServices.Refs.Add(ref gateGradients, column + k);
+                        sum = global::LstmGen.LstmMath.MultiplyAdd(global::LstmGen.CompilerServices.Refs.Add(ref lastRow0, k), gradient, sum);
+                    }
+                }
+                // Units 4 to 4: each block's 3 columns, in order.
+                {
+                    int column = 12;
+                    ref float lastRow0 = ref global::LstmGen.CompilerServices.Refs.Add(ref weights, (weightRows * column) + (row * 3));
+                    for (int k = 0; k < 3; k++)
+                    {
+                        float gradient = global::LstmGen.CompilerServices.Refs.Add(ref gateGradients, column + k);
+                        sum = global::LstmGen.LstmMath.MultiplyAdd(global::LstmGen.CompilerServices.Refs.Add(ref lastRow0, k), gradient, sum);
+                    }
+                }
+                global::LstmGen.CompilerServices.Refs.Add(ref result, 0) = sum;
+            }
+
+            /// <summary>
+            /// Adds steps [start, end) to the rows of a weight's gradient with Scalar kernels: gradientRow_k +=
+            /// x_t[k] * gateGradients_t, with x_t[k] at x + t * xStride + k and gateGradients_t at gateGradients +
+            /// t * StepRecordLength, from the last step to the first. Each gradient is loaded and stored once. The
+            /// gradient of a weight of <paramref name="rows"/> rows is kept block by block, as the weight is.
+            /// </summary>
+            internal static void WeightGradientsScalar(ref float gradientRows, int rows, ref float x, int xStride, ref float gateGradients, int start, int end)
+            {
+                // Units 0 to 3: one column at a time, every row, every step of the block.
+                for (int column = 0; column < 12; column++)
+                {
+                    for (int k = 0; k < rows; k++)
+                    {
+                        ref float gradientRow = ref global::LstmGen.CompilerServices.Refs.Add(ref gradientRows, (rows * 0) + (k * 12) + column);
+                        ref float xRow = ref global::LstmGen.CompilerServices.Refs.Add(ref x, k);
+                        float sum0 = global::LstmGen.CompilerServices.Refs.Add(ref gradientRow, 0);
+                        for (int step = end; step > start; step--)
+                        {
+                            int t = step - 1;
+                            float xs = global::LstmGen.CompilerServices.Refs.Add(ref xRow, t * xStride);
+                            ref float stepGradients = ref global::LstmGen.CompilerServices.Refs.Add(ref gateGradients, (t * StepRecordLength) + column);
+                            sum0 = global::LstmGen.LstmMath.MultiplyAdd(xs, global::LstmGen.CompilerServices.Refs.Add(ref stepGradients, 0), sum0);
+                        }
+                        global::LstmGen.CompilerServices.Refs.Add(ref gradientRow, 0) = sum0;
+                    }
+                }
+
+                // Units 4 to 4: one column at a time, every row, every step of the block.
+                for (int column = 12; column < 15; column++)
+                {
+                    for (int k = 0; k < rows; k++)
+                    {
+                        ref float gradientRow = ref global::LstmGen.CompilerServices.Refs.Add(ref gradientRows, (rows * 12) + (k * 3) + (column - 12));
+                        ref float xRow = ref global::LstmGen.CompilerServices.Refs.Add(ref x, k);
+                        float sum0 = global::LstmGen.CompilerServices.Refs.Add(ref gradientRow, 0);
+                        for (int step = end; step > start; step--)
+                        {
+                            int t = step - 1;
+                            float xs = global::LstmGen.CompilerServices.Refs.Add(ref xRow, t * xStride);
+                            ref float stepGradients = ref global::LstmGen.CompilerServices.Refs.Add(ref gateGradients, (t * StepRecordLength) + column);
+                            sum0 = global::LstmGen.LstmMath.MultiplyAdd(xs, global::LstmGen.CompilerServices.Refs.Add(ref stepGradients, 0), sum0);
+                        }
+                        global::LstmGen.CompilerServices.Refs.Add(ref gradientRow, 0) = sum0;
+                    }
+                }
+            }
+
+            /// <summary>
+            /// The dense head's backward pass with Scalar kernels: head.weight's gradient += d logits (outer) h,
+            /// head.bias's += d logits, and upstream = head.weight^T d logits, summed over the outputs in order.
+            /// </summary>
+            internal static void HeadBackwardScalar(ref float head, ref float gradients, ref float hidden, ref float logitGradients, ref float upstream)
+            {
+                ref float biasGradients = ref global::LstmGen.CompilerServices.Refs.Add(ref gradients, OutputSize * HiddenSize);
+                global::LstmGen.CompilerServices.Floats.Clear(ref upstream, HiddenSize);
+                for (int o = 0; o < OutputSize; o++)
+                {
+                    float logitGradient = global::LstmGen.CompilerServices.Refs.Add(ref logitGradients, o);
+                    global::LstmGen.CompilerServices.Refs.Add(ref biasGradients, o) += logitGradient;
+                    ref float weights = ref global::LstmGen.CompilerServices.Refs.Add(ref head, o * HiddenSize);
+                    ref float weightGradients = ref global::LstmGen.CompilerServices.Refs.Add(ref gradients, o * HiddenSize);
+                    for (int k = 0; k < HiddenSize; k++)
+                    {
+                        global::LstmGen.CompilerServices.Refs.Add(ref weightGradients, k) = global::LstmGen.LstmMath.MultiplyAdd(logitGradient, global::LstmGen.CompilerServices.Refs.Add(ref hidden, k), global::LstmGen.CompilerServices.Refs.Add(ref weightGradients, k));
+                        global::LstmGen.CompilerServices.Refs.Add(ref upstream, k) = global::LstmGen.LstmMath.MultiplyAdd(logitGradient, global::LstmGen.CompilerServices.Refs.Add(ref weights, k), global::LstmGen.CompilerServices.Refs.Add(ref upstream, k));
+                    }
+                }
             }
         }
     }

@@ -403,7 +403,7 @@ namespace Portable
                 ref float chunkInputs = ref global::LstmGen.CompilerServices.Refs.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(inputs), start * InputSize);
                 for (int step = 0; step < count; step++)
                 {
-                    FirstLayerStep(ref parameters, ref global::LstmGen.CompilerServices.Refs.Add(ref chunkInputs, step * InputSize), ref hidden, ref cell, ref gates);
+                    LstmGenKernels.FirstLayerStep(ref parameters, ref global::LstmGen.CompilerServices.Refs.Add(ref chunkInputs, step * InputSize), ref hidden, ref cell, ref gates);
                     global::LstmGen.CompilerServices.Floats.Copy(ref hidden, ref global::LstmGen.CompilerServices.Refs.Add(ref sequence, step * HiddenSize), HiddenSize);
                 }
 
@@ -412,34 +412,16 @@ namespace Portable
                     ref float weights = ref global::LstmGen.CompilerServices.Refs.Add(ref parameters, FirstLayerParameterCount + ((Layers - 2) * UpperLayerParameterCount));
                     ref float layerHidden = ref global::LstmGen.CompilerServices.Refs.Add(ref hidden, (Layers - 1) * HiddenSize);
                     ref float layerCell = ref global::LstmGen.CompilerServices.Refs.Add(ref cell, (Layers - 1) * HiddenSize);
-                    UpperLayerProjection(ref weights, ref sequence, HiddenSize, ref gates, (int)count);
+                    LstmGenKernels.UpperLayerProjection(ref weights, ref sequence, HiddenSize, ref gates, (int)count);
                     for (int step = 0; step < count; step++)
                     {
-                        UpperLayerRecurrent(ref weights, ref layerHidden, ref layerCell, ref global::LstmGen.CompilerServices.Refs.Add(ref gates, step * GateRowLength));
+                        LstmGenKernels.UpperLayerRecurrent(ref weights, ref layerHidden, ref layerCell, ref global::LstmGen.CompilerServices.Refs.Add(ref gates, step * GateRowLength));
                         ref float output = ref global::LstmGen.CompilerServices.Refs.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(outputs), (start + step) * OutputSize);
-                        HeadForward(ref global::LstmGen.CompilerServices.Refs.Add(ref parameters, HeadOffset), ref layerHidden, ref output);
-                        ApplyOutputActivation(ref output);
+                        LstmGenKernels.HeadForward(ref global::LstmGen.CompilerServices.Refs.Add(ref parameters, HeadOffset), ref layerHidden, ref output);
+                        LstmGenKernels.ApplyOutputActivation(ref output);
                     }
                 }
             }
-        }
-
-        /// <summary>One whole step of the first layer, its gates in <paramref name="gates"/>, on the path this processor takes.</summary>
-        private static void FirstLayerStep(ref float weights, ref float input, ref float hidden, ref float cell, ref float gates)
-        {
-            FirstLayerScalar(ref weights, ref input, ref hidden, ref cell, ref gates);
-        }
-
-        /// <summary>The input part of the layers above the first's gate sums for a chunk of steps, on the path this processor takes.</summary>
-        private static void UpperLayerProjection(ref float weights, ref float inputs, int inputStride, ref float gates, int steps)
-        {
-            UpperLayerProjectionScalar(ref weights, ref inputs, inputStride, ref gates, steps);
-        }
-
-        /// <summary>The recurrent part of one step of the layers above the first, on the path this processor takes.</summary>
-        private static void UpperLayerRecurrent(ref float weights, ref float hidden, ref float cell, ref float gates)
-        {
-            UpperLayerRecurrentScalar(ref weights, ref hidden, ref cell, ref gates);
         }
 
         /// <summary>One step of every layer, then the output: the spans were checked by the caller.</summary>
@@ -453,13 +435,10 @@ namespace Portable
             global::System.Span<float> gateScratch = stackalloc float[GateRowLength];
             ref float gates = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(gateScratch);
 
-            StepScalar(ref parameters, ref input, ref hidden, ref cell, ref gates, ref output);
+            LstmGenKernels.StepScalar(ref parameters, ref input, ref hidden, ref cell, ref gates, ref output);
 
-            ApplyOutputActivation(ref output);
+            LstmGenKernels.ApplyOutputActivation(ref output);
         }
-
-        /// <summary>The output activation: softmax over the outputs.</summary>
-        private static void ApplyOutputActivation(ref float output) => global::LstmGen.LstmMath.Softmax(global::System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref output, OutputSize));
 
         /// <inheritdoc cref="global::LstmGen.ISequenceModel.Gradients"/>
         public global::System.Span<float> Gradients
@@ -594,7 +573,7 @@ namespace Portable
                     global::System.ReadOnlySpan<float> logits = global::System.Runtime.InteropServices.MemoryMarshal.CreateReadOnlySpan(ref global::LstmGen.CompilerServices.Refs.Add(ref row, RecordLogitsOffset), OutputSize);
                     global::System.ReadOnlySpan<float> outputs = global::System.Runtime.InteropServices.MemoryMarshal.CreateReadOnlySpan(ref global::LstmGen.CompilerServices.Refs.Add(ref row, RecordOutputsOffset), OutputSize);
                     loss += global::LstmGen.Training.Losses.StepLoss(global::LstmGen.LossFunction.CrossEntropy, global::LstmGen.Activation.Softmax, logits, outputs, target, scale, logitGradients);
-                    HeadBackward(ref global::LstmGen.CompilerServices.Refs.Add(ref parameters, HeadOffset), ref global::LstmGen.CompilerServices.Refs.Add(ref gradients, HeadOffset), ref global::LstmGen.CompilerServices.Refs.Add(ref row, ((Layers - 1) * LayerRecordLength) + RecordHiddenOffset), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(logitGradients), ref upstream);
+                    LstmGenKernels.HeadBackward(ref global::LstmGen.CompilerServices.Refs.Add(ref parameters, HeadOffset), ref global::LstmGen.CompilerServices.Refs.Add(ref gradients, HeadOffset), ref global::LstmGen.CompilerServices.Refs.Add(ref row, ((Layers - 1) * LayerRecordLength) + RecordHiddenOffset), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(logitGradients), ref upstream);
                 }
                 else
                 {
@@ -606,11 +585,11 @@ namespace Portable
                 {
                     int weights = FirstLayerParameterCount + ((layer - 1) * UpperLayerParameterCount);
                     int state = layer * HiddenSize;
-                    UpperLayerBackward(ref global::LstmGen.CompilerServices.Refs.Add(ref parameters, weights), ref global::LstmGen.CompilerServices.Refs.Add(ref gradients, weights), ref global::LstmGen.CompilerServices.Refs.Add(ref previousRow, layer * LayerRecordLength), ref global::LstmGen.CompilerServices.Refs.Add(ref row, layer * LayerRecordLength), ref upstream, ref global::LstmGen.CompilerServices.Refs.Add(ref hiddenGradients, state), ref global::LstmGen.CompilerServices.Refs.Add(ref cellGradients, state), ref upstream, computeInputGradient: true);
+                    LstmGenKernels.UpperLayerBackward(ref global::LstmGen.CompilerServices.Refs.Add(ref parameters, weights), ref global::LstmGen.CompilerServices.Refs.Add(ref gradients, weights), ref global::LstmGen.CompilerServices.Refs.Add(ref previousRow, layer * LayerRecordLength), ref global::LstmGen.CompilerServices.Refs.Add(ref row, layer * LayerRecordLength), ref upstream, ref global::LstmGen.CompilerServices.Refs.Add(ref hiddenGradients, state), ref global::LstmGen.CompilerServices.Refs.Add(ref cellGradients, state), ref upstream, computeInputGradient: true);
                 }
 
                 // The first layer, whose input is the sequence: d loss / d input only when it is wanted.
-                FirstLayerBackward(ref parameters, ref gradients, ref previousRow, ref row, ref upstream, ref hiddenGradients, ref cellGradients, ref global::LstmGen.CompilerServices.Refs.Add(ref inputGradient, step * InputSize), wantsInputGradients);
+                LstmGenKernels.FirstLayerBackward(ref parameters, ref gradients, ref previousRow, ref row, ref upstream, ref hiddenGradients, ref cellGradients, ref global::LstmGen.CompilerServices.Refs.Add(ref inputGradient, step * InputSize), wantsInputGradients);
             }
 
             // The weights' gradients, from the gate gradients the backward pass left in the record: d W_ih +=
@@ -625,8 +604,8 @@ namespace Portable
                 // The first layer: step t's gate gradients are at gateGradients + t * StepRecordLength, its input at
                 // input + t * InputSize and the hidden state before it in row t of the record.
                 ref float gateGradients = ref global::LstmGen.CompilerServices.Refs.Add(ref record, StepRecordLength);
-                WeightGradients(ref gradients, InputSize, ref input, InputSize, ref gateGradients, blockStart, blockEnd);
-                WeightGradients(ref global::LstmGen.CompilerServices.Refs.Add(ref gradients, InputSize * GateRowLength), HiddenSize, ref global::LstmGen.CompilerServices.Refs.Add(ref record, RecordHiddenOffset), StepRecordLength, ref gateGradients, blockStart, blockEnd);
+                LstmGenKernels.WeightGradients(ref gradients, InputSize, ref input, InputSize, ref gateGradients, blockStart, blockEnd);
+                LstmGenKernels.WeightGradients(ref global::LstmGen.CompilerServices.Refs.Add(ref gradients, InputSize * GateRowLength), HiddenSize, ref global::LstmGen.CompilerServices.Refs.Add(ref record, RecordHiddenOffset), StepRecordLength, ref gateGradients, blockStart, blockEnd);
 
                 // The layers above the first: their input is the hidden state of the layer below at the same step.
                 for (int layer = 1; layer < Layers; layer++)
@@ -634,8 +613,8 @@ namespace Portable
                     int weights = FirstLayerParameterCount + ((layer - 1) * UpperLayerParameterCount);
                     ref float layerGateGradients = ref global::LstmGen.CompilerServices.Refs.Add(ref record, StepRecordLength + (layer * LayerRecordLength));
                     ref float belowHidden = ref global::LstmGen.CompilerServices.Refs.Add(ref record, StepRecordLength + ((layer - 1) * LayerRecordLength) + RecordHiddenOffset);
-                    WeightGradients(ref global::LstmGen.CompilerServices.Refs.Add(ref gradients, weights), HiddenSize, ref belowHidden, StepRecordLength, ref layerGateGradients, blockStart, blockEnd);
-                    WeightGradients(ref global::LstmGen.CompilerServices.Refs.Add(ref gradients, weights + (HiddenSize * GateRowLength)), HiddenSize, ref global::LstmGen.CompilerServices.Refs.Add(ref record, (layer * LayerRecordLength) + RecordHiddenOffset), StepRecordLength, ref layerGateGradients, blockStart, blockEnd);
+                    LstmGenKernels.WeightGradients(ref global::LstmGen.CompilerServices.Refs.Add(ref gradients, weights), HiddenSize, ref belowHidden, StepRecordLength, ref layerGateGradients, blockStart, blockEnd);
+                    LstmGenKernels.WeightGradients(ref global::LstmGen.CompilerServices.Refs.Add(ref gradients, weights + (HiddenSize * GateRowLength)), HiddenSize, ref global::LstmGen.CompilerServices.Refs.Add(ref record, (layer * LayerRecordLength) + RecordHiddenOffset), StepRecordLength, ref layerGateGradients, blockStart, blockEnd);
                 }
             }
 
@@ -670,76 +649,20 @@ namespace Portable
             {
                 ref float row = ref global::LstmGen.CompilerServices.Refs.Add(ref record, (step + 1) * StepRecordLength);
                 // Every layer, from the input up, recording as it goes.
-                FirstLayerRecorded(ref parameters, ref global::LstmGen.CompilerServices.Refs.Add(ref input, step * InputSize), ref hidden, ref cell, ref row);
+                LstmGenKernels.FirstLayerRecorded(ref parameters, ref global::LstmGen.CompilerServices.Refs.Add(ref input, step * InputSize), ref hidden, ref cell, ref row);
                 for (int layer = 1; layer < Layers; layer++)
                 {
                     int weights = FirstLayerParameterCount + ((layer - 1) * UpperLayerParameterCount);
-                    UpperLayerRecorded(ref global::LstmGen.CompilerServices.Refs.Add(ref parameters, weights), ref global::LstmGen.CompilerServices.Refs.Add(ref hidden, (layer - 1) * HiddenSize), ref global::LstmGen.CompilerServices.Refs.Add(ref hidden, layer * HiddenSize), ref global::LstmGen.CompilerServices.Refs.Add(ref cell, layer * HiddenSize), ref global::LstmGen.CompilerServices.Refs.Add(ref row, layer * LayerRecordLength));
+                    LstmGenKernels.UpperLayerRecorded(ref global::LstmGen.CompilerServices.Refs.Add(ref parameters, weights), ref global::LstmGen.CompilerServices.Refs.Add(ref hidden, (layer - 1) * HiddenSize), ref global::LstmGen.CompilerServices.Refs.Add(ref hidden, layer * HiddenSize), ref global::LstmGen.CompilerServices.Refs.Add(ref cell, layer * HiddenSize), ref global::LstmGen.CompilerServices.Refs.Add(ref row, layer * LayerRecordLength));
                 }
 
                 // The logits, then the outputs after the activation.
                 ref float logits = ref global::LstmGen.CompilerServices.Refs.Add(ref row, RecordLogitsOffset);
                 ref float outputs = ref global::LstmGen.CompilerServices.Refs.Add(ref row, RecordOutputsOffset);
-                HeadForward(ref global::LstmGen.CompilerServices.Refs.Add(ref parameters, HeadOffset), ref global::LstmGen.CompilerServices.Refs.Add(ref hidden, (Layers - 1) * HiddenSize), ref logits);
+                LstmGenKernels.HeadForward(ref global::LstmGen.CompilerServices.Refs.Add(ref parameters, HeadOffset), ref global::LstmGen.CompilerServices.Refs.Add(ref hidden, (Layers - 1) * HiddenSize), ref logits);
                 global::LstmGen.CompilerServices.Floats.Copy(ref logits, ref outputs, OutputSize);
-                ApplyOutputActivation(ref outputs);
+                LstmGenKernels.ApplyOutputActivation(ref outputs);
             }
-        }
-
-        /// <summary>
-        /// One step of the first layer that records its gate activations, new cell state and new hidden
-        /// state into <paramref name="record"/>, for the backward pass.
-        /// </summary>
-        private static void FirstLayerRecorded(ref float weights, ref float input, ref float hidden, ref float cell, ref float record)
-        {
-            FirstLayerScalar(ref weights, ref input, ref hidden, ref cell, ref record);
-
-            // The new states, for the backward pass.
-            global::LstmGen.CompilerServices.Floats.Copy(ref cell, ref global::LstmGen.CompilerServices.Refs.Add(ref record, RecordCellOffset), HiddenSize);
-            global::LstmGen.CompilerServices.Floats.Copy(ref hidden, ref global::LstmGen.CompilerServices.Refs.Add(ref record, RecordHiddenOffset), HiddenSize);
-        }
-
-        /// <summary>The backward pass of the first layer at one step, on the path this processor takes.</summary>
-        private static void FirstLayerBackward(ref float weights, ref float gradients, ref float previous, ref float current, ref float upstream, ref float hiddenGradient, ref float cellGradient, ref float inputGradient, bool computeInputGradient)
-        {
-            FirstLayerBackwardScalar(ref weights, ref gradients, ref previous, ref current, ref upstream, ref hiddenGradient, ref cellGradient, ref inputGradient, computeInputGradient);
-        }
-
-        /// <summary>
-        /// One step of the layers above the first that records its gate activations, new cell state and new hidden
-        /// state into <paramref name="record"/>, for the backward pass.
-        /// </summary>
-        private static void UpperLayerRecorded(ref float weights, ref float input, ref float hidden, ref float cell, ref float record)
-        {
-            UpperLayerScalar(ref weights, ref input, ref hidden, ref cell, ref record);
-
-            // The new states, for the backward pass.
-            global::LstmGen.CompilerServices.Floats.Copy(ref cell, ref global::LstmGen.CompilerServices.Refs.Add(ref record, RecordCellOffset), HiddenSize);
-            global::LstmGen.CompilerServices.Floats.Copy(ref hidden, ref global::LstmGen.CompilerServices.Refs.Add(ref record, RecordHiddenOffset), HiddenSize);
-        }
-
-        /// <summary>The backward pass of the layers above the first at one step, on the path this processor takes.</summary>
-        private static void UpperLayerBackward(ref float weights, ref float gradients, ref float previous, ref float current, ref float upstream, ref float hiddenGradient, ref float cellGradient, ref float inputGradient, bool computeInputGradient)
-        {
-            UpperLayerBackwardScalar(ref weights, ref gradients, ref previous, ref current, ref upstream, ref hiddenGradient, ref cellGradient, ref inputGradient, computeInputGradient);
-        }
-
-        /// <summary>Adds a block of steps to the gradient of a weight, on the path this processor takes.</summary>
-        private static void WeightGradients(ref float gradientRows, int rows, ref float x, int xStride, ref float gateGradients, int start, int end)
-        {
-            WeightGradientsScalar(ref gradientRows, rows, ref x, xStride, ref gateGradients, start, end);
-        }
-
-        /// <summary>The dense head's logits, on the path this processor takes.</summary>
-        private static void HeadForward(ref float head, ref float hidden, ref float logits)
-        {
-            HeadScalar(ref head, ref hidden, ref logits);
-        }
-
-        /// <summary>The dense head's backward pass, on the path this processor takes.</summary>
-        private static void HeadBackward(ref float head, ref float gradients, ref float hidden, ref float logitGradients, ref float upstream)
-        {
-            HeadBackwardScalar(ref head, ref gradients, ref hidden, ref logitGradients, ref upstream);
         }
 
         /// <summary>
@@ -762,858 +685,6 @@ namespace Portable
             for (int agent = 0; agent < states.Length; agent++)
             {
                 StepCore(ref states[agent], ref global::LstmGen.CompilerServices.Refs.Add(ref input, agent * InputSize), ref global::LstmGen.CompilerServices.Refs.Add(ref output, agent * OutputSize));
-            }
-        }
-
-        /// <summary>One step of every layer and the head with the Scalar kernels.</summary>
-        private static void StepScalar(ref float parameters, ref float input, ref float hidden, ref float cell, ref float gates, ref float output)
-        {
-            // Layer 0: the input (InputSize values) -> hidden[0].
-            FirstLayerScalar(ref parameters, ref input, ref hidden, ref cell, ref gates);
-
-            // Layer 1: hidden[0] -> hidden[1].
-            UpperLayerScalar(ref global::LstmGen.CompilerServices.Refs.Add(ref parameters, FirstLayerParameterCount), ref hidden, ref global::LstmGen.CompilerServices.Refs.Add(ref hidden, 1 * HiddenSize), ref global::LstmGen.CompilerServices.Refs.Add(ref cell, 1 * HiddenSize), ref gates);
-
-            // The dense head reads the top layer's hidden state.
-            HeadScalar(ref global::LstmGen.CompilerServices.Refs.Add(ref parameters, HeadOffset), ref global::LstmGen.CompilerServices.Refs.Add(ref hidden, 1 * HiddenSize), ref output);
-        }
-
-        /// <summary>
-        /// One step of the first layer (8 inputs) with Scalar kernels:
-        /// the gate sums b_ih + b_hh + W_ih x + W_hh h of every unit, summed in registers and stored into
-        /// <paramref name="gates"/> (packed like a gate row); then the gate activations replace them there
-        /// (training keeps them for the backward pass), and c = f * c + i * g, h = o * tanh(c).
-        /// </summary>
-        private static void FirstLayerScalar(ref float weights, ref float input, ref float hidden, ref float cell, ref float gates)
-        {
-            // This layer's packed parameters: W_ih, W_hh, then the two biases.
-            ref float inputWeights = ref weights;
-            ref float recurrentWeights = ref global::LstmGen.CompilerServices.Refs.Add(ref weights, InputSize * GateRowLength);
-            ref float inputBias = ref global::LstmGen.CompilerServices.Refs.Add(ref weights, (InputSize + HiddenSize) * GateRowLength);
-            ref float hiddenBias = ref global::LstmGen.CompilerServices.Refs.Add(ref weights, (InputSize + HiddenSize + 1) * GateRowLength);
-
-            // Units 0 to 31: 16 tiles of 2 units, one float per gate and unit, summed in registers.
-            for (int block = 0; block < 2; block++)
-            {
-                for (int part = 0; part < 8; part++)
-                {
-                    int blockColumn = (block * 64);
-                    int column = blockColumn + (part * 2);
-
-                    // The gate sums start from the two biases.
-                    float inputSum0 = global::LstmGen.CompilerServices.Refs.Add(ref inputBias, column) + global::LstmGen.CompilerServices.Refs.Add(ref hiddenBias, column);
-                    float forgetSum0 = global::LstmGen.CompilerServices.Refs.Add(ref inputBias, column + 16) + global::LstmGen.CompilerServices.Refs.Add(ref hiddenBias, column + 16);
-                    float candidateSum0 = global::LstmGen.CompilerServices.Refs.Add(ref inputBias, column + 32) + global::LstmGen.CompilerServices.Refs.Add(ref hiddenBias, column + 32);
-                    float outputSum0 = global::LstmGen.CompilerServices.Refs.Add(ref inputBias, column + 48) + global::LstmGen.CompilerServices.Refs.Add(ref hiddenBias, column + 48);
-                    float inputSum1 = global::LstmGen.CompilerServices.Refs.Add(ref inputBias, column + 1) + global::LstmGen.CompilerServices.Refs.Add(ref hiddenBias, column + 1);
-                    float forgetSum1 = global::LstmGen.CompilerServices.Refs.Add(ref inputBias, column + 17) + global::LstmGen.CompilerServices.Refs.Add(ref hiddenBias, column + 17);
-                    float candidateSum1 = global::LstmGen.CompilerServices.Refs.Add(ref inputBias, column + 33) + global::LstmGen.CompilerServices.Refs.Add(ref hiddenBias, column + 33);
-                    float outputSum1 = global::LstmGen.CompilerServices.Refs.Add(ref inputBias, column + 49) + global::LstmGen.CompilerServices.Refs.Add(ref hiddenBias, column + 49);
-
-                    // W_ih x: the input (8 values), 4 per iteration.
-                    ref float tileInputWeights = ref global::LstmGen.CompilerServices.Refs.Add(ref inputWeights, (InputSize * blockColumn) + (column - blockColumn));
-                    for (int k = 0; k < 8; k += 4)
-                    {
-                        ref float row0 = ref global::LstmGen.CompilerServices.Refs.Add(ref tileInputWeights, k * 64);
-                        float x0 = global::LstmGen.CompilerServices.Refs.Add(ref input, k);
-                        inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.Refs.Add(ref row0, 0), inputSum0);
-                        forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.Refs.Add(ref row0, 16), forgetSum0);
-                        candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.Refs.Add(ref row0, 32), candidateSum0);
-                        outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.Refs.Add(ref row0, 48), outputSum0);
-                        inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.Refs.Add(ref row0, 1), inputSum1);
-                        forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.Refs.Add(ref row0, 17), forgetSum1);
-                        candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.Refs.Add(ref row0, 33), candidateSum1);
-                        outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.Refs.Add(ref row0, 49), outputSum1);
-                        ref float row1 = ref global::LstmGen.CompilerServices.Refs.Add(ref row0, 64);
-                        float x1 = global::LstmGen.CompilerServices.Refs.Add(ref input, k + 1);
-                        inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.Refs.Add(ref row1, 0), inputSum0);
-                        forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.Refs.Add(ref row1, 16), forgetSum0);
-                        candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.Refs.Add(ref row1, 32), candidateSum0);
-                        outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.Refs.Add(ref row1, 48), outputSum0);
-                        inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.Refs.Add(ref row1, 1), inputSum1);
-                        forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.Refs.Add(ref row1, 17), forgetSum1);
-                        candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.Refs.Add(ref row1, 33), candidateSum1);
-                        outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.Refs.Add(ref row1, 49), outputSum1);
-                        ref float row2 = ref global::LstmGen.CompilerServices.Refs.Add(ref row1, 64);
-                        float x2 = global::LstmGen.CompilerServices.Refs.Add(ref input, k + 2);
-                        inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.Refs.Add(ref row2, 0), inputSum0);
-                        forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.Refs.Add(ref row2, 16), forgetSum0);
-                        candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.Refs.Add(ref row2, 32), candidateSum0);
-                        outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.Refs.Add(ref row2, 48), outputSum0);
-                        inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.Refs.Add(ref row2, 1), inputSum1);
-                        forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.Refs.Add(ref row2, 17), forgetSum1);
-                        candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.Refs.Add(ref row2, 33), candidateSum1);
-                        outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.Refs.Add(ref row2, 49), outputSum1);
-                        ref float row3 = ref global::LstmGen.CompilerServices.Refs.Add(ref row2, 64);
-                        float x3 = global::LstmGen.CompilerServices.Refs.Add(ref input, k + 3);
-                        inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.Refs.Add(ref row3, 0), inputSum0);
-                        forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.Refs.Add(ref row3, 16), forgetSum0);
-                        candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.Refs.Add(ref row3, 32), candidateSum0);
-                        outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.Refs.Add(ref row3, 48), outputSum0);
-                        inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.Refs.Add(ref row3, 1), inputSum1);
-                        forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.Refs.Add(ref row3, 17), forgetSum1);
-                        candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.Refs.Add(ref row3, 33), candidateSum1);
-                        outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.Refs.Add(ref row3, 49), outputSum1);
-                    }
-
-                    // W_hh h: the previous hidden state (32 values), 4 per iteration.
-                    ref float tileRecurrentWeights = ref global::LstmGen.CompilerServices.Refs.Add(ref recurrentWeights, (HiddenSize * blockColumn) + (column - blockColumn));
-                    for (int k = 0; k < 32; k += 4)
-                    {
-                        ref float row0 = ref global::LstmGen.CompilerServices.Refs.Add(ref tileRecurrentWeights, k * 64);
-                        float x0 = global::LstmGen.CompilerServices.Refs.Add(ref hidden, k);
-                        inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.Refs.Add(ref row0, 0), inputSum0);
-                        forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.Refs.Add(ref row0, 16), forgetSum0);
-                        candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.Refs.Add(ref row0, 32), candidateSum0);
-                        outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.Refs.Add(ref row0, 48), outputSum0);
-                        inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.Refs.Add(ref row0, 1), inputSum1);
-                        forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.Refs.Add(ref row0, 17), forgetSum1);
-                        candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.Refs.Add(ref row0, 33), candidateSum1);
-                        outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.Refs.Add(ref row0, 49), outputSum1);
-                        ref float row1 = ref global::LstmGen.CompilerServices.Refs.Add(ref row0, 64);
-                        float x1 = global::LstmGen.CompilerServices.Refs.Add(ref hidden, k + 1);
-                        inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.Refs.Add(ref row1, 0), inputSum0);
-                        forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.Refs.Add(ref row1, 16), forgetSum0);
-                        candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.Refs.Add(ref row1, 32), candidateSum0);
-                        outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.Refs.Add(ref row1, 48), outputSum0);
-                        inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.Refs.Add(ref row1, 1), inputSum1);
-                        forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.Refs.Add(ref row1, 17), forgetSum1);
-                        candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.Refs.Add(ref row1, 33), candidateSum1);
-                        outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.Refs.Add(ref row1, 49), outputSum1);
-                        ref float row2 = ref global::LstmGen.CompilerServices.Refs.Add(ref row1, 64);
-                        float x2 = global::LstmGen.CompilerServices.Refs.Add(ref hidden, k + 2);
-                        inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.Refs.Add(ref row2, 0), inputSum0);
-                        forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.Refs.Add(ref row2, 16), forgetSum0);
-                        candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.Refs.Add(ref row2, 32), candidateSum0);
-                        outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.Refs.Add(ref row2, 48), outputSum0);
-                        inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.Refs.Add(ref row2, 1), inputSum1);
-                        forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.Refs.Add(ref row2, 17), forgetSum1);
-                        candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.Refs.Add(ref row2, 33), candidateSum1);
-                        outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.Refs.Add(ref row2, 49), outputSum1);
-                        ref float row3 = ref global::LstmGen.CompilerServices.Refs.Add(ref row2, 64);
-                        float x3 = global::LstmGen.CompilerServices.Refs.Add(ref hidden, k + 3);
-                        inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.Refs.Add(ref row3, 0), inputSum0);
-                        forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.Refs.Add(ref row3, 16), forgetSum0);
-                        candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.Refs.Add(ref row3, 32), candidateSum0);
-                        outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.Refs.Add(ref row3, 48), outputSum0);
-                        inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.Refs.Add(ref row3, 1), inputSum1);
-                        forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.Refs.Add(ref row3, 17), forgetSum1);
-                        candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.Refs.Add(ref row3, 33), candidateSum1);
-                        outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.Refs.Add(ref row3, 49), outputSum1);
-                    }
-
-                    // The gate sums, for the activations below.
-                    global::LstmGen.CompilerServices.Refs.Add(ref gates, column) = inputSum0;
-                    global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 16) = forgetSum0;
-                    global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 32) = candidateSum0;
-                    global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 48) = outputSum0;
-                    global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 1) = inputSum1;
-                    global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 17) = forgetSum1;
-                    global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 33) = candidateSum1;
-                    global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 49) = outputSum1;
-                }
-            }
-
-            // Every gate sum has read the old hidden state, so the new one replaces it unit by unit.
-            // Units 0 to 31, one unit at a time: the gates, then c = f * c + i * g and h = o * tanh(c).
-            for (int block = 0; block < 2; block++)
-            {
-                for (int part = 0; part < 16; part++)
-                {
-                    int unit = (block * 16) + (part * 1);
-                    int column = (block * 64) + (part * 1);
-                    float inputGate = global::LstmGen.LstmMath.Sigmoid(global::LstmGen.CompilerServices.Refs.Add(ref gates, column));
-                    float forgetGate = global::LstmGen.LstmMath.Sigmoid(global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 16));
-                    float candidate = global::LstmGen.LstmMath.Tanh(global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 32));
-                    float outputGate = global::LstmGen.LstmMath.Sigmoid(global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 48));
-                    global::LstmGen.CompilerServices.Refs.Add(ref gates, column) = inputGate;
-                    global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 16) = forgetGate;
-                    global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 32) = candidate;
-                    global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 48) = outputGate;
-                    float newCell = global::LstmGen.LstmMath.MultiplyAdd(forgetGate, global::LstmGen.CompilerServices.Refs.Add(ref cell, unit), inputGate * candidate);
-                    global::LstmGen.CompilerServices.Refs.Add(ref cell, unit) = newCell;
-                    global::LstmGen.CompilerServices.Refs.Add(ref hidden, unit) = outputGate * global::LstmGen.LstmMath.Tanh(newCell);
-                }
-            }
-        }
-
-        /// <summary>
-        /// One step of the layers above the first (32 inputs) with Scalar kernels:
-        /// the gate sums b_ih + b_hh + W_ih x + W_hh h of every unit, summed in registers and stored into
-        /// <paramref name="gates"/> (packed like a gate row); then the gate activations replace them there
-        /// (training keeps them for the backward pass), and c = f * c + i * g, h = o * tanh(c).
-        /// </summary>
-        private static void UpperLayerScalar(ref float weights, ref float input, ref float hidden, ref float cell, ref float gates)
-        {
-            // This layer's packed parameters: W_ih, W_hh, then the two biases.
-            ref float inputWeights = ref weights;
-            ref float recurrentWeights = ref global::LstmGen.CompilerServices.Refs.Add(ref weights, HiddenSize * GateRowLength);
-            ref float inputBias = ref global::LstmGen.CompilerServices.Refs.Add(ref weights, (HiddenSize + HiddenSize) * GateRowLength);
-            ref float hiddenBias = ref global::LstmGen.CompilerServices.Refs.Add(ref weights, (HiddenSize + HiddenSize + 1) * GateRowLength);
-
-            // Units 0 to 31: 16 tiles of 2 units, one float per gate and unit, summed in registers.
-            for (int block = 0; block < 2; block++)
-            {
-                for (int part = 0; part < 8; part++)
-                {
-                    int blockColumn = (block * 64);
-                    int column = blockColumn + (part * 2);
-
-                    // The gate sums start from the two biases.
-                    float inputSum0 = global::LstmGen.CompilerServices.Refs.Add(ref inputBias, column) + global::LstmGen.CompilerServices.Refs.Add(ref hiddenBias, column);
-                    float forgetSum0 = global::LstmGen.CompilerServices.Refs.Add(ref inputBias, column + 16) + global::LstmGen.CompilerServices.Refs.Add(ref hiddenBias, column + 16);
-                    float candidateSum0 = global::LstmGen.CompilerServices.Refs.Add(ref inputBias, column + 32) + global::LstmGen.CompilerServices.Refs.Add(ref hiddenBias, column + 32);
-                    float outputSum0 = global::LstmGen.CompilerServices.Refs.Add(ref inputBias, column + 48) + global::LstmGen.CompilerServices.Refs.Add(ref hiddenBias, column + 48);
-                    float inputSum1 = global::LstmGen.CompilerServices.Refs.Add(ref inputBias, column + 1) + global::LstmGen.CompilerServices.Refs.Add(ref hiddenBias, column + 1);
-                    float forgetSum1 = global::LstmGen.CompilerServices.Refs.Add(ref inputBias, column + 17) + global::LstmGen.CompilerServices.Refs.Add(ref hiddenBias, column + 17);
-                    float candidateSum1 = global::LstmGen.CompilerServices.Refs.Add(ref inputBias, column + 33) + global::LstmGen.CompilerServices.Refs.Add(ref hiddenBias, column + 33);
-                    float outputSum1 = global::LstmGen.CompilerServices.Refs.Add(ref inputBias, column + 49) + global::LstmGen.CompilerServices.Refs.Add(ref hiddenBias, column + 49);
-
-                    // W_ih x: the layer below (32 values), 4 per iteration.
-                    ref float tileInputWeights = ref global::LstmGen.CompilerServices.Refs.Add(ref inputWeights, (HiddenSize * blockColumn) + (column - blockColumn));
-                    for (int k = 0; k < 32; k += 4)
-                    {
-                        ref float row0 = ref global::LstmGen.CompilerServices.Refs.Add(ref tileInputWeights, k * 64);
-                        float x0 = global::LstmGen.CompilerServices.Refs.Add(ref input, k);
-                        inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.Refs.Add(ref row0, 0), inputSum0);
-                        forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.Refs.Add(ref row0, 16), forgetSum0);
-                        candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.Refs.Add(ref row0, 32), candidateSum0);
-                        outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.Refs.Add(ref row0, 48), outputSum0);
-                        inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.Refs.Add(ref row0, 1), inputSum1);
-                        forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.Refs.Add(ref row0, 17), forgetSum1);
-                        candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.Refs.Add(ref row0, 33), candidateSum1);
-                        outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.Refs.Add(ref row0, 49), outputSum1);
-                        ref float row1 = ref global::LstmGen.CompilerServices.Refs.Add(ref row0, 64);
-                        float x1 = global::LstmGen.CompilerServices.Refs.Add(ref input, k + 1);
-                        inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.Refs.Add(ref row1, 0), inputSum0);
-                        forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.Refs.Add(ref row1, 16), forgetSum0);
-                        candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.Refs.Add(ref row1, 32), candidateSum0);
-                        outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.Refs.Add(ref row1, 48), outputSum0);
-                        inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.Refs.Add(ref row1, 1), inputSum1);
-                        forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.Refs.Add(ref row1, 17), forgetSum1);
-                        candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.Refs.Add(ref row1, 33), candidateSum1);
-                        outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.Refs.Add(ref row1, 49), outputSum1);
-                        ref float row2 = ref global::LstmGen.CompilerServices.Refs.Add(ref row1, 64);
-                        float x2 = global::LstmGen.CompilerServices.Refs.Add(ref input, k + 2);
-                        inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.Refs.Add(ref row2, 0), inputSum0);
-                        forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.Refs.Add(ref row2, 16), forgetSum0);
-                        candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.Refs.Add(ref row2, 32), candidateSum0);
-                        outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.Refs.Add(ref row2, 48), outputSum0);
-                        inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.Refs.Add(ref row2, 1), inputSum1);
-                        forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.Refs.Add(ref row2, 17), forgetSum1);
-                        candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.Refs.Add(ref row2, 33), candidateSum1);
-                        outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.Refs.Add(ref row2, 49), outputSum1);
-                        ref float row3 = ref global::LstmGen.CompilerServices.Refs.Add(ref row2, 64);
-                        float x3 = global::LstmGen.CompilerServices.Refs.Add(ref input, k + 3);
-                        inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.Refs.Add(ref row3, 0), inputSum0);
-                        forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.Refs.Add(ref row3, 16), forgetSum0);
-                        candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.Refs.Add(ref row3, 32), candidateSum0);
-                        outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.Refs.Add(ref row3, 48), outputSum0);
-                        inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.Refs.Add(ref row3, 1), inputSum1);
-                        forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.Refs.Add(ref row3, 17), forgetSum1);
-                        candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.Refs.Add(ref row3, 33), candidateSum1);
-                        outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.Refs.Add(ref row3, 49), outputSum1);
-                    }
-
-                    // W_hh h: the previous hidden state (32 values), 4 per iteration.
-                    ref float tileRecurrentWeights = ref global::LstmGen.CompilerServices.Refs.Add(ref recurrentWeights, (HiddenSize * blockColumn) + (column - blockColumn));
-                    for (int k = 0; k < 32; k += 4)
-                    {
-                        ref float row0 = ref global::LstmGen.CompilerServices.Refs.Add(ref tileRecurrentWeights, k * 64);
-                        float x0 = global::LstmGen.CompilerServices.Refs.Add(ref hidden, k);
-                        inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.Refs.Add(ref row0, 0), inputSum0);
-                        forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.Refs.Add(ref row0, 16), forgetSum0);
-                        candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.Refs.Add(ref row0, 32), candidateSum0);
-                        outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.Refs.Add(ref row0, 48), outputSum0);
-                        inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.Refs.Add(ref row0, 1), inputSum1);
-                        forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.Refs.Add(ref row0, 17), forgetSum1);
-                        candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.Refs.Add(ref row0, 33), candidateSum1);
-                        outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.Refs.Add(ref row0, 49), outputSum1);
-                        ref float row1 = ref global::LstmGen.CompilerServices.Refs.Add(ref row0, 64);
-                        float x1 = global::LstmGen.CompilerServices.Refs.Add(ref hidden, k + 1);
-                        inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.Refs.Add(ref row1, 0), inputSum0);
-                        forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.Refs.Add(ref row1, 16), forgetSum0);
-                        candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.Refs.Add(ref row1, 32), candidateSum0);
-                        outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.Refs.Add(ref row1, 48), outputSum0);
-                        inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.Refs.Add(ref row1, 1), inputSum1);
-                        forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.Refs.Add(ref row1, 17), forgetSum1);
-                        candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.Refs.Add(ref row1, 33), candidateSum1);
-                        outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.Refs.Add(ref row1, 49), outputSum1);
-                        ref float row2 = ref global::LstmGen.CompilerServices.Refs.Add(ref row1, 64);
-                        float x2 = global::LstmGen.CompilerServices.Refs.Add(ref hidden, k + 2);
-                        inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.Refs.Add(ref row2, 0), inputSum0);
-                        forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.Refs.Add(ref row2, 16), forgetSum0);
-                        candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.Refs.Add(ref row2, 32), candidateSum0);
-                        outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.Refs.Add(ref row2, 48), outputSum0);
-                        inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.Refs.Add(ref row2, 1), inputSum1);
-                        forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.Refs.Add(ref row2, 17), forgetSum1);
-                        candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.Refs.Add(ref row2, 33), candidateSum1);
-                        outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.Refs.Add(ref row2, 49), outputSum1);
-                        ref float row3 = ref global::LstmGen.CompilerServices.Refs.Add(ref row2, 64);
-                        float x3 = global::LstmGen.CompilerServices.Refs.Add(ref hidden, k + 3);
-                        inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.Refs.Add(ref row3, 0), inputSum0);
-                        forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.Refs.Add(ref row3, 16), forgetSum0);
-                        candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.Refs.Add(ref row3, 32), candidateSum0);
-                        outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.Refs.Add(ref row3, 48), outputSum0);
-                        inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.Refs.Add(ref row3, 1), inputSum1);
-                        forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.Refs.Add(ref row3, 17), forgetSum1);
-                        candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.Refs.Add(ref row3, 33), candidateSum1);
-                        outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.Refs.Add(ref row3, 49), outputSum1);
-                    }
-
-                    // The gate sums, for the activations below.
-                    global::LstmGen.CompilerServices.Refs.Add(ref gates, column) = inputSum0;
-                    global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 16) = forgetSum0;
-                    global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 32) = candidateSum0;
-                    global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 48) = outputSum0;
-                    global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 1) = inputSum1;
-                    global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 17) = forgetSum1;
-                    global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 33) = candidateSum1;
-                    global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 49) = outputSum1;
-                }
-            }
-
-            // Every gate sum has read the old hidden state, so the new one replaces it unit by unit.
-            // Units 0 to 31, one unit at a time: the gates, then c = f * c + i * g and h = o * tanh(c).
-            for (int block = 0; block < 2; block++)
-            {
-                for (int part = 0; part < 16; part++)
-                {
-                    int unit = (block * 16) + (part * 1);
-                    int column = (block * 64) + (part * 1);
-                    float inputGate = global::LstmGen.LstmMath.Sigmoid(global::LstmGen.CompilerServices.Refs.Add(ref gates, column));
-                    float forgetGate = global::LstmGen.LstmMath.Sigmoid(global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 16));
-                    float candidate = global::LstmGen.LstmMath.Tanh(global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 32));
-                    float outputGate = global::LstmGen.LstmMath.Sigmoid(global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 48));
-                    global::LstmGen.CompilerServices.Refs.Add(ref gates, column) = inputGate;
-                    global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 16) = forgetGate;
-                    global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 32) = candidate;
-                    global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 48) = outputGate;
-                    float newCell = global::LstmGen.LstmMath.MultiplyAdd(forgetGate, global::LstmGen.CompilerServices.Refs.Add(ref cell, unit), inputGate * candidate);
-                    global::LstmGen.CompilerServices.Refs.Add(ref cell, unit) = newCell;
-                    global::LstmGen.CompilerServices.Refs.Add(ref hidden, unit) = outputGate * global::LstmGen.LstmMath.Tanh(newCell);
-                }
-            }
-        }
-
-        /// <summary>
-        /// The input part of the layers above the first's gate sums for <paramref name="steps"/> steps with Scalar kernels:
-        /// gates[t] = b_ih + b_hh + W_ih x_t, each sum added in the order of a single step, several steps per
-        /// pass over the weights.
-        /// </summary>
-        private static void UpperLayerProjectionScalar(ref float weights, ref float inputs, int inputStride, ref float gates, int steps)
-        {
-            // This layer's W_ih and biases.
-            ref float inputWeights = ref weights;
-            ref float inputBias = ref global::LstmGen.CompilerServices.Refs.Add(ref weights, (HiddenSize + HiddenSize) * GateRowLength);
-            ref float hiddenBias = ref global::LstmGen.CompilerServices.Refs.Add(ref weights, (HiddenSize + HiddenSize + 1) * GateRowLength);
-
-            // Units 0 to 31: 32 tiles of 1 unit, one float per gate and unit, 2 steps at a time.
-            for (int block = 0; block < 2; block++)
-            {
-                for (int part = 0; part < 16; part++)
-                {
-                    int blockColumn = (block * 64);
-                    int column = blockColumn + (part * 1);
-                    // The tile's rows of W_ih (each block's rows together).
-                    ref float tileInputWeights = ref global::LstmGen.CompilerServices.Refs.Add(ref inputWeights, (HiddenSize * blockColumn) + (column - blockColumn));
-                    // b_ih + b_hh, where every step's sums start.
-                    float inputBias0 = global::LstmGen.CompilerServices.Refs.Add(ref inputBias, column) + global::LstmGen.CompilerServices.Refs.Add(ref hiddenBias, column);
-                    float forgetBias0 = global::LstmGen.CompilerServices.Refs.Add(ref inputBias, column + 16) + global::LstmGen.CompilerServices.Refs.Add(ref hiddenBias, column + 16);
-                    float candidateBias0 = global::LstmGen.CompilerServices.Refs.Add(ref inputBias, column + 32) + global::LstmGen.CompilerServices.Refs.Add(ref hiddenBias, column + 32);
-                    float outputBias0 = global::LstmGen.CompilerServices.Refs.Add(ref inputBias, column + 48) + global::LstmGen.CompilerServices.Refs.Add(ref hiddenBias, column + 48);
-                    int step = 0;
-                    for (; step + 2 <= steps; step += 2)
-                    {
-                        ref float input0 = ref global::LstmGen.CompilerServices.Refs.Add(ref inputs, step * inputStride);
-                        ref float input1 = ref global::LstmGen.CompilerServices.Refs.Add(ref inputs, (step + 1) * inputStride);
-                        float inputSum0Step0 = inputBias0;
-                        float forgetSum0Step0 = forgetBias0;
-                        float candidateSum0Step0 = candidateBias0;
-                        float outputSum0Step0 = outputBias0;
-                        float inputSum0Step1 = inputBias0;
-                        float forgetSum0Step1 = forgetBias0;
-                        float candidateSum0Step1 = candidateBias0;
-                        float outputSum0Step1 = outputBias0;
-                        // W_ih x: the layer below (32 values), in order.
-                        for (int k = 0; k < HiddenSize; k++)
-                        {
-                            ref float row = ref global::LstmGen.CompilerServices.Refs.Add(ref tileInputWeights, k * 64);
-                            float weight0I = global::LstmGen.CompilerServices.Refs.Add(ref row, 0);
-                            float weight0F = global::LstmGen.CompilerServices.Refs.Add(ref row, 16);
-                            float weight0C = global::LstmGen.CompilerServices.Refs.Add(ref row, 32);
-                            float weight0O = global::LstmGen.CompilerServices.Refs.Add(ref row, 48);
-                            float x0 = global::LstmGen.CompilerServices.Refs.Add(ref input0, k);
-                            inputSum0Step0 = global::LstmGen.LstmMath.MultiplyAdd(x0, weight0I, inputSum0Step0);
-                            forgetSum0Step0 = global::LstmGen.LstmMath.MultiplyAdd(x0, weight0F, forgetSum0Step0);
-                            candidateSum0Step0 = global::LstmGen.LstmMath.MultiplyAdd(x0, weight0C, candidateSum0Step0);
-                            outputSum0Step0 = global::LstmGen.LstmMath.MultiplyAdd(x0, weight0O, outputSum0Step0);
-                            float x1 = global::LstmGen.CompilerServices.Refs.Add(ref input1, k);
-                            inputSum0Step1 = global::LstmGen.LstmMath.MultiplyAdd(x1, weight0I, inputSum0Step1);
-                            forgetSum0Step1 = global::LstmGen.LstmMath.MultiplyAdd(x1, weight0F, forgetSum0Step1);
-                            candidateSum0Step1 = global::LstmGen.LstmMath.MultiplyAdd(x1, weight0C, candidateSum0Step1);
-                            outputSum0Step1 = global::LstmGen.LstmMath.MultiplyAdd(x1, weight0O, outputSum0Step1);
-                        }
-                        ref float gates0 = ref global::LstmGen.CompilerServices.Refs.Add(ref gates, step * GateRowLength);
-                        global::LstmGen.CompilerServices.Refs.Add(ref gates0, column) = inputSum0Step0;
-                        global::LstmGen.CompilerServices.Refs.Add(ref gates0, column + 16) = forgetSum0Step0;
-                        global::LstmGen.CompilerServices.Refs.Add(ref gates0, column + 32) = candidateSum0Step0;
-                        global::LstmGen.CompilerServices.Refs.Add(ref gates0, column + 48) = outputSum0Step0;
-                        ref float gates1 = ref global::LstmGen.CompilerServices.Refs.Add(ref gates, (step + 1) * GateRowLength);
-                        global::LstmGen.CompilerServices.Refs.Add(ref gates1, column) = inputSum0Step1;
-                        global::LstmGen.CompilerServices.Refs.Add(ref gates1, column + 16) = forgetSum0Step1;
-                        global::LstmGen.CompilerServices.Refs.Add(ref gates1, column + 32) = candidateSum0Step1;
-                        global::LstmGen.CompilerServices.Refs.Add(ref gates1, column + 48) = outputSum0Step1;
-                    }
-
-                    // The steps left over, one at a time.
-                    for (; step < steps; step++)
-                    {
-                        ref float input0 = ref global::LstmGen.CompilerServices.Refs.Add(ref inputs, step * inputStride);
-                        float inputSum0 = inputBias0;
-                        float forgetSum0 = forgetBias0;
-                        float candidateSum0 = candidateBias0;
-                        float outputSum0 = outputBias0;
-                        // W_ih x: the layer below (32 values), in order.
-                        for (int k = 0; k < HiddenSize; k++)
-                        {
-                            ref float row = ref global::LstmGen.CompilerServices.Refs.Add(ref tileInputWeights, k * 64);
-                            float weight0I = global::LstmGen.CompilerServices.Refs.Add(ref row, 0);
-                            float weight0F = global::LstmGen.CompilerServices.Refs.Add(ref row, 16);
-                            float weight0C = global::LstmGen.CompilerServices.Refs.Add(ref row, 32);
-                            float weight0O = global::LstmGen.CompilerServices.Refs.Add(ref row, 48);
-                            float x0 = global::LstmGen.CompilerServices.Refs.Add(ref input0, k);
-                            inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, weight0I, inputSum0);
-                            forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, weight0F, forgetSum0);
-                            candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, weight0C, candidateSum0);
-                            outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, weight0O, outputSum0);
-                        }
-                        ref float gates0 = ref global::LstmGen.CompilerServices.Refs.Add(ref gates, step * GateRowLength);
-                        global::LstmGen.CompilerServices.Refs.Add(ref gates0, column) = inputSum0;
-                        global::LstmGen.CompilerServices.Refs.Add(ref gates0, column + 16) = forgetSum0;
-                        global::LstmGen.CompilerServices.Refs.Add(ref gates0, column + 32) = candidateSum0;
-                        global::LstmGen.CompilerServices.Refs.Add(ref gates0, column + 48) = outputSum0;
-                    }
-                }
-            }
-        }
-
-        /// <summary>
-        /// The recurrent part of one step of the layers above the first with Scalar kernels: <paramref name="gates"/> holds
-        /// b_ih + b_hh + W_ih x from the projection; W_hh h is added in registers, in the order of a whole step,
-        /// <paramref name="gates"/> (packed like a gate row); then the gate activations replace them there
-        /// (training keeps them for the backward pass), and c = f * c + i * g, h = o * tanh(c).
-        /// </summary>
-        private static void UpperLayerRecurrentScalar(ref float weights, ref float hidden, ref float cell, ref float gates)
-        {
-            // This layer's recurrent weights W_hh.
-            ref float recurrentWeights = ref global::LstmGen.CompilerServices.Refs.Add(ref weights, HiddenSize * GateRowLength);
-
-            // Units 0 to 31: 16 tiles of 2 units, one float per gate and unit, summed in registers.
-            for (int block = 0; block < 2; block++)
-            {
-                for (int part = 0; part < 8; part++)
-                {
-                    int blockColumn = (block * 64);
-                    int column = blockColumn + (part * 2);
-
-                    // The gate sums start from b_ih + b_hh + W_ih x, which the projection computed for the whole chunk.
-                    float inputSum0 = global::LstmGen.CompilerServices.Refs.Add(ref gates, column);
-                    float forgetSum0 = global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 16);
-                    float candidateSum0 = global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 32);
-                    float outputSum0 = global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 48);
-                    float inputSum1 = global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 1);
-                    float forgetSum1 = global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 17);
-                    float candidateSum1 = global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 33);
-                    float outputSum1 = global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 49);
-
-                    // W_hh h: the previous hidden state (32 values), 4 per iteration.
-                    ref float tileRecurrentWeights = ref global::LstmGen.CompilerServices.Refs.Add(ref recurrentWeights, (HiddenSize * blockColumn) + (column - blockColumn));
-                    for (int k = 0; k < 32; k += 4)
-                    {
-                        ref float row0 = ref global::LstmGen.CompilerServices.Refs.Add(ref tileRecurrentWeights, k * 64);
-                        float x0 = global::LstmGen.CompilerServices.Refs.Add(ref hidden, k);
-                        inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.Refs.Add(ref row0, 0), inputSum0);
-                        forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.Refs.Add(ref row0, 16), forgetSum0);
-                        candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.Refs.Add(ref row0, 32), candidateSum0);
-                        outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.Refs.Add(ref row0, 48), outputSum0);
-                        inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.Refs.Add(ref row0, 1), inputSum1);
-                        forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.Refs.Add(ref row0, 17), forgetSum1);
-                        candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.Refs.Add(ref row0, 33), candidateSum1);
-                        outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.Refs.Add(ref row0, 49), outputSum1);
-                        ref float row1 = ref global::LstmGen.CompilerServices.Refs.Add(ref row0, 64);
-                        float x1 = global::LstmGen.CompilerServices.Refs.Add(ref hidden, k + 1);
-                        inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.Refs.Add(ref row1, 0), inputSum0);
-                        forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.Refs.Add(ref row1, 16), forgetSum0);
-                        candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.Refs.Add(ref row1, 32), candidateSum0);
-                        outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.Refs.Add(ref row1, 48), outputSum0);
-                        inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.Refs.Add(ref row1, 1), inputSum1);
-                        forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.Refs.Add(ref row1, 17), forgetSum1);
-                        candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.Refs.Add(ref row1, 33), candidateSum1);
-                        outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.Refs.Add(ref row1, 49), outputSum1);
-                        ref float row2 = ref global::LstmGen.CompilerServices.Refs.Add(ref row1, 64);
-                        float x2 = global::LstmGen.CompilerServices.Refs.Add(ref hidden, k + 2);
-                        inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.Refs.Add(ref row2, 0), inputSum0);
-                        forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.Refs.Add(ref row2, 16), forgetSum0);
-                        candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.Refs.Add(ref row2, 32), candidateSum0);
-                        outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.Refs.Add(ref row2, 48), outputSum0);
-                        inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.Refs.Add(ref row2, 1), inputSum1);
-                        forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.Refs.Add(ref row2, 17), forgetSum1);
-                        candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.Refs.Add(ref row2, 33), candidateSum1);
-                        outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.Refs.Add(ref row2, 49), outputSum1);
-                        ref float row3 = ref global::LstmGen.CompilerServices.Refs.Add(ref row2, 64);
-                        float x3 = global::LstmGen.CompilerServices.Refs.Add(ref hidden, k + 3);
-                        inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.Refs.Add(ref row3, 0), inputSum0);
-                        forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.Refs.Add(ref row3, 16), forgetSum0);
-                        candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.Refs.Add(ref row3, 32), candidateSum0);
-                        outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.Refs.Add(ref row3, 48), outputSum0);
-                        inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.Refs.Add(ref row3, 1), inputSum1);
-                        forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.Refs.Add(ref row3, 17), forgetSum1);
-                        candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.Refs.Add(ref row3, 33), candidateSum1);
-                        outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.Refs.Add(ref row3, 49), outputSum1);
-                    }
-
-                    // The gate sums, for the activations below.
-                    global::LstmGen.CompilerServices.Refs.Add(ref gates, column) = inputSum0;
-                    global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 16) = forgetSum0;
-                    global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 32) = candidateSum0;
-                    global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 48) = outputSum0;
-                    global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 1) = inputSum1;
-                    global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 17) = forgetSum1;
-                    global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 33) = candidateSum1;
-                    global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 49) = outputSum1;
-                }
-            }
-
-            // Every gate sum has read the old hidden state, so the new one replaces it unit by unit.
-            // Units 0 to 31, one unit at a time: the gates, then c = f * c + i * g and h = o * tanh(c).
-            for (int block = 0; block < 2; block++)
-            {
-                for (int part = 0; part < 16; part++)
-                {
-                    int unit = (block * 16) + (part * 1);
-                    int column = (block * 64) + (part * 1);
-                    float inputGate = global::LstmGen.LstmMath.Sigmoid(global::LstmGen.CompilerServices.Refs.Add(ref gates, column));
-                    float forgetGate = global::LstmGen.LstmMath.Sigmoid(global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 16));
-                    float candidate = global::LstmGen.LstmMath.Tanh(global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 32));
-                    float outputGate = global::LstmGen.LstmMath.Sigmoid(global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 48));
-                    global::LstmGen.CompilerServices.Refs.Add(ref gates, column) = inputGate;
-                    global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 16) = forgetGate;
-                    global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 32) = candidate;
-                    global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 48) = outputGate;
-                    float newCell = global::LstmGen.LstmMath.MultiplyAdd(forgetGate, global::LstmGen.CompilerServices.Refs.Add(ref cell, unit), inputGate * candidate);
-                    global::LstmGen.CompilerServices.Refs.Add(ref cell, unit) = newCell;
-                    global::LstmGen.CompilerServices.Refs.Add(ref hidden, unit) = outputGate * global::LstmGen.LstmMath.Tanh(newCell);
-                }
-            }
-        }
-
-        /// <summary>
-        /// The dense head with Scalar kernels: output[o] = head.weight[o, :] · h + head.bias[o]. The
-        /// products go to 16 lanes (lane l takes elements l, l + 16, ...) that LstmMath.Sum adds in a fixed
-        /// tree; elements past the last multiple of 16 follow in order; so every path gives the same bits.
-        /// </summary>
-        private static void HeadScalar(ref float head, ref float hidden, ref float output)
-        {
-            ref float bias = ref global::LstmGen.CompilerServices.Refs.Add(ref head, OutputSize * HiddenSize);
-            global::System.Span<float> lanes = stackalloc float[16];
-            for (int o = 0; o < OutputSize; o++)
-            {
-                ref float weights = ref global::LstmGen.CompilerServices.Refs.Add(ref head, o * HiddenSize);
-                lanes.Clear();
-                for (int k = 0; k < 32; k += 16)
-                {
-                    for (int lane = 0; lane < 16; lane++)
-                    {
-                        int index = k + (int)lane;
-                        float weightsValue = global::LstmGen.CompilerServices.Refs.Add(ref weights, index);
-                        lanes[lane] = global::LstmGen.LstmMath.MultiplyAdd(global::LstmGen.CompilerServices.Refs.Add(ref hidden, index), weightsValue, lanes[lane]);
-                    }
-                }
-                float sum = global::LstmGen.LstmMath.Sum(lanes);
-                global::LstmGen.CompilerServices.Refs.Add(ref output, o) = sum + global::LstmGen.CompilerServices.Refs.Add(ref bias, o);
-            }
-        }
-
-        /// <summary>
-        /// The backward pass of the first layer (8 inputs) at one step, with Scalar kernels.
-        /// From d loss / d h (from above, plus what the next step carried back) and d loss / d c, it finds
-        /// the gate gradients, which replace the gates in the record (the weights' gradients are summed from them
-        /// after the backward pass), adds d loss / d b_ih and b_hh to the gradients, writes d loss / d x (when
-        /// wanted) and leaves d loss / d h and d loss / d c of the step before.
-        /// </summary>
-        private static void FirstLayerBackwardScalar(ref float weights, ref float gradients, ref float previous, ref float current, ref float upstream, ref float hiddenGradient, ref float cellGradient, ref float inputGradient, bool computeInputGradient)
-        {
-            // This layer's packed parameters and their gradients: W_ih, W_hh, then the two biases.
-            ref float inputWeights = ref weights;
-            ref float recurrentWeights = ref global::LstmGen.CompilerServices.Refs.Add(ref weights, InputSize * GateRowLength);
-            ref float inputBiasGradients = ref global::LstmGen.CompilerServices.Refs.Add(ref gradients, (InputSize + HiddenSize) * GateRowLength);
-            ref float hiddenBiasGradients = ref global::LstmGen.CompilerServices.Refs.Add(ref gradients, (InputSize + HiddenSize + 1) * GateRowLength);
-
-            // What the forward pass recorded: this step's gates and cell state, the cell state before it. Each unit's
-            // gate gradients overwrite its gates once they are read.
-            ref float gates = ref current;
-            ref float gateGradients = ref current;
-            ref float cell = ref global::LstmGen.CompilerServices.Refs.Add(ref current, RecordCellOffset);
-            ref float previousCell = ref global::LstmGen.CompilerServices.Refs.Add(ref previous, RecordCellOffset);
-
-            // Units 0 to 31: 16 tiles of 2 units, one float per gate and unit: the gate gradients.
-            for (int block = 0; block < 2; block++)
-            {
-                for (int part = 0; part < 8; part++)
-                {
-                    int unit = (block * 16) + (part * 2);
-                    int column = (block * 64) + (part * 2);
-
-                    // Units [unit, +1): d h = from above + from the next step; d c += d h * o * (1 - tanh(c)^2);
-                    // both flushed to zero below 2^-60, where they would only slow the processor down.
-                    {
-                        float one = 1f;
-                        float hiddenGradientSum = global::LstmGen.LstmMath.FlushNegligible(global::LstmGen.CompilerServices.Refs.Add(ref upstream, unit) + global::LstmGen.CompilerServices.Refs.Add(ref hiddenGradient, unit));
-                        float inputGate = global::LstmGen.CompilerServices.Refs.Add(ref gates, column);
-                        float forgetGate = global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 16);
-                        float candidate = global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 32);
-                        float outputGate = global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 48);
-                        float tanhCell = global::LstmGen.LstmMath.Tanh(global::LstmGen.CompilerServices.Refs.Add(ref cell, unit));
-                        float cellGradientSum = global::LstmGen.LstmMath.FlushNegligible(global::LstmGen.LstmMath.MultiplyAdd(hiddenGradientSum * outputGate, one - (tanhCell * tanhCell), global::LstmGen.CompilerServices.Refs.Add(ref cellGradient, unit)));
-                        // Through each gate's activation: sigmoid' = s (1 - s), tanh' = 1 - t^2.
-                        global::LstmGen.CompilerServices.Refs.Add(ref gateGradients, column) = cellGradientSum * candidate * (inputGate * (one - inputGate));
-                        global::LstmGen.CompilerServices.Refs.Add(ref gateGradients, column + 16) = cellGradientSum * global::LstmGen.CompilerServices.Refs.Add(ref previousCell, unit) * (forgetGate * (one - forgetGate));
-                        global::LstmGen.CompilerServices.Refs.Add(ref gateGradients, column + 32) = cellGradientSum * inputGate * (one - (candidate * candidate));
-                        global::LstmGen.CompilerServices.Refs.Add(ref gateGradients, column + 48) = hiddenGradientSum * tanhCell * (outputGate * (one - outputGate));
-                        // d loss / d c of the step before: through c = f * c_prev + i * g.
-                        global::LstmGen.CompilerServices.Refs.Add(ref cellGradient, unit) = cellGradientSum * forgetGate;
-                    }
-
-                    // Units [unit + 1, +1): d h = from above + from the next step; d c += d h * o * (1 - tanh(c)^2);
-                    // both flushed to zero below 2^-60, where they would only slow the processor down.
-                    {
-                        float one = 1f;
-                        float hiddenGradientSum = global::LstmGen.LstmMath.FlushNegligible(global::LstmGen.CompilerServices.Refs.Add(ref upstream, unit + 1) + global::LstmGen.CompilerServices.Refs.Add(ref hiddenGradient, unit + 1));
-                        float inputGate = global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 1);
-                        float forgetGate = global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 17);
-                        float candidate = global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 33);
-                        float outputGate = global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 49);
-                        float tanhCell = global::LstmGen.LstmMath.Tanh(global::LstmGen.CompilerServices.Refs.Add(ref cell, unit + 1));
-                        float cellGradientSum = global::LstmGen.LstmMath.FlushNegligible(global::LstmGen.LstmMath.MultiplyAdd(hiddenGradientSum * outputGate, one - (tanhCell * tanhCell), global::LstmGen.CompilerServices.Refs.Add(ref cellGradient, unit + 1)));
-                        // Through each gate's activation: sigmoid' = s (1 - s), tanh' = 1 - t^2.
-                        global::LstmGen.CompilerServices.Refs.Add(ref gateGradients, column + 1) = cellGradientSum * candidate * (inputGate * (one - inputGate));
-                        global::LstmGen.CompilerServices.Refs.Add(ref gateGradients, column + 17) = cellGradientSum * global::LstmGen.CompilerServices.Refs.Add(ref previousCell, unit + 1) * (forgetGate * (one - forgetGate));
-                        global::LstmGen.CompilerServices.Refs.Add(ref gateGradients, column + 33) = cellGradientSum * inputGate * (one - (candidate * candidate));
-                        global::LstmGen.CompilerServices.Refs.Add(ref gateGradients, column + 49) = hiddenGradientSum * tanhCell * (outputGate * (one - outputGate));
-                        // d loss / d c of the step before: through c = f * c_prev + i * g.
-                        global::LstmGen.CompilerServices.Refs.Add(ref cellGradient, unit + 1) = cellGradientSum * forgetGate;
-                    }
-                }
-            }
-
-            // d loss / d b_ih and d loss / d b_hh: the gate gradients.
-            for (int k = 0; k < GateRowLength; k++)
-            {
-                float gateGradient = global::LstmGen.CompilerServices.Refs.Add(ref gateGradients, k);
-                global::LstmGen.CompilerServices.Refs.Add(ref inputBiasGradients, k) = global::LstmGen.CompilerServices.Refs.Add(ref inputBiasGradients, k) + gateGradient;
-                global::LstmGen.CompilerServices.Refs.Add(ref hiddenBiasGradients, k) = global::LstmGen.CompilerServices.Refs.Add(ref hiddenBiasGradients, k) + gateGradient;
-            }
-
-            // d loss / d x = W_ih^T gate gradients, when wanted.
-            if (computeInputGradient)
-            {
-                for (int k = 0; k < InputSize; k++)
-                {
-                    GateRowBackwardScalar(ref inputWeights, InputSize, k, ref gateGradients, ref global::LstmGen.CompilerServices.Refs.Add(ref inputGradient, k));
-                }
-            }
-
-            // d loss / d h_prev = W_hh^T gate gradients, for the step before.
-            for (int k = 0; k < HiddenSize; k++)
-            {
-                GateRowBackwardScalar(ref recurrentWeights, HiddenSize, k, ref gateGradients, ref global::LstmGen.CompilerServices.Refs.Add(ref hiddenGradient, k));
-            }
-        }
-
-        /// <summary>
-        /// The backward pass of the layers above the first (32 inputs) at one step, with Scalar kernels.
-        /// From d loss / d h (from above, plus what the next step carried back) and d loss / d c, it finds
-        /// the gate gradients, which replace the gates in the record (the weights' gradients are summed from them
-        /// after the backward pass), adds d loss / d b_ih and b_hh to the gradients, writes d loss / d x (when
-        /// wanted) and leaves d loss / d h and d loss / d c of the step before.
-        /// </summary>
-        private static void UpperLayerBackwardScalar(ref float weights, ref float gradients, ref float previous, ref float current, ref float upstream, ref float hiddenGradient, ref float cellGradient, ref float inputGradient, bool computeInputGradient)
-        {
-            // This layer's packed parameters and their gradients: W_ih, W_hh, then the two biases.
-            ref float inputWeights = ref weights;
-            ref float recurrentWeights = ref global::LstmGen.CompilerServices.Refs.Add(ref weights, HiddenSize * GateRowLength);
-            ref float inputBiasGradients = ref global::LstmGen.CompilerServices.Refs.Add(ref gradients, (HiddenSize + HiddenSize) * GateRowLength);
-            ref float hiddenBiasGradients = ref global::LstmGen.CompilerServices.Refs.Add(ref gradients, (HiddenSize + HiddenSize + 1) * GateRowLength);
-
-            // What the forward pass recorded: this step's gates and cell state, the cell state before it. Each unit's
-            // gate gradients overwrite its gates once they are read.
-            ref float gates = ref current;
-            ref float gateGradients = ref current;
-            ref float cell = ref global::LstmGen.CompilerServices.Refs.Add(ref current, RecordCellOffset);
-            ref float previousCell = ref global::LstmGen.CompilerServices.Refs.Add(ref previous, RecordCellOffset);
-
-            // Units 0 to 31: 16 tiles of 2 units, one float per gate and unit: the gate gradients.
-            for (int block = 0; block < 2; block++)
-            {
-                for (int part = 0; part < 8; part++)
-                {
-                    int unit = (block * 16) + (part * 2);
-                    int column = (block * 64) + (part * 2);
-
-                    // Units [unit, +1): d h = from above + from the next step; d c += d h * o * (1 - tanh(c)^2);
-                    // both flushed to zero below 2^-60, where they would only slow the processor down.
-                    {
-                        float one = 1f;
-                        float hiddenGradientSum = global::LstmGen.LstmMath.FlushNegligible(global::LstmGen.CompilerServices.Refs.Add(ref upstream, unit) + global::LstmGen.CompilerServices.Refs.Add(ref hiddenGradient, unit));
-                        float inputGate = global::LstmGen.CompilerServices.Refs.Add(ref gates, column);
-                        float forgetGate = global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 16);
-                        float candidate = global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 32);
-                        float outputGate = global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 48);
-                        float tanhCell = global::LstmGen.LstmMath.Tanh(global::LstmGen.CompilerServices.Refs.Add(ref cell, unit));
-                        float cellGradientSum = global::LstmGen.LstmMath.FlushNegligible(global::LstmGen.LstmMath.MultiplyAdd(hiddenGradientSum * outputGate, one - (tanhCell * tanhCell), global::LstmGen.CompilerServices.Refs.Add(ref cellGradient, unit)));
-                        // Through each gate's activation: sigmoid' = s (1 - s), tanh' = 1 - t^2.
-                        global::LstmGen.CompilerServices.Refs.Add(ref gateGradients, column) = cellGradientSum * candidate * (inputGate * (one - inputGate));
-                        global::LstmGen.CompilerServices.Refs.Add(ref gateGradients, column + 16) = cellGradientSum * global::LstmGen.CompilerServices.Refs.Add(ref previousCell, unit) * (forgetGate * (one - forgetGate));
-                        global::LstmGen.CompilerServices.Refs.Add(ref gateGradients, column + 32) = cellGradientSum * inputGate * (one - (candidate * candidate));
-                        global::LstmGen.CompilerServices.Refs.Add(ref gateGradients, column + 48) = hiddenGradientSum * tanhCell * (outputGate * (one - outputGate));
-                        // d loss / d c of the step before: through c = f * c_prev + i * g.
-                        global::LstmGen.CompilerServices.Refs.Add(ref cellGradient, unit) = cellGradientSum * forgetGate;
-                    }
-
-                    // Units [unit + 1, +1): d h = from above + from the next step; d c += d h * o * (1 - tanh(c)^2);
-                    // both flushed to zero below 2^-60, where they would only slow the processor down.
-                    {
-                        float one = 1f;
-                        float hiddenGradientSum = global::LstmGen.LstmMath.FlushNegligible(global::LstmGen.CompilerServices.Refs.Add(ref upstream, unit + 1) + global::LstmGen.CompilerServices.Refs.Add(ref hiddenGradient, unit + 1));
-                        float inputGate = global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 1);
-                        float forgetGate = global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 17);
-                        float candidate = global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 33);
-                        float outputGate = global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 49);
-                        float tanhCell = global::LstmGen.LstmMath.Tanh(global::LstmGen.CompilerServices.Refs.Add(ref cell, unit + 1));
-                        float cellGradientSum = global::LstmGen.LstmMath.FlushNegligible(global::LstmGen.LstmMath.MultiplyAdd(hiddenGradientSum * outputGate, one - (tanhCell * tanhCell), global::LstmGen.CompilerServices.Refs.Add(ref cellGradient, unit + 1)));
-                        // Through each gate's activation: sigmoid' = s (1 - s), tanh' = 1 - t^2.
-                        global::LstmGen.CompilerServices.Refs.Add(ref gateGradients, column + 1) = cellGradientSum * candidate * (inputGate * (one - inputGate));
-                        global::LstmGen.CompilerServices.Refs.Add(ref gateGradients, column + 17) = cellGradientSum * global::LstmGen.CompilerServices.Refs.Add(ref previousCell, unit + 1) * (forgetGate * (one - forgetGate));
-                        global::LstmGen.CompilerServices.Refs.Add(ref gateGradients, column + 33) = cellGradientSum * inputGate * (one - (candidate * candidate));
-                        global::LstmGen.CompilerServices.Refs.Add(ref gateGradients, column + 49) = hiddenGradientSum * tanhCell * (outputGate * (one - outputGate));
-                        // d loss / d c of the step before: through c = f * c_prev + i * g.
-                        global::LstmGen.CompilerServices.Refs.Add(ref cellGradient, unit + 1) = cellGradientSum * forgetGate;
-                    }
-                }
-            }
-
-            // d loss / d b_ih and d loss / d b_hh: the gate gradients.
-            for (int k = 0; k < GateRowLength; k++)
-            {
-                float gateGradient = global::LstmGen.CompilerServices.Refs.Add(ref gateGradients, k);
-                global::LstmGen.CompilerServices.Refs.Add(ref inputBiasGradients, k) = global::LstmGen.CompilerServices.Refs.Add(ref inputBiasGradients, k) + gateGradient;
-                global::LstmGen.CompilerServices.Refs.Add(ref hiddenBiasGradients, k) = global::LstmGen.CompilerServices.Refs.Add(ref hiddenBiasGradients, k) + gateGradient;
-            }
-
-            // d loss / d x = W_ih^T gate gradients, when wanted.
-            if (computeInputGradient)
-            {
-                for (int k = 0; k < HiddenSize; k++)
-                {
-                    GateRowBackwardScalar(ref inputWeights, HiddenSize, k, ref gateGradients, ref global::LstmGen.CompilerServices.Refs.Add(ref inputGradient, k));
-                }
-            }
-
-            // d loss / d h_prev = W_hh^T gate gradients, for the step before.
-            for (int k = 0; k < HiddenSize; k++)
-            {
-                GateRowBackwardScalar(ref recurrentWeights, HiddenSize, k, ref gateGradients, ref global::LstmGen.CompilerServices.Refs.Add(ref hiddenGradient, k));
-            }
-        }
-
-        /// <summary>
-        /// One row of a weight's backward pass with Scalar kernels: result = weightRow · gateGradients,
-        /// a block of units at a time (the weight of weightRows rows is kept block by block), summed in the
-        /// canonical 16 lanes and then in order.
-        /// </summary>
-        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-        private static void GateRowBackwardScalar(ref float weights, int weightRows, int row, ref float gateGradients, ref float result)
-        {
-            global::System.Span<float> lanes = stackalloc float[16];
-            lanes.Clear();
-            // Units 0 to 31, 16 at a time: each block's part of the rows, 64 columns.
-            for (int block = 0; block < 2; block++)
-            {
-                int column = (block * 64);
-                ref float blockRow0 = ref global::LstmGen.CompilerServices.Refs.Add(ref weights, (weightRows * column) + (row * 64));
-                for (int lane = 0; lane < 16; lane++)
-                {
-                    int index = (int)lane;
-                    lanes[lane] = global::LstmGen.LstmMath.MultiplyAdd(global::LstmGen.CompilerServices.Refs.Add(ref blockRow0, index), global::LstmGen.CompilerServices.Refs.Add(ref gateGradients, column + index), lanes[lane]);
-                }
-                for (int lane = 0; lane < 16; lane++)
-                {
-                    int index = 16 + (int)lane;
-                    lanes[lane] = global::LstmGen.LstmMath.MultiplyAdd(global::LstmGen.CompilerServices.Refs.Add(ref blockRow0, index), global::LstmGen.CompilerServices.Refs.Add(ref gateGradients, column + index), lanes[lane]);
-                }
-                for (int lane = 0; lane < 16; lane++)
-                {
-                    int index = 32 + (int)lane;
-                    lanes[lane] = global::LstmGen.LstmMath.MultiplyAdd(global::LstmGen.CompilerServices.Refs.Add(ref blockRow0, index), global::LstmGen.CompilerServices.Refs.Add(ref gateGradients, column + index), lanes[lane]);
-                }
-                for (int lane = 0; lane < 16; lane++)
-                {
-                    int index = 48 + (int)lane;
-                    lanes[lane] = global::LstmGen.LstmMath.MultiplyAdd(global::LstmGen.CompilerServices.Refs.Add(ref blockRow0, index), global::LstmGen.CompilerServices.Refs.Add(ref gateGradients, column + index), lanes[lane]);
-                }
-            }
-            float sum = global::LstmGen.LstmMath.Sum(lanes);
-            global::LstmGen.CompilerServices.Refs.Add(ref result, 0) = sum;
-        }
-
-        /// <summary>
-        /// Adds steps [start, end) to the rows of a weight's gradient with Scalar kernels: gradientRow_k +=
-        /// x_t[k] * gateGradients_t, with x_t[k] at x + t * xStride + k and gateGradients_t at gateGradients +
-        /// t * StepRecordLength, from the last step to the first. Each gradient is loaded and stored once. The
-        /// gradient of a weight of <paramref name="rows"/> rows is kept block by block, as the weight is.
-        /// </summary>
-        private static void WeightGradientsScalar(ref float gradientRows, int rows, ref float x, int xStride, ref float gateGradients, int start, int end)
-        {
-            // Units 0 to 31: one column at a time, every row, every step of the block.
-            for (int column = 0; column < 128; column++)
-            {
-                for (int k = 0; k < rows; k++)
-                {
-                    ref float gradientRow = ref global::LstmGen.CompilerServices.Refs.Add(ref gradientRows, (rows * (column / 64 * 64)) + (k * 64) + (column % 64));
-                    ref float xRow = ref global::LstmGen.CompilerServices.Refs.Add(ref x, k);
-                    float sum0 = global::LstmGen.CompilerServices.Refs.Add(ref gradientRow, 0);
-                    for (int step = end; step > start; step--)
-                    {
-                        int t = step - 1;
-                        float xs = global::LstmGen.CompilerServices.Refs.Add(ref xRow, t * xStride);
-                        ref float stepGradients = ref global::LstmGen.CompilerServices.Refs.Add(ref gateGradients, (t * StepRecordLength) + column);
-                        sum0 = global::LstmGen.LstmMath.MultiplyAdd(xs, global::LstmGen.CompilerServices.Refs.Add(ref stepGradients, 0), sum0);
-                    }
-                    global::LstmGen.CompilerServices.Refs.Add(ref gradientRow, 0) = sum0;
-                }
-            }
-        }
-
-        /// <summary>
-        /// The dense head's backward pass with Scalar kernels: head.weight's gradient += d logits (outer) h,
-        /// head.bias's += d logits, and upstream = head.weight^T d logits, summed over the outputs in order.
-        /// </summary>
-        private static void HeadBackwardScalar(ref float head, ref float gradients, ref float hidden, ref float logitGradients, ref float upstream)
-        {
-            ref float biasGradients = ref global::LstmGen.CompilerServices.Refs.Add(ref gradients, OutputSize * HiddenSize);
-            global::LstmGen.CompilerServices.Floats.Clear(ref upstream, HiddenSize);
-            for (int o = 0; o < OutputSize; o++)
-            {
-                float logitGradient = global::LstmGen.CompilerServices.Refs.Add(ref logitGradients, o);
-                global::LstmGen.CompilerServices.Refs.Add(ref biasGradients, o) += logitGradient;
-                ref float weights = ref global::LstmGen.CompilerServices.Refs.Add(ref head, o * HiddenSize);
-                ref float weightGradients = ref global::LstmGen.CompilerServices.Refs.Add(ref gradients, o * HiddenSize);
-                for (int k = 0; k < HiddenSize; k++)
-                {
-                    global::LstmGen.CompilerServices.Refs.Add(ref weightGradients, k) = global::LstmGen.LstmMath.MultiplyAdd(logitGradient, global::LstmGen.CompilerServices.Refs.Add(ref hidden, k), global::LstmGen.CompilerServices.Refs.Add(ref weightGradients, k));
-                    global::LstmGen.CompilerServices.Refs.Add(ref upstream, k) = global::LstmGen.LstmMath.MultiplyAdd(logitGradient, global::LstmGen.CompilerServices.Refs.Add(ref weights, k), global::LstmGen.CompilerServices.Refs.Add(ref upstream, k));
-                }
             }
         }
 
@@ -1653,6 +724,942 @@ namespace Portable
                 public float _16, _17, _18, _19, _20, _21, _22, _23, _24, _25, _26, _27, _28, _29, _30, _31;
                 public float _32, _33, _34, _35, _36, _37, _38, _39, _40, _41, _42, _43, _44, _45, _46, _47;
                 public float _48, _49, _50, _51, _52, _53, _54, _55, _56, _57, _58, _59, _60, _61, _62, _63;
+            }
+        }
+
+        /// <summary>
+        /// The model's kernels: static methods that read the weights, the inputs and the state through refs, one
+        /// set per vector path, and the dispatchers that pick the path this processor runs.
+        /// </summary>
+        private static class LstmGenKernels
+        {
+            /// <summary>One whole step of the first layer, its gates in <paramref name="gates"/>, on the path this processor takes.</summary>
+            internal static void FirstLayerStep(ref float weights, ref float input, ref float hidden, ref float cell, ref float gates)
+            {
+                FirstLayerScalar(ref weights, ref input, ref hidden, ref cell, ref gates);
+            }
+
+            /// <summary>The input part of the layers above the first's gate sums for a chunk of steps, on the path this processor takes.</summary>
+            internal static void UpperLayerProjection(ref float weights, ref float inputs, int inputStride, ref float gates, int steps)
+            {
+                UpperLayerProjectionScalar(ref weights, ref inputs, inputStride, ref gates, steps);
+            }
+
+            /// <summary>The recurrent part of one step of the layers above the first, on the path this processor takes.</summary>
+            internal static void UpperLayerRecurrent(ref float weights, ref float hidden, ref float cell, ref float gates)
+            {
+                UpperLayerRecurrentScalar(ref weights, ref hidden, ref cell, ref gates);
+            }
+
+            /// <summary>The output activation: softmax over the outputs.</summary>
+            internal static void ApplyOutputActivation(ref float output) => global::LstmGen.LstmMath.Softmax(global::System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref output, OutputSize));
+
+            /// <summary>
+            /// One step of the first layer that records its gate activations, new cell state and new hidden
+            /// state into <paramref name="record"/>, for the backward pass.
+            /// </summary>
+            internal static void FirstLayerRecorded(ref float weights, ref float input, ref float hidden, ref float cell, ref float record)
+            {
+                FirstLayerScalar(ref weights, ref input, ref hidden, ref cell, ref record);
+
+                // The new states, for the backward pass.
+                global::LstmGen.CompilerServices.Floats.Copy(ref cell, ref global::LstmGen.CompilerServices.Refs.Add(ref record, RecordCellOffset), HiddenSize);
+                global::LstmGen.CompilerServices.Floats.Copy(ref hidden, ref global::LstmGen.CompilerServices.Refs.Add(ref record, RecordHiddenOffset), HiddenSize);
+            }
+
+            /// <summary>The backward pass of the first layer at one step, on the path this processor takes.</summary>
+            internal static void FirstLayerBackward(ref float weights, ref float gradients, ref float previous, ref float current, ref float upstream, ref float hiddenGradient, ref float cellGradient, ref float inputGradient, bool computeInputGradient)
+            {
+                FirstLayerBackwardScalar(ref weights, ref gradients, ref previous, ref current, ref upstream, ref hiddenGradient, ref cellGradient, ref inputGradient, computeInputGradient);
+            }
+
+            /// <summary>
+            /// One step of the layers above the first that records its gate activations, new cell state and new hidden
+            /// state into <paramref name="record"/>, for the backward pass.
+            /// </summary>
+            internal static void UpperLayerRecorded(ref float weights, ref float input, ref float hidden, ref float cell, ref float record)
+            {
+                UpperLayerScalar(ref weights, ref input, ref hidden, ref cell, ref record);
+
+                // The new states, for the backward pass.
+                global::LstmGen.CompilerServices.Floats.Copy(ref cell, ref global::LstmGen.CompilerServices.Refs.Add(ref record, RecordCellOffset), HiddenSize);
+                global::LstmGen.CompilerServices.Floats.Copy(ref hidden, ref global::LstmGen.CompilerServices.Refs.Add(ref record, RecordHiddenOffset), HiddenSize);
+            }
+
+            /// <summary>The backward pass of the layers above the first at one step, on the path this processor takes.</summary>
+            internal static void UpperLayerBackward(ref float weights, ref float gradients, ref float previous, ref float current, ref float upstream, ref float hiddenGradient, ref float cellGradient, ref float inputGradient, bool computeInputGradient)
+            {
+                UpperLayerBackwardScalar(ref weights, ref gradients, ref previous, ref current, ref upstream, ref hiddenGradient, ref cellGradient, ref inputGradient, computeInputGradient);
+            }
+
+            /// <summary>Adds a block of steps to the gradient of a weight, on the path this processor takes.</summary>
+            internal static void WeightGradients(ref float gradientRows, int rows, ref float x, int xStride, ref float gateGradients, int start, int end)
+            {
+                WeightGradientsScalar(ref gradientRows, rows, ref x, xStride, ref gateGradients, start, end);
+            }
+
+            /// <summary>The dense head's logits, on the path this processor takes.</summary>
+            internal static void HeadForward(ref float head, ref float hidden, ref float logits)
+            {
+                HeadScalar(ref head, ref hidden, ref logits);
+            }
+
+            /// <summary>The dense head's backward pass, on the path this processor takes.</summary>
+            internal static void HeadBackward(ref float head, ref float gradients, ref float hidden, ref float logitGradients, ref float upstream)
+            {
+                HeadBackwardScalar(ref head, ref gradients, ref hidden, ref logitGradients, ref upstream);
+            }
+
+            /// <summary>One step of every layer and the head with the Scalar kernels.</summary>
+            internal static void StepScalar(ref float parameters, ref float input, ref float hidden, ref float cell, ref float gates, ref float output)
+            {
+                // Layer 0: the input (InputSize values) -> hidden[0].
+                FirstLayerScalar(ref parameters, ref input, ref hidden, ref cell, ref gates);
+
+                // Layer 1: hidden[0] -> hidden[1].
+                UpperLayerScalar(ref global::LstmGen.CompilerServices.Refs.Add(ref parameters, FirstLayerParameterCount), ref hidden, ref global::LstmGen.CompilerServices.Refs.Add(ref hidden, 1 * HiddenSize), ref global::LstmGen.CompilerServices.Refs.Add(ref cell, 1 * HiddenSize), ref gates);
+
+                // The dense head reads the top layer's hidden state.
+                HeadScalar(ref global::LstmGen.CompilerServices.Refs.Add(ref parameters, HeadOffset), ref global::LstmGen.CompilerServices.Refs.Add(ref hidden, 1 * HiddenSize), ref output);
+            }
+
+            /// <summary>
+            /// One step of the first layer (8 inputs) with Scalar kernels:
+            /// the gate sums b_ih + b_hh + W_ih x + W_hh h of every unit, summed in registers and stored into
+            /// <paramref name="gates"/> (packed like a gate row); then the gate activations replace them there
+            /// (training keeps them for the backward pass), and c = f * c + i * g, h = o * tanh(c).
+            /// </summary>
+            internal static void FirstLayerScalar(ref float weights, ref float input, ref float hidden, ref float cell, ref float gates)
+            {
+                // This layer's packed parameters: W_ih, W_hh, then the two biases.
+                ref float inputWeights = ref weights;
+                ref float recurrentWeights = ref global::LstmGen.CompilerServices.Refs.Add(ref weights, InputSize * GateRowLength);
+                ref float inputBias = ref global::LstmGen.CompilerServices.Refs.Add(ref weights, (InputSize + HiddenSize) * GateRowLength);
+                ref float hiddenBias = ref global::LstmGen.CompilerServices.Refs.Add(ref weights, (InputSize + HiddenSize + 1) * GateRowLength);
+
+                // Units 0 to 31: 16 tiles of 2 units, one float per gate and unit, summed in registers.
+                for (int block = 0; block < 2; block++)
+                {
+                    for (int part = 0; part < 8; part++)
+                    {
+                        int blockColumn = (block * 64);
+                        int column = blockColumn + (part * 2);
+
+                        // The gate sums start from the two biases.
+                        float inputSum0 = global::LstmGen.CompilerServices.Refs.Add(ref inputBias, column) + global::LstmGen.CompilerServices.Refs.Add(ref hiddenBias, column);
+                        float forgetSum0 = global::LstmGen.CompilerServices.Refs.Add(ref inputBias, column + 16) + global::LstmGen.CompilerServices.Refs.Add(ref hiddenBias, column + 16);
+                        float candidateSum0 = global::LstmGen.CompilerServices.Refs.Add(ref inputBias, column + 32) + global::LstmGen.CompilerServices.Refs.Add(ref hiddenBias, column + 32);
+                        float outputSum0 = global::LstmGen.CompilerServices.Refs.Add(ref inputBias, column + 48) + global::LstmGen.CompilerServices.Refs.Add(ref hiddenBias, column + 48);
+                        float inputSum1 = global::LstmGen.CompilerServices.Refs.Add(ref inputBias, column + 1) + global::LstmGen.CompilerServices.Refs.Add(ref hiddenBias, column + 1);
+                        float forgetSum1 = global::LstmGen.CompilerServices.Refs.Add(ref inputBias, column + 17) + global::LstmGen.CompilerServices.Refs.Add(ref hiddenBias, column + 17);
+                        float candidateSum1 = global::LstmGen.CompilerServices.Refs.Add(ref inputBias, column + 33) + global::LstmGen.CompilerServices.Refs.Add(ref hiddenBias, column + 33);
+                        float outputSum1 = global::LstmGen.CompilerServices.Refs.Add(ref inputBias, column + 49) + global::LstmGen.CompilerServices.Refs.Add(ref hiddenBias, column + 49);
+
+                        // W_ih x: the input (8 values), 4 per iteration.
+                        ref float tileInputWeights = ref global::LstmGen.CompilerServices.Refs.Add(ref inputWeights, (InputSize * blockColumn) + (column - blockColumn));
+                        for (int k = 0; k < 8; k += 4)
+                        {
+                            ref float row0 = ref global::LstmGen.CompilerServices.Refs.Add(ref tileInputWeights, k * 64);
+                            float x0 = global::LstmGen.CompilerServices.Refs.Add(ref input, k);
+                            inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.Refs.Add(ref row0, 0), inputSum0);
+                            forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.Refs.Add(ref row0, 16), forgetSum0);
+                            candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.Refs.Add(ref row0, 32), candidateSum0);
+                            outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.Refs.Add(ref row0, 48), outputSum0);
+                            inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.Refs.Add(ref row0, 1), inputSum1);
+                            forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.Refs.Add(ref row0, 17), forgetSum1);
+                            candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.Refs.Add(ref row0, 33), candidateSum1);
+                            outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.Refs.Add(ref row0, 49), outputSum1);
+                            ref float row1 = ref global::LstmGen.CompilerServices.Refs.Add(ref row0, 64);
+                            float x1 = global::LstmGen.CompilerServices.Refs.Add(ref input, k + 1);
+                            inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.Refs.Add(ref row1, 0), inputSum0);
+                            forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.Refs.Add(ref row1, 16), forgetSum0);
+                            candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.Refs.Add(ref row1, 32), candidateSum0);
+                            outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.Refs.Add(ref row1, 48), outputSum0);
+                            inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.Refs.Add(ref row1, 1), inputSum1);
+                            forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.Refs.Add(ref row1, 17), forgetSum1);
+                            candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.Refs.Add(ref row1, 33), candidateSum1);
+                            outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.Refs.Add(ref row1, 49), outputSum1);
+                            ref float row2 = ref global::LstmGen.CompilerServices.Refs.Add(ref row1, 64);
+                            float x2 = global::LstmGen.CompilerServices.Refs.Add(ref input, k + 2);
+                            inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.Refs.Add(ref row2, 0), inputSum0);
+                            forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.Refs.Add(ref row2, 16), forgetSum0);
+                            candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.Refs.Add(ref row2, 32), candidateSum0);
+                            outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.Refs.Add(ref row2, 48), outputSum0);
+                            inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.Refs.Add(ref row2, 1), inputSum1);
+                            forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.Refs.Add(ref row2, 17), forgetSum1);
+                            candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.Refs.Add(ref row2, 33), candidateSum1);
+                            outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.Refs.Add(ref row2, 49), outputSum1);
+                            ref float row3 = ref global::LstmGen.CompilerServices.Refs.Add(ref row2, 64);
+                            float x3 = global::LstmGen.CompilerServices.Refs.Add(ref input, k + 3);
+                            inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.Refs.Add(ref row3, 0), inputSum0);
+                            forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.Refs.Add(ref row3, 16), forgetSum0);
+                            candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.Refs.Add(ref row3, 32), candidateSum0);
+                            outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.Refs.Add(ref row3, 48), outputSum0);
+                            inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.Refs.Add(ref row3, 1), inputSum1);
+                            forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.Refs.Add(ref row3, 17), forgetSum1);
+                            candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.Refs.Add(ref row3, 33), candidateSum1);
+                            outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.Refs.Add(ref row3, 49), outputSum1);
+                        }
+
+                        // W_hh h: the previous hidden state (32 values), 4 per iteration.
+                        ref float tileRecurrentWeights = ref global::LstmGen.CompilerServices.Refs.Add(ref recurrentWeights, (HiddenSize * blockColumn) + (column - blockColumn));
+                        for (int k = 0; k < 32; k += 4)
+                        {
+                            ref float row0 = ref global::LstmGen.CompilerServices.Refs.Add(ref tileRecurrentWeights, k * 64);
+                            float x0 = global::LstmGen.CompilerServices.Refs.Add(ref hidden, k);
+                            inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.Refs.Add(ref row0, 0), inputSum0);
+                            forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.Refs.Add(ref row0, 16), forgetSum0);
+                            candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.Refs.Add(ref row0, 32), candidateSum0);
+                            outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.Refs.Add(ref row0, 48), outputSum0);
+                            inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.Refs.Add(ref row0, 1), inputSum1);
+                            forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.Refs.Add(ref row0, 17), forgetSum1);
+                            candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.Refs.Add(ref row0, 33), candidateSum1);
+                            outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.Refs.Add(ref row0, 49), outputSum1);
+                            ref float row1 = ref global::LstmGen.CompilerServices.Refs.Add(ref row0, 64);
+                            float x1 = global::LstmGen.CompilerServices.Refs.Add(ref hidden, k + 1);
+                            inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.Refs.Add(ref row1, 0), inputSum0);
+                            forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.Refs.Add(ref row1, 16), forgetSum0);
+                            candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.Refs.Add(ref row1, 32), candidateSum0);
+                            outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.Refs.Add(ref row1, 48), outputSum0);
+                            inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.Refs.Add(ref row1, 1), inputSum1);
+                            forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.Refs.Add(ref row1, 17), forgetSum1);
+                            candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.Refs.Add(ref row1, 33), candidateSum1);
+                            outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.Refs.Add(ref row1, 49), outputSum1);
+                            ref float row2 = ref global::LstmGen.CompilerServices.Refs.Add(ref row1, 64);
+                            float x2 = global::LstmGen.CompilerServices.Refs.Add(ref hidden, k + 2);
+                            inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.Refs.Add(ref row2, 0), inputSum0);
+                            forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.Refs.Add(ref row2, 16), forgetSum0);
+                            candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.Refs.Add(ref row2, 32), candidateSum0);
+                            outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.Refs.Add(ref row2, 48), outputSum0);
+                            inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.Refs.Add(ref row2, 1), inputSum1);
+                            forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.Refs.Add(ref row2, 17), forgetSum1);
+                            candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.Refs.Add(ref row2, 33), candidateSum1);
+                            outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.Refs.Add(ref row2, 49), outputSum1);
+                            ref float row3 = ref global::LstmGen.CompilerServices.Refs.Add(ref row2, 64);
+                            float x3 = global::LstmGen.CompilerServices.Refs.Add(ref hidden, k + 3);
+                            inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.Refs.Add(ref row3, 0), inputSum0);
+                            forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.Refs.Add(ref row3, 16), forgetSum0);
+                            candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.Refs.Add(ref row3, 32), candidateSum0);
+                            outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.Refs.Add(ref row3, 48), outputSum0);
+                            inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.Refs.Add(ref row3, 1), inputSum1);
+                            forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.Refs.Add(ref row3, 17), forgetSum1);
+                            candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.Refs.Add(ref row3, 33), candidateSum1);
+                            outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.Refs.Add(ref row3, 49), outputSum1);
+                        }
+
+                        // The gate sums, for the activations below.
+                        global::LstmGen.CompilerServices.Refs.Add(ref gates, column) = inputSum0;
+                        global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 16) = forgetSum0;
+                        global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 32) = candidateSum0;
+                        global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 48) = outputSum0;
+                        global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 1) = inputSum1;
+                        global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 17) = forgetSum1;
+                        global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 33) = candidateSum1;
+                        global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 49) = outputSum1;
+                    }
+                }
+
+                // Every gate sum has read the old hidden state, so the new one replaces it unit by unit.
+                // Units 0 to 31, one unit at a time: the gates, then c = f * c + i * g and h = o * tanh(c).
+                for (int block = 0; block < 2; block++)
+                {
+                    for (int part = 0; part < 16; part++)
+                    {
+                        int unit = (block * 16) + (part * 1);
+                        int column = (block * 64) + (part * 1);
+                        float inputGate = global::LstmGen.LstmMath.Sigmoid(global::LstmGen.CompilerServices.Refs.Add(ref gates, column));
+                        float forgetGate = global::LstmGen.LstmMath.Sigmoid(global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 16));
+                        float candidate = global::LstmGen.LstmMath.Tanh(global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 32));
+                        float outputGate = global::LstmGen.LstmMath.Sigmoid(global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 48));
+                        global::LstmGen.CompilerServices.Refs.Add(ref gates, column) = inputGate;
+                        global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 16) = forgetGate;
+                        global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 32) = candidate;
+                        global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 48) = outputGate;
+                        float newCell = global::LstmGen.LstmMath.MultiplyAdd(forgetGate, global::LstmGen.CompilerServices.Refs.Add(ref cell, unit), inputGate * candidate);
+                        global::LstmGen.CompilerServices.Refs.Add(ref cell, unit) = newCell;
+                        global::LstmGen.CompilerServices.Refs.Add(ref hidden, unit) = outputGate * global::LstmGen.LstmMath.Tanh(newCell);
+                    }
+                }
+            }
+
+            /// <summary>
+            /// One step of the layers above the first (32 inputs) with Scalar kernels:
+            /// the gate sums b_ih + b_hh + W_ih x + W_hh h of every unit, summed in registers and stored into
+            /// <paramref name="gates"/> (packed like a gate row); then the gate activations replace them there
+            /// (training keeps them for the backward pass), and c = f * c + i * g, h = o * tanh(c).
+            /// </summary>
+            internal static void UpperLayerScalar(ref float weights, ref float input, ref float hidden, ref float cell, ref float gates)
+            {
+                // This layer's packed parameters: W_ih, W_hh, then the two biases.
+                ref float inputWeights = ref weights;
+                ref float recurrentWeights = ref global::LstmGen.CompilerServices.Refs.Add(ref weights, HiddenSize * GateRowLength);
+                ref float inputBias = ref global::LstmGen.CompilerServices.Refs.Add(ref weights, (HiddenSize + HiddenSize) * GateRowLength);
+                ref float hiddenBias = ref global::LstmGen.CompilerServices.Refs.Add(ref weights, (HiddenSize + HiddenSize + 1) * GateRowLength);
+
+                // Units 0 to 31: 16 tiles of 2 units, one float per gate and unit, summed in registers.
+                for (int block = 0; block < 2; block++)
+                {
+                    for (int part = 0; part < 8; part++)
+                    {
+                        int blockColumn = (block * 64);
+                        int column = blockColumn + (part * 2);
+
+                        // The gate sums start from the two biases.
+                        float inputSum0 = global::LstmGen.CompilerServices.Refs.Add(ref inputBias, column) + global::LstmGen.CompilerServices.Refs.Add(ref hiddenBias, column);
+                        float forgetSum0 = global::LstmGen.CompilerServices.Refs.Add(ref inputBias, column + 16) + global::LstmGen.CompilerServices.Refs.Add(ref hiddenBias, column + 16);
+                        float candidateSum0 = global::LstmGen.CompilerServices.Refs.Add(ref inputBias, column + 32) + global::LstmGen.CompilerServices.Refs.Add(ref hiddenBias, column + 32);
+                        float outputSum0 = global::LstmGen.CompilerServices.Refs.Add(ref inputBias, column + 48) + global::LstmGen.CompilerServices.Refs.Add(ref hiddenBias, column + 48);
+                        float inputSum1 = global::LstmGen.CompilerServices.Refs.Add(ref inputBias, column + 1) + global::LstmGen.CompilerServices.Refs.Add(ref hiddenBias, column + 1);
+                        float forgetSum1 = global::LstmGen.CompilerServices.Refs.Add(ref inputBias, column + 17) + global::LstmGen.CompilerServices.Refs.Add(ref hiddenBias, column + 17);
+                        float candidateSum1 = global::LstmGen.CompilerServices.Refs.Add(ref inputBias, column + 33) + global::LstmGen.CompilerServices.Refs.Add(ref hiddenBias, column + 33);
+                        float outputSum1 = global::LstmGen.CompilerServices.Refs.Add(ref inputBias, column + 49) + global::LstmGen.CompilerServices.Refs.Add(ref hiddenBias, column + 49);
+
+                        // W_ih x: the layer below (32 values), 4 per iteration.
+                        ref float tileInputWeights = ref global::LstmGen.CompilerServices.Refs.Add(ref inputWeights, (HiddenSize * blockColumn) + (column - blockColumn));
+                        for (int k = 0; k < 32; k += 4)
+                        {
+                            ref float row0 = ref global::LstmGen.CompilerServices.Refs.Add(ref tileInputWeights, k * 64);
+                            float x0 = global::LstmGen.CompilerServices.Refs.Add(ref input, k);
+                            inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.Refs.Add(ref row0, 0), inputSum0);
+                            forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.Refs.Add(ref row0, 16), forgetSum0);
+                            candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.Refs.Add(ref row0, 32), candidateSum0);
+                            outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.Refs.Add(ref row0, 48), outputSum0);
+                            inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.Refs.Add(ref row0, 1), inputSum1);
+                            forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.Refs.Add(ref row0, 17), forgetSum1);
+                            candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.Refs.Add(ref row0, 33), candidateSum1);
+                            outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.Refs.Add(ref row0, 49), outputSum1);
+                            ref float row1 = ref global::LstmGen.CompilerServices.Refs.Add(ref row0, 64);
+                            float x1 = global::LstmGen.CompilerServices.Refs.Add(ref input, k + 1);
+                            inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.Refs.Add(ref row1, 0), inputSum0);
+                            forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.Refs.Add(ref row1, 16), forgetSum0);
+                            candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.Refs.Add(ref row1, 32), candidateSum0);
+                            outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.Refs.Add(ref row1, 48), outputSum0);
+                            inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.Refs.Add(ref row1, 1), inputSum1);
+                            forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.Refs.Add(ref row1, 17), forgetSum1);
+                            candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.Refs.Add(ref row1, 33), candidateSum1);
+                            outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.Refs.Add(ref row1, 49), outputSum1);
+                            ref float row2 = ref global::LstmGen.CompilerServices.Refs.Add(ref row1, 64);
+                            float x2 = global::LstmGen.CompilerServices.Refs.Add(ref input, k + 2);
+                            inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.Refs.Add(ref row2, 0), inputSum0);
+                            forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.Refs.Add(ref row2, 16), forgetSum0);
+                            candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.Refs.Add(ref row2, 32), candidateSum0);
+                            outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.Refs.Add(ref row2, 48), outputSum0);
+                            inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.Refs.Add(ref row2, 1), inputSum1);
+                            forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.Refs.Add(ref row2, 17), forgetSum1);
+                            candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.Refs.Add(ref row2, 33), candidateSum1);
+                            outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.Refs.Add(ref row2, 49), outputSum1);
+                            ref float row3 = ref global::LstmGen.CompilerServices.Refs.Add(ref row2, 64);
+                            float x3 = global::LstmGen.CompilerServices.Refs.Add(ref input, k + 3);
+                            inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.Refs.Add(ref row3, 0), inputSum0);
+                            forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.Refs.Add(ref row3, 16), forgetSum0);
+                            candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.Refs.Add(ref row3, 32), candidateSum0);
+                            outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.Refs.Add(ref row3, 48), outputSum0);
+                            inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.Refs.Add(ref row3, 1), inputSum1);
+                            forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.Refs.Add(ref row3, 17), forgetSum1);
+                            candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.Refs.Add(ref row3, 33), candidateSum1);
+                            outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.Refs.Add(ref row3, 49), outputSum1);
+                        }
+
+                        // W_hh h: the previous hidden state (32 values), 4 per iteration.
+                        ref float tileRecurrentWeights = ref global::LstmGen.CompilerServices.Refs.Add(ref recurrentWeights, (HiddenSize * blockColumn) + (column - blockColumn));
+                        for (int k = 0; k < 32; k += 4)
+                        {
+                            ref float row0 = ref global::LstmGen.CompilerServices.Refs.Add(ref tileRecurrentWeights, k * 64);
+                            float x0 = global::LstmGen.CompilerServices.Refs.Add(ref hidden, k);
+                            inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.Refs.Add(ref row0, 0), inputSum0);
+                            forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.Refs.Add(ref row0, 16), forgetSum0);
+                            candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.Refs.Add(ref row0, 32), candidateSum0);
+                            outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.Refs.Add(ref row0, 48), outputSum0);
+                            inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.Refs.Add(ref row0, 1), inputSum1);
+                            forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.Refs.Add(ref row0, 17), forgetSum1);
+                            candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.Refs.Add(ref row0, 33), candidateSum1);
+                            outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.Refs.Add(ref row0, 49), outputSum1);
+                            ref float row1 = ref global::LstmGen.CompilerServices.Refs.Add(ref row0, 64);
+                            float x1 = global::LstmGen.CompilerServices.Refs.Add(ref hidden, k + 1);
+                            inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.Refs.Add(ref row1, 0), inputSum0);
+                            forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.Refs.Add(ref row1, 16), forgetSum0);
+                            candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.Refs.Add(ref row1, 32), candidateSum0);
+                            outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.Refs.Add(ref row1, 48), outputSum0);
+                            inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.Refs.Add(ref row1, 1), inputSum1);
+                            forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.Refs.Add(ref row1, 17), forgetSum1);
+                            candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.Refs.Add(ref row1, 33), candidateSum1);
+                            outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.Refs.Add(ref row1, 49), outputSum1);
+                            ref float row2 = ref global::LstmGen.CompilerServices.Refs.Add(ref row1, 64);
+                            float x2 = global::LstmGen.CompilerServices.Refs.Add(ref hidden, k + 2);
+                            inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.Refs.Add(ref row2, 0), inputSum0);
+                            forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.Refs.Add(ref row2, 16), forgetSum0);
+                            candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.Refs.Add(ref row2, 32), candidateSum0);
+                            outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.Refs.Add(ref row2, 48), outputSum0);
+                            inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.Refs.Add(ref row2, 1), inputSum1);
+                            forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.Refs.Add(ref row2, 17), forgetSum1);
+                            candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.Refs.Add(ref row2, 33), candidateSum1);
+                            outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.Refs.Add(ref row2, 49), outputSum1);
+                            ref float row3 = ref global::LstmGen.CompilerServices.Refs.Add(ref row2, 64);
+                            float x3 = global::LstmGen.CompilerServices.Refs.Add(ref hidden, k + 3);
+                            inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.Refs.Add(ref row3, 0), inputSum0);
+                            forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.Refs.Add(ref row3, 16), forgetSum0);
+                            candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.Refs.Add(ref row3, 32), candidateSum0);
+                            outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.Refs.Add(ref row3, 48), outputSum0);
+                            inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.Refs.Add(ref row3, 1), inputSum1);
+                            forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.Refs.Add(ref row3, 17), forgetSum1);
+                            candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.Refs.Add(ref row3, 33), candidateSum1);
+                            outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.Refs.Add(ref row3, 49), outputSum1);
+                        }
+
+                        // The gate sums, for the activations below.
+                        global::LstmGen.CompilerServices.Refs.Add(ref gates, column) = inputSum0;
+                        global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 16) = forgetSum0;
+                        global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 32) = candidateSum0;
+                        global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 48) = outputSum0;
+                        global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 1) = inputSum1;
+                        global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 17) = forgetSum1;
+                        global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 33) = candidateSum1;
+                        global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 49) = outputSum1;
+                    }
+                }
+
+                // Every gate sum has read the old hidden state, so the new one replaces it unit by unit.
+                // Units 0 to 31, one unit at a time: the gates, then c = f * c + i * g and h = o * tanh(c).
+                for (int block = 0; block < 2; block++)
+                {
+                    for (int part = 0; part < 16; part++)
+                    {
+                        int unit = (block * 16) + (part * 1);
+                        int column = (block * 64) + (part * 1);
+                        float inputGate = global::LstmGen.LstmMath.Sigmoid(global::LstmGen.CompilerServices.Refs.Add(ref gates, column));
+                        float forgetGate = global::LstmGen.LstmMath.Sigmoid(global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 16));
+                        float candidate = global::LstmGen.LstmMath.Tanh(global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 32));
+                        float outputGate = global::LstmGen.LstmMath.Sigmoid(global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 48));
+                        global::LstmGen.CompilerServices.Refs.Add(ref gates, column) = inputGate;
+                        global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 16) = forgetGate;
+                        global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 32) = candidate;
+                        global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 48) = outputGate;
+                        float newCell = global::LstmGen.LstmMath.MultiplyAdd(forgetGate, global::LstmGen.CompilerServices.Refs.Add(ref cell, unit), inputGate * candidate);
+                        global::LstmGen.CompilerServices.Refs.Add(ref cell, unit) = newCell;
+                        global::LstmGen.CompilerServices.Refs.Add(ref hidden, unit) = outputGate * global::LstmGen.LstmMath.Tanh(newCell);
+                    }
+                }
+            }
+
+            /// <summary>
+            /// The input part of the layers above the first's gate sums for <paramref name="steps"/> steps with Scalar kernels:
+            /// gates[t] = b_ih + b_hh + W_ih x_t, each sum added in the order of a single step, several steps per
+            /// pass over the weights.
+            /// </summary>
+            internal static void UpperLayerProjectionScalar(ref float weights, ref float inputs, int inputStride, ref float gates, int steps)
+            {
+                // This layer's W_ih and biases.
+                ref float inputWeights = ref weights;
+                ref float inputBias = ref global::LstmGen.CompilerServices.Refs.Add(ref weights, (HiddenSize + HiddenSize) * GateRowLength);
+                ref float hiddenBias = ref global::LstmGen.CompilerServices.Refs.Add(ref weights, (HiddenSize + HiddenSize + 1) * GateRowLength);
+
+                // Units 0 to 31: 32 tiles of 1 unit, one float per gate and unit, 2 steps at a time.
+                for (int block = 0; block < 2; block++)
+                {
+                    for (int part = 0; part < 16; part++)
+                    {
+                        int blockColumn = (block * 64);
+                        int column = blockColumn + (part * 1);
+                        // The tile's rows of W_ih (each block's rows together).
+                        ref float tileInputWeights = ref global::LstmGen.CompilerServices.Refs.Add(ref inputWeights, (HiddenSize * blockColumn) + (column - blockColumn));
+                        // b_ih + b_hh, where every step's sums start.
+                        float inputBias0 = global::LstmGen.CompilerServices.Refs.Add(ref inputBias, column) + global::LstmGen.CompilerServices.Refs.Add(ref hiddenBias, column);
+                        float forgetBias0 = global::LstmGen.CompilerServices.Refs.Add(ref inputBias, column + 16) + global::LstmGen.CompilerServices.Refs.Add(ref hiddenBias, column + 16);
+                        float candidateBias0 = global::LstmGen.CompilerServices.Refs.Add(ref inputBias, column + 32) + global::LstmGen.CompilerServices.Refs.Add(ref hiddenBias, column + 32);
+                        float outputBias0 = global::LstmGen.CompilerServices.Refs.Add(ref inputBias, column + 48) + global::LstmGen.CompilerServices.Refs.Add(ref hiddenBias, column + 48);
+                        int step = 0;
+                        for (; step + 2 <= steps; step += 2)
+                        {
+                            ref float input0 = ref global::LstmGen.CompilerServices.Refs.Add(ref inputs, step * inputStride);
+                            ref float input1 = ref global::LstmGen.CompilerServices.Refs.Add(ref inputs, (step + 1) * inputStride);
+                            float inputSum0Step0 = inputBias0;
+                            float forgetSum0Step0 = forgetBias0;
+                            float candidateSum0Step0 = candidateBias0;
+                            float outputSum0Step0 = outputBias0;
+                            float inputSum0Step1 = inputBias0;
+                            float forgetSum0Step1 = forgetBias0;
+                            float candidateSum0Step1 = candidateBias0;
+                            float outputSum0Step1 = outputBias0;
+                            // W_ih x: the layer below (32 values), in order.
+                            for (int k = 0; k < HiddenSize; k++)
+                            {
+                                ref float row = ref global::LstmGen.CompilerServices.Refs.Add(ref tileInputWeights, k * 64);
+                                float weight0I = global::LstmGen.CompilerServices.Refs.Add(ref row, 0);
+                                float weight0F = global::LstmGen.CompilerServices.Refs.Add(ref row, 16);
+                                float weight0C = global::LstmGen.CompilerServices.Refs.Add(ref row, 32);
+                                float weight0O = global::LstmGen.CompilerServices.Refs.Add(ref row, 48);
+                                float x0 = global::LstmGen.CompilerServices.Refs.Add(ref input0, k);
+                                inputSum0Step0 = global::LstmGen.LstmMath.MultiplyAdd(x0, weight0I, inputSum0Step0);
+                                forgetSum0Step0 = global::LstmGen.LstmMath.MultiplyAdd(x0, weight0F, forgetSum0Step0);
+                                candidateSum0Step0 = global::LstmGen.LstmMath.MultiplyAdd(x0, weight0C, candidateSum0Step0);
+                                outputSum0Step0 = global::LstmGen.LstmMath.MultiplyAdd(x0, weight0O, outputSum0Step0);
+                                float x1 = global::LstmGen.CompilerServices.Refs.Add(ref input1, k);
+                                inputSum0Step1 = global::LstmGen.LstmMath.MultiplyAdd(x1, weight0I, inputSum0Step1);
+                                forgetSum0Step1 = global::LstmGen.LstmMath.MultiplyAdd(x1, weight0F, forgetSum0Step1);
+                                candidateSum0Step1 = global::LstmGen.LstmMath.MultiplyAdd(x1, weight0C, candidateSum0Step1);
+                                outputSum0Step1 = global::LstmGen.LstmMath.MultiplyAdd(x1, weight0O, outputSum0Step1);
+                            }
+                            ref float gates0 = ref global::LstmGen.CompilerServices.Refs.Add(ref gates, step * GateRowLength);
+                            global::LstmGen.CompilerServices.Refs.Add(ref gates0, column) = inputSum0Step0;
+                            global::LstmGen.CompilerServices.Refs.Add(ref gates0, column + 16) = forgetSum0Step0;
+                            global::LstmGen.CompilerServices.Refs.Add(ref gates0, column + 32) = candidateSum0Step0;
+                            global::LstmGen.CompilerServices.Refs.Add(ref gates0, column + 48) = outputSum0Step0;
+                            ref float gates1 = ref global::LstmGen.CompilerServices.Refs.Add(ref gates, (step + 1) * GateRowLength);
+                            global::LstmGen.CompilerServices.Refs.Add(ref gates1, column) = inputSum0Step1;
+                            global::LstmGen.CompilerServices.Refs.Add(ref gates1, column + 16) = forgetSum0Step1;
+                            global::LstmGen.CompilerServices.Refs.Add(ref gates1, column + 32) = candidateSum0Step1;
+                            global::LstmGen.CompilerServices.Refs.Add(ref gates1, column + 48) = outputSum0Step1;
+                        }
+
+                        // The steps left over, one at a time.
+                        for (; step < steps; step++)
+                        {
+                            ref float input0 = ref global::LstmGen.CompilerServices.Refs.Add(ref inputs, step * inputStride);
+                            float inputSum0 = inputBias0;
+                            float forgetSum0 = forgetBias0;
+                            float candidateSum0 = candidateBias0;
+                            float outputSum0 = outputBias0;
+                            // W_ih x: the layer below (32 values), in order.
+                            for (int k = 0; k < HiddenSize; k++)
+                            {
+                                ref float row = ref global::LstmGen.CompilerServices.Refs.Add(ref tileInputWeights, k * 64);
+                                float weight0I = global::LstmGen.CompilerServices.Refs.Add(ref row, 0);
+                                float weight0F = global::LstmGen.CompilerServices.Refs.Add(ref row, 16);
+                                float weight0C = global::LstmGen.CompilerServices.Refs.Add(ref row, 32);
+                                float weight0O = global::LstmGen.CompilerServices.Refs.Add(ref row, 48);
+                                float x0 = global::LstmGen.CompilerServices.Refs.Add(ref input0, k);
+                                inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, weight0I, inputSum0);
+                                forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, weight0F, forgetSum0);
+                                candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, weight0C, candidateSum0);
+                                outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, weight0O, outputSum0);
+                            }
+                            ref float gates0 = ref global::LstmGen.CompilerServices.Refs.Add(ref gates, step * GateRowLength);
+                            global::LstmGen.CompilerServices.Refs.Add(ref gates0, column) = inputSum0;
+                            global::LstmGen.CompilerServices.Refs.Add(ref gates0, column + 16) = forgetSum0;
+                            global::LstmGen.CompilerServices.Refs.Add(ref gates0, column + 32) = candidateSum0;
+                            global::LstmGen.CompilerServices.Refs.Add(ref gates0, column + 48) = outputSum0;
+                        }
+                    }
+                }
+            }
+
+            /// <summary>
+            /// The recurrent part of one step of the layers above the first with Scalar kernels: <paramref name="gates"/> holds
+            /// b_ih + b_hh + W_ih x from the projection; W_hh h is added in registers, in the order of a whole step,
+            /// <paramref name="gates"/> (packed like a gate row); then the gate activations replace them there
+            /// (training keeps them for the backward pass), and c = f * c + i * g, h = o * tanh(c).
+            /// </summary>
+            internal static void UpperLayerRecurrentScalar(ref float weights, ref float hidden, ref float cell, ref float gates)
+            {
+                // This layer's recurrent weights W_hh.
+                ref float recurrentWeights = ref global::LstmGen.CompilerServices.Refs.Add(ref weights, HiddenSize * GateRowLength);
+
+                // Units 0 to 31: 16 tiles of 2 units, one float per gate and unit, summed in registers.
+                for (int block = 0; block < 2; block++)
+                {
+                    for (int part = 0; part < 8; part++)
+                    {
+                        int blockColumn = (block * 64);
+                        int column = blockColumn + (part * 2);
+
+                        // The gate sums start from b_ih + b_hh + W_ih x, which the projection computed for the whole chunk.
+                        float inputSum0 = global::LstmGen.CompilerServices.Refs.Add(ref gates, column);
+                        float forgetSum0 = global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 16);
+                        float candidateSum0 = global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 32);
+                        float outputSum0 = global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 48);
+                        float inputSum1 = global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 1);
+                        float forgetSum1 = global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 17);
+                        float candidateSum1 = global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 33);
+                        float outputSum1 = global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 49);
+
+                        // W_hh h: the previous hidden state (32 values), 4 per iteration.
+                        ref float tileRecurrentWeights = ref global::LstmGen.CompilerServices.Refs.Add(ref recurrentWeights, (HiddenSize * blockColumn) + (column - blockColumn));
+                        for (int k = 0; k < 32; k += 4)
+                        {
+                            ref float row0 = ref global::LstmGen.CompilerServices.Refs.Add(ref tileRecurrentWeights, k * 64);
+                            float x0 = global::LstmGen.CompilerServices.Refs.Add(ref hidden, k);
+                            inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.Refs.Add(ref row0, 0), inputSum0);
+                            forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.Refs.Add(ref row0, 16), forgetSum0);
+                            candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.Refs.Add(ref row0, 32), candidateSum0);
+                            outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.Refs.Add(ref row0, 48), outputSum0);
+                            inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.Refs.Add(ref row0, 1), inputSum1);
+                            forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.Refs.Add(ref row0, 17), forgetSum1);
+                            candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.Refs.Add(ref row0, 33), candidateSum1);
+                            outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.Refs.Add(ref row0, 49), outputSum1);
+                            ref float row1 = ref global::LstmGen.CompilerServices.Refs.Add(ref row0, 64);
+                            float x1 = global::LstmGen.CompilerServices.Refs.Add(ref hidden, k + 1);
+                            inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.Refs.Add(ref row1, 0), inputSum0);
+                            forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.Refs.Add(ref row1, 16), forgetSum0);
+                            candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.Refs.Add(ref row1, 32), candidateSum0);
+                            outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.Refs.Add(ref row1, 48), outputSum0);
+                            inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.Refs.Add(ref row1, 1), inputSum1);
+                            forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.Refs.Add(ref row1, 17), forgetSum1);
+                            candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.Refs.Add(ref row1, 33), candidateSum1);
+                            outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.Refs.Add(ref row1, 49), outputSum1);
+                            ref float row2 = ref global::LstmGen.CompilerServices.Refs.Add(ref row1, 64);
+                            float x2 = global::LstmGen.CompilerServices.Refs.Add(ref hidden, k + 2);
+                            inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.Refs.Add(ref row2, 0), inputSum0);
+                            forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.Refs.Add(ref row2, 16), forgetSum0);
+                            candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.Refs.Add(ref row2, 32), candidateSum0);
+                            outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.Refs.Add(ref row2, 48), outputSum0);
+                            inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.Refs.Add(ref row2, 1), inputSum1);
+                            forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.Refs.Add(ref row2, 17), forgetSum1);
+                            candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.Refs.Add(ref row2, 33), candidateSum1);
+                            outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.Refs.Add(ref row2, 49), outputSum1);
+                            ref float row3 = ref global::LstmGen.CompilerServices.Refs.Add(ref row2, 64);
+                            float x3 = global::LstmGen.CompilerServices.Refs.Add(ref hidden, k + 3);
+                            inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.Refs.Add(ref row3, 0), inputSum0);
+                            forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.Refs.Add(ref row3, 16), forgetSum0);
+                            candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.Refs.Add(ref row3, 32), candidateSum0);
+                            outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.Refs.Add(ref row3, 48), outputSum0);
+                            inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.Refs.Add(ref row3, 1), inputSum1);
+                            forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.Refs.Add(ref row3, 17), forgetSum1);
+                            candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.Refs.Add(ref row3, 33), candidateSum1);
+                            outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.Refs.Add(ref row3, 49), outputSum1);
+                        }
+
+                        // The gate sums, for the activations below.
+                        global::LstmGen.CompilerServices.Refs.Add(ref gates, column) = inputSum0;
+                        global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 16) = forgetSum0;
+                        global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 32) = candidateSum0;
+                        global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 48) = outputSum0;
+                        global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 1) = inputSum1;
+                        global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 17) = forgetSum1;
+                        global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 33) = candidateSum1;
+                        global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 49) = outputSum1;
+                    }
+                }
+
+                // Every gate sum has read the old hidden state, so the new one replaces it unit by unit.
+                // Units 0 to 31, one unit at a time: the gates, then c = f * c + i * g and h = o * tanh(c).
+                for (int block = 0; block < 2; block++)
+                {
+                    for (int part = 0; part < 16; part++)
+                    {
+                        int unit = (block * 16) + (part * 1);
+                        int column = (block * 64) + (part * 1);
+                        float inputGate = global::LstmGen.LstmMath.Sigmoid(global::LstmGen.CompilerServices.Refs.Add(ref gates, column));
+                        float forgetGate = global::LstmGen.LstmMath.Sigmoid(global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 16));
+                        float candidate = global::LstmGen.LstmMath.Tanh(global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 32));
+                        float outputGate = global::LstmGen.LstmMath.Sigmoid(global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 48));
+                        global::LstmGen.CompilerServices.Refs.Add(ref gates, column) = inputGate;
+                        global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 16) = forgetGate;
+                        global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 32) = candidate;
+                        global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 48) = outputGate;
+                        float newCell = global::LstmGen.LstmMath.MultiplyAdd(forgetGate, global::LstmGen.CompilerServices.Refs.Add(ref cell, unit), inputGate * candidate);
+                        global::LstmGen.CompilerServices.Refs.Add(ref cell, unit) = newCell;
+                        global::LstmGen.CompilerServices.Refs.Add(ref hidden, unit) = outputGate * global::LstmGen.LstmMath.Tanh(newCell);
+                    }
+                }
+            }
+
+            /// <summary>
+            /// The dense head with Scalar kernels: output[o] = head.weight[o, :] · h + head.bias[o]. The
+            /// products go to 16 lanes (lane l takes elements l, l + 16, ...) that LstmMath.Sum adds in a fixed
+            /// tree; elements past the last multiple of 16 follow in order; so every path gives the same bits.
+            /// </summary>
+            internal static void HeadScalar(ref float head, ref float hidden, ref float output)
+            {
+                ref float bias = ref global::LstmGen.CompilerServices.Refs.Add(ref head, OutputSize * HiddenSize);
+                global::System.Span<float> lanes = stackalloc float[16];
+                for (int o = 0; o < OutputSize; o++)
+                {
+                    ref float weights = ref global::LstmGen.CompilerServices.Refs.Add(ref head, o * HiddenSize);
+                    lanes.Clear();
+                    for (int k = 0; k < 32; k += 16)
+                    {
+                        for (int lane = 0; lane < 16; lane++)
+                        {
+                            int index = k + (int)lane;
+                            float weightsValue = global::LstmGen.CompilerServices.Refs.Add(ref weights, index);
+                            lanes[lane] = global::LstmGen.LstmMath.MultiplyAdd(global::LstmGen.CompilerServices.Refs.Add(ref hidden, index), weightsValue, lanes[lane]);
+                        }
+                    }
+                    float sum = global::LstmGen.LstmMath.Sum(lanes);
+                    global::LstmGen.CompilerServices.Refs.Add(ref output, o) = sum + global::LstmGen.CompilerServices.Refs.Add(ref bias, o);
+                }
+            }
+
+            /// <summary>
+            /// The backward pass of the first layer (8 inputs) at one step, with Scalar kernels.
+            /// From d loss / d h (from above, plus what the next step carried back) and d loss / d c, it finds
+            /// the gate gradients, which replace the gates in the record (the weights' gradients are summed from them
+            /// after the backward pass), adds d loss / d b_ih and b_hh to the gradients, writes d loss / d x (when
+            /// wanted) and leaves d loss / d h and d loss / d c of the step before.
+            /// </summary>
+            internal static void FirstLayerBackwardScalar(ref float weights, ref float gradients, ref float previous, ref float current, ref float upstream, ref float hiddenGradient, ref float cellGradient, ref float inputGradient, bool computeInputGradient)
+            {
+                // This layer's packed parameters and their gradients: W_ih, W_hh, then the two biases.
+                ref float inputWeights = ref weights;
+                ref float recurrentWeights = ref global::LstmGen.CompilerServices.Refs.Add(ref weights, InputSize * GateRowLength);
+                ref float inputBiasGradients = ref global::LstmGen.CompilerServices.Refs.Add(ref gradients, (InputSize + HiddenSize) * GateRowLength);
+                ref float hiddenBiasGradients = ref global::LstmGen.CompilerServices.Refs.Add(ref gradients, (InputSize + HiddenSize + 1) * GateRowLength);
+
+                // What the forward pass recorded: this step's gates and cell state, the cell state before it. Each unit's
+                // gate gradients overwrite its gates once they are read.
+                ref float gates = ref current;
+                ref float gateGradients = ref current;
+                ref float cell = ref global::LstmGen.CompilerServices.Refs.Add(ref current, RecordCellOffset);
+                ref float previousCell = ref global::LstmGen.CompilerServices.Refs.Add(ref previous, RecordCellOffset);
+
+                // Units 0 to 31: 16 tiles of 2 units, one float per gate and unit: the gate gradients.
+                for (int block = 0; block < 2; block++)
+                {
+                    for (int part = 0; part < 8; part++)
+                    {
+                        int unit = (block * 16) + (part * 2);
+                        int column = (block * 64) + (part * 2);
+
+                        // Units [unit, +1): d h = from above + from the next step; d c += d h * o * (1 - tanh(c)^2);
+                        // both flushed to zero below 2^-60, where they would only slow the processor down.
+                        {
+                            float one = 1f;
+                            float hiddenGradientSum = global::LstmGen.LstmMath.FlushNegligible(global::LstmGen.CompilerServices.Refs.Add(ref upstream, unit) + global::LstmGen.CompilerServices.Refs.Add(ref hiddenGradient, unit));
+                            float inputGate = global::LstmGen.CompilerServices.Refs.Add(ref gates, column);
+                            float forgetGate = global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 16);
+                            float candidate = global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 32);
+                            float outputGate = global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 48);
+                            float tanhCell = global::LstmGen.LstmMath.Tanh(global::LstmGen.CompilerServices.Refs.Add(ref cell, unit));
+                            float cellGradientSum = global::LstmGen.LstmMath.FlushNegligible(global::LstmGen.LstmMath.MultiplyAdd(hiddenGradientSum * outputGate, one - (tanhCell * tanhCell), global::LstmGen.CompilerServices.Refs.Add(ref cellGradient, unit)));
+                            // Through each gate's activation: sigmoid' = s (1 - s), tanh' = 1 - t^2.
+                            global::LstmGen.CompilerServices.Refs.Add(ref gateGradients, column) = cellGradientSum * candidate * (inputGate * (one - inputGate));
+                            global::LstmGen.CompilerServices.Refs.Add(ref gateGradients, column + 16) = cellGradientSum * global::LstmGen.CompilerServices.Refs.Add(ref previousCell, unit) * (forgetGate * (one - forgetGate));
+                            global::LstmGen.CompilerServices.Refs.Add(ref gateGradients, column + 32) = cellGradientSum * inputGate * (one - (candidate * candidate));
+                            global::LstmGen.CompilerServices.Refs.Add(ref gateGradients, column + 48) = hiddenGradientSum * tanhCell * (outputGate * (one - outputGate));
+                            // d loss / d c of the step before: through c = f * c_prev + i * g.
+                            global::LstmGen.CompilerServices.Refs.Add(ref cellGradient, unit) = cellGradientSum * forgetGate;
+                        }
+
+                        // Units [unit + 1, +1): d h = from above + from the next step; d c += d h * o * (1 - tanh(c)^2);
+                        // both flushed to zero below 2^-60, where they would only slow the processor down.
+                        {
+                            float one = 1f;
+                            float hiddenGradientSum = global::LstmGen.LstmMath.FlushNegligible(global::LstmGen.CompilerServices.Refs.Add(ref upstream, unit + 1) + global::LstmGen.CompilerServices.Refs.Add(ref hiddenGradient, unit + 1));
+                            float inputGate = global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 1);
+                            float forgetGate = global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 17);
+                            float candidate = global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 33);
+                            float outputGate = global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 49);
+                            float tanhCell = global::LstmGen.LstmMath.Tanh(global::LstmGen.CompilerServices.Refs.Add(ref cell, unit + 1));
+                            float cellGradientSum = global::LstmGen.LstmMath.FlushNegligible(global::LstmGen.LstmMath.MultiplyAdd(hiddenGradientSum * outputGate, one - (tanhCell * tanhCell), global::LstmGen.CompilerServices.Refs.Add(ref cellGradient, unit + 1)));
+                            // Through each gate's activation: sigmoid' = s (1 - s), tanh' = 1 - t^2.
+                            global::LstmGen.CompilerServices.Refs.Add(ref gateGradients, column + 1) = cellGradientSum * candidate * (inputGate * (one - inputGate));
+                            global::LstmGen.CompilerServices.Refs.Add(ref gateGradients, column + 17) = cellGradientSum * global::LstmGen.CompilerServices.Refs.Add(ref previousCell, unit + 1) * (forgetGate * (one - forgetGate));
+                            global::LstmGen.CompilerServices.Refs.Add(ref gateGradients, column + 33) = cellGradientSum * inputGate * (one - (candidate * candidate));
+                            global::LstmGen.CompilerServices.Refs.Add(ref gateGradients, column + 49) = hiddenGradientSum * tanhCell * (outputGate * (one - outputGate));
+                            // d loss / d c of the step before: through c = f * c_prev + i * g.
+                            global::LstmGen.CompilerServices.Refs.Add(ref cellGradient, unit + 1) = cellGradientSum * forgetGate;
+                        }
+                    }
+                }
+
+                // d loss / d b_ih and d loss / d b_hh: the gate gradients.
+                for (int k = 0; k < GateRowLength; k++)
+                {
+                    float gateGradient = global::LstmGen.CompilerServices.Refs.Add(ref gateGradients, k);
+                    global::LstmGen.CompilerServices.Refs.Add(ref inputBiasGradients, k) = global::LstmGen.CompilerServices.Refs.Add(ref inputBiasGradients, k) + gateGradient;
+                    global::LstmGen.CompilerServices.Refs.Add(ref hiddenBiasGradients, k) = global::LstmGen.CompilerServices.Refs.Add(ref hiddenBiasGradients, k) + gateGradient;
+                }
+
+                // d loss / d x = W_ih^T gate gradients, when wanted.
+                if (computeInputGradient)
+                {
+                    for (int k = 0; k < InputSize; k++)
+                    {
+                        GateRowBackwardScalar(ref inputWeights, InputSize, k, ref gateGradients, ref global::LstmGen.CompilerServices.Refs.Add(ref inputGradient, k));
+                    }
+                }
+
+                // d loss / d h_prev = W_hh^T gate gradients, for the step before.
+                for (int k = 0; k < HiddenSize; k++)
+                {
+                    GateRowBackwardScalar(ref recurrentWeights, HiddenSize, k, ref gateGradients, ref global::LstmGen.CompilerServices.Refs.Add(ref hiddenGradient, k));
+                }
+            }
+
+            /// <summary>
+            /// The backward pass of the layers above the first (32 inputs) at one step, with Scalar kernels.
+            /// From d loss / d h (from above, plus what the next step carried back) and d loss / d c, it finds
+            /// the gate gradients, which replace the gates in the record (the weights' gradients are summed from them
+            /// after the backward pass), adds d loss / d b_ih and b_hh to the gradients, writes d loss / d x (when
+            /// wanted) and leaves d loss / d h and d loss / d c of the step before.
+            /// </summary>
+            internal static void UpperLayerBackwardScalar(ref float weights, ref float gradients, ref float previous, ref float current, ref float upstream, ref float hiddenGradient, ref float cellGradient, ref float inputGradient, bool computeInputGradient)
+            {
+                // This layer's packed parameters and their gradients: W_ih, W_hh, then the two biases.
+                ref float inputWeights = ref weights;
+                ref float recurrentWeights = ref global::LstmGen.CompilerServices.Refs.Add(ref weights, HiddenSize * GateRowLength);
+                ref float inputBiasGradients = ref global::LstmGen.CompilerServices.Refs.Add(ref gradients, (HiddenSize + HiddenSize) * GateRowLength);
+                ref float hiddenBiasGradients = ref global::LstmGen.CompilerServices.Refs.Add(ref gradients, (HiddenSize + HiddenSize + 1) * GateRowLength);
+
+                // What the forward pass recorded: this step's gates and cell state, the cell state before it. Each unit's
+                // gate gradients overwrite its gates once they are read.
+                ref float gates = ref current;
+                ref float gateGradients = ref current;
+                ref float cell = ref global::LstmGen.CompilerServices.Refs.Add(ref current, RecordCellOffset);
+                ref float previousCell = ref global::LstmGen.CompilerServices.Refs.Add(ref previous, RecordCellOffset);
+
+                // Units 0 to 31: 16 tiles of 2 units, one float per gate and unit: the gate gradients.
+                for (int block = 0; block < 2; block++)
+                {
+                    for (int part = 0; part < 8; part++)
+                    {
+                        int unit = (block * 16) + (part * 2);
+                        int column = (block * 64) + (part * 2);
+
+                        // Units [unit, +1): d h = from above + from the next step; d c += d h * o * (1 - tanh(c)^2);
+                        // both flushed to zero below 2^-60, where they would only slow the processor down.
+                        {
+                            float one = 1f;
+                            float hiddenGradientSum = global::LstmGen.LstmMath.FlushNegligible(global::LstmGen.CompilerServices.Refs.Add(ref upstream, unit) + global::LstmGen.CompilerServices.Refs.Add(ref hiddenGradient, unit));
+                            float inputGate = global::LstmGen.CompilerServices.Refs.Add(ref gates, column);
+                            float forgetGate = global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 16);
+                            float candidate = global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 32);
+                            float outputGate = global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 48);
+                            float tanhCell = global::LstmGen.LstmMath.Tanh(global::LstmGen.CompilerServices.Refs.Add(ref cell, unit));
+                            float cellGradientSum = global::LstmGen.LstmMath.FlushNegligible(global::LstmGen.LstmMath.MultiplyAdd(hiddenGradientSum * outputGate, one - (tanhCell * tanhCell), global::LstmGen.CompilerServices.Refs.Add(ref cellGradient, unit)));
+                            // Through each gate's activation: sigmoid' = s (1 - s), tanh' = 1 - t^2.
+                            global::LstmGen.CompilerServices.Refs.Add(ref gateGradients, column) = cellGradientSum * candidate * (inputGate * (one - inputGate));
+                            global::LstmGen.CompilerServices.Refs.Add(ref gateGradients, column + 16) = cellGradientSum * global::LstmGen.CompilerServices.Refs.Add(ref previousCell, unit) * (forgetGate * (one - forgetGate));
+                            global::LstmGen.CompilerServices.Refs.Add(ref gateGradients, column + 32) = cellGradientSum * inputGate * (one - (candidate * candidate));
+                            global::LstmGen.CompilerServices.Refs.Add(ref gateGradients, column + 48) = hiddenGradientSum * tanhCell * (outputGate * (one - outputGate));
+                            // d loss / d c of the step before: through c = f * c_prev + i * g.
+                            global::LstmGen.CompilerServices.Refs.Add(ref cellGradient, unit) = cellGradientSum * forgetGate;
+                        }
+
+                        // Units [unit + 1, +1): d h = from above + from the next step; d c += d h * o * (1 - tanh(c)^2);
+                        // both flushed to zero below 2^-60, where they would only slow the processor down.
+                        {
+                            float one = 1f;
+                            float hiddenGradientSum = global::LstmGen.LstmMath.FlushNegligible(global::LstmGen.CompilerServices.Refs.Add(ref upstream, unit + 1) + global::LstmGen.CompilerServices.Refs.Add(ref hiddenGradient, unit + 1));
+                            float inputGate = global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 1);
+                            float forgetGate = global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 17);
+                            float candidate = global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 33);
+                            float outputGate = global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 49);
+                            float tanhCell = global::LstmGen.LstmMath.Tanh(global::LstmGen.CompilerServices.Refs.Add(ref cell, unit + 1));
+                            float cellGradientSum = global::LstmGen.LstmMath.FlushNegligible(global::LstmGen.LstmMath.MultiplyAdd(hiddenGradientSum * outputGate, one - (tanhCell * tanhCell), global::LstmGen.CompilerServices.Refs.Add(ref cellGradient, unit + 1)));
+                            // Through each gate's activation: sigmoid' = s (1 - s), tanh' = 1 - t^2.
+                            global::LstmGen.CompilerServices.Refs.Add(ref gateGradients, column + 1) = cellGradientSum * candidate * (inputGate * (one - inputGate));
+                            global::LstmGen.CompilerServices.Refs.Add(ref gateGradients, column + 17) = cellGradientSum * global::LstmGen.CompilerServices.Refs.Add(ref previousCell, unit + 1) * (forgetGate * (one - forgetGate));
+                            global::LstmGen.CompilerServices.Refs.Add(ref gateGradients, column + 33) = cellGradientSum * inputGate * (one - (candidate * candidate));
+                            global::LstmGen.CompilerServices.Refs.Add(ref gateGradients, column + 49) = hiddenGradientSum * tanhCell * (outputGate * (one - outputGate));
+                            // d loss / d c of the step before: through c = f * c_prev + i * g.
+                            global::LstmGen.CompilerServices.Refs.Add(ref cellGradient, unit + 1) = cellGradientSum * forgetGate;
+                        }
+                    }
+                }
+
+                // d loss / d b_ih and d loss / d b_hh: the gate gradients.
+                for (int k = 0; k < GateRowLength; k++)
+                {
+                    float gateGradient = global::LstmGen.CompilerServices.Refs.Add(ref gateGradients, k);
+                    global::LstmGen.CompilerServices.Refs.Add(ref inputBiasGradients, k) = global::LstmGen.CompilerServices.Refs.Add(ref inputBiasGradients, k) + gateGradient;
+                    global::LstmGen.CompilerServices.Refs.Add(ref hiddenBiasGradients, k) = global::LstmGen.CompilerServices.Refs.Add(ref hiddenBiasGradients, k) + gateGradient;
+                }
+
+                // d loss / d x = W_ih^T gate gradients, when wanted.
+                if (computeInputGradient)
+                {
+                    for (int k = 0; k < HiddenSize; k++)
+                    {
+                        GateRowBackwardScalar(ref inputWeights, HiddenSize, k, ref gateGradients, ref global::LstmGen.CompilerServices.Refs.Add(ref inputGradient, k));
+                    }
+                }
+
+                // d loss / d h_prev = W_hh^T gate gradients, for the step before.
+                for (int k = 0; k < HiddenSize; k++)
+                {
+                    GateRowBackwardScalar(ref recurrentWeights, HiddenSize, k, ref gateGradients, ref global::LstmGen.CompilerServices.Refs.Add(ref hiddenGradient, k));
+                }
+            }
+
+            /// <summary>
+            /// One row of a weight's backward pass with Scalar kernels: result = weightRow · gateGradients,
+            /// a block of units at a time (the weight of weightRows rows is kept block by block), summed in the
+            /// canonical 16 lanes and then in order.
+            /// </summary>
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+            internal static void GateRowBackwardScalar(ref float weights, int weightRows, int row, ref float gateGradients, ref float result)
+            {
+                global::System.Span<float> lanes = stackalloc float[16];
+                lanes.Clear();
+                // Units 0 to 31, 16 at a time: each block's part of the rows, 64 columns.
+                for (int block = 0; block < 2; block++)
+                {
+                    int column = (block * 64);
+                    ref float blockRow0 = ref global::LstmGen.CompilerServices.Refs.Add(ref weights, (weightRows * column) + (row * 64));
+                    for (int lane = 0; lane < 16; lane++)
+                    {
+                        int index = (int)lane;
+                        lanes[lane] = global::LstmGen.LstmMath.MultiplyAdd(global::LstmGen.CompilerServices.Refs.Add(ref blockRow0, index), global::LstmGen.CompilerServices.Refs.Add(ref gateGradients, column + index), lanes[lane]);
+                    }
+                    for (int lane = 0; lane < 16; lane++)
+                    {
+                        int index = 16 + (int)lane;
+                        lanes[lane] = global::LstmGen.LstmMath.MultiplyAdd(global::LstmGen.CompilerServices.Refs.Add(ref blockRow0, index), global::LstmGen.CompilerServices.Refs.Add(ref gateGradients, column + index), lanes[lane]);
+                    }
+                    for (int lane = 0; lane < 16; lane++)
+                    {
+                        int index = 32 + (int)lane;
+                        lanes[lane] = global::LstmGen.LstmMath.MultiplyAdd(global::LstmGen.CompilerServices.Refs.Add(ref blockRow0, index), global::LstmGen.CompilerServices.Refs.Add(ref gateGradients, column + index), lanes[lane]);
+                    }
+                    for (int lane = 0; lane < 16; lane++)
+                    {
+                        int index = 48 + (int)lane;
+                        lanes[lane] = global::LstmGen.LstmMath.MultiplyAdd(global::LstmGen.CompilerServices.Refs.Add(ref blockRow0, index), global::LstmGen.CompilerServices.Refs.Add(ref gateGradients, column + index), lanes[lane]);
+                    }
+                }
+                float sum = global::LstmGen.LstmMath.Sum(lanes);
+                global::LstmGen.CompilerServices.Refs.Add(ref result, 0) = sum;
+            }
+
+            /// <summary>
+            /// Adds steps [start, end) to the rows of a weight's gradient with Scalar kernels: gradientRow_k +=
+            /// x_t[k] * gateGradients_t, with x_t[k] at x + t * xStride + k and gateGradients_t at gateGradients +
+            /// t * StepRecordLength, from the last step to the first. Each gradient is loaded and stored once. The
+            /// gradient of a weight of <paramref name="rows"/> rows is kept block by block, as the weight is.
+            /// </summary>
+            internal static void WeightGradientsScalar(ref float gradientRows, int rows, ref float x, int xStride, ref float gateGradients, int start, int end)
+            {
+                // Units 0 to 31: one column at a time, every row, every step of the block.
+                for (int column = 0; column < 128; column++)
+                {
+                    for (int k = 0; k < rows; k++)
+                    {
+                        ref float gradientRow = ref global::LstmGen.CompilerServices.Refs.Add(ref gradientRows, (rows * (column / 64 * 64)) + (k * 64) + (column % 64));
+                        ref float xRow = ref global::LstmGen.CompilerServices.Refs.Add(ref x, k);
+                        float sum0 = global::LstmGen.CompilerServices.Refs.Add(ref gradientRow, 0);
+                        for (int step = end; step > start; step--)
+                        {
+                            int t = step - 1;
+                            float xs = global::LstmGen.CompilerServices.Refs.Add(ref xRow, t * xStride);
+                            ref float stepGradients = ref global::LstmGen.CompilerServices.Refs.Add(ref gateGradients, (t * StepRecordLength) + column);
+                            sum0 = global::LstmGen.LstmMath.MultiplyAdd(xs, global::LstmGen.CompilerServices.Refs.Add(ref stepGradients, 0), sum0);
+                        }
+                        global::LstmGen.CompilerServices.Refs.Add(ref gradientRow, 0) = sum0;
+                    }
+                }
+            }
+
+            /// <summary>
+            /// The dense head's backward pass with Scalar kernels: head.weight's gradient += d logits (outer) h,
+            /// head.bias's += d logits, and upstream = head.weight^T d logits, summed over the outputs in order.
+            /// </summary>
+            internal static void HeadBackwardScalar(ref float head, ref float gradients, ref float hidden, ref float logitGradients, ref float upstream)
+            {
+                ref float biasGradients = ref global::LstmGen.CompilerServices.Refs.Add(ref gradients, OutputSize * HiddenSize);
+                global::LstmGen.CompilerServices.Floats.Clear(ref upstream, HiddenSize);
+                for (int o = 0; o < OutputSize; o++)
+                {
+                    float logitGradient = global::LstmGen.CompilerServices.Refs.Add(ref logitGradients, o);
+                    global::LstmGen.CompilerServices.Refs.Add(ref biasGradients, o) += logitGradient;
+                    ref float weights = ref global::LstmGen.CompilerServices.Refs.Add(ref head, o * HiddenSize);
+                    ref float weightGradients = ref global::LstmGen.CompilerServices.Refs.Add(ref gradients, o * HiddenSize);
+                    for (int k = 0; k < HiddenSize; k++)
+                    {
+                        global::LstmGen.CompilerServices.Refs.Add(ref weightGradients, k) = global::LstmGen.LstmMath.MultiplyAdd(logitGradient, global::LstmGen.CompilerServices.Refs.Add(ref hidden, k), global::LstmGen.CompilerServices.Refs.Add(ref weightGradients, k));
+                        global::LstmGen.CompilerServices.Refs.Add(ref upstream, k) = global::LstmGen.LstmMath.MultiplyAdd(logitGradient, global::LstmGen.CompilerServices.Refs.Add(ref weights, k), global::LstmGen.CompilerServices.Refs.Add(ref upstream, k));
+                    }
+                }
             }
         }
     }
