@@ -11,11 +11,8 @@ namespace LstmGen.Generator
     /// </summary>
     internal sealed partial class Emitter
     {
-        /// <summary>
-        /// Whether the group's head sums in the 16 lanes of the canonical order (in the group's scratch): only a
-        /// head over 16 units or more has a whole chunk of 16; a smaller one sums its units in order.
-        /// </summary>
-        private bool AgentsHeadUsesLanes => _spec.HasHead && _spec.LayerOutputWidth >= 16;
+        /// <summary>Whether the group's head sums in the 16 lanes of the canonical order (<see cref="KernelPlan.AgentsHeadUsesLanes"/>).</summary>
+        private bool AgentsHeadUsesLanes => _plan.AgentsHeadUsesLanes;
 
         private void EmitAgentsConstants()
         {

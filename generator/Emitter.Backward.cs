@@ -108,7 +108,7 @@ namespace LstmGen.Generator
         /// </summary>
         private void EmitRowsBackward(PathPlan path, string countName, int count, string weights, string result, string gradients)
         {
-            int rows = BackwardRows(path);
+            int rows = path.BackwardRows;
             int whole = count / rows * rows;
             string Call(string helper) =>
                 $"{helper}{path.Path}(ref {weights}, {countName}, k, ref {gradients}, ref {Unsafe}.Add(ref {result}, k));";
@@ -158,24 +158,13 @@ namespace LstmGen.Generator
             }
         }
 
-        /// <summary>
-        /// Rows a backward helper takes at once: enough independent dot products to hide the latency of the
-        /// FMA chains, few enough that their lanes stay in the registers of the path.
-        /// </summary>
-        private static int BackwardRows(PathPlan path) => path.Path switch
-        {
-            KernelPath.Vector512 => 4,
-            KernelPath.Scalar => 1,
-            _ => 2,
-        };
-
         /// <summary>The per-row helpers of a weight's backward pass, for one path.</summary>
         private void EmitGateRowHelpers(PathPlan path)
         {
             EmitGateRowsBackward(path, rows: 1);
-            if (BackwardRows(path) > 1)
+            if (path.BackwardRows > 1)
             {
-                EmitGateRowsBackward(path, BackwardRows(path));
+                EmitGateRowsBackward(path, path.BackwardRows);
             }
         }
 
@@ -267,7 +256,7 @@ namespace LstmGen.Generator
         private void EmitWeightGradients(PathPlan path)
         {
             var vector = VectorOf(path.VectorWidth);
-            int chains = path.VectorWidth == 1 ? 1 : WeightGradientChains;
+            int chains = path.WeightGradientChains;
             _writer.Line("/// <summary>");
             _writer.Line($"/// Adds steps [start, end) to the rows of a weight's gradient with {path.Path} kernels: gradientRow_k +=");
             _writer.Line("/// x_t[k] * gateGradients_t, with x_t[k] at x + t * xStride + k and gateGradients_t at gateGradients +");
@@ -357,9 +346,6 @@ namespace LstmGen.Generator
 
             _writer.Line();
         }
-
-        /// <summary>Independent accumulation chains of WeightGradients (vectors of columns in flight).</summary>
-        private const int WeightGradientChains = 8;
 
         /// <summary>
         /// The body of WeightGradients for <paramref name="chains"/> vectors of columns from <c>column</c>, in blocks

@@ -194,9 +194,7 @@ namespace LstmGen.Generator
             _writer.Line($"private const int ScratchLogitOffset = ScratchInputOffset + {widestInput};");
             _writer.Line("private const int BackwardScratchLength = ScratchLogitOffset + OutputSize;");
             _writer.Line();
-            _writer.Line("// The weights' gradients take the steps a block at a time: each is loaded and stored once per block.");
-            _writer.Line("private const int WeightGradientBlock = 32;");
-            _writer.Line();
+            EmitWeightGradientBlock();
         }
 
         private void EmitBidirectionalForwardConstants()
@@ -204,7 +202,7 @@ namespace LstmGen.Generator
             _writer.Line("// Forward runs each direction of a layer over the whole sequence, a chunk of steps at a time (the reverse");
             _writer.Line("// direction from the last chunk, and each chunk from its last step). Its buffer holds the gates: per step of a");
             _writer.Line("// chunk where a layer computes its input projection first, else one step's; then the direction's state.");
-            _writer.Line($"private const int ForwardChunk = {Literal(ForwardChunk)};");
+            _writer.Line($"private const int ForwardChunk = {Literal(KernelPlan.ForwardChunk)};");
             _writer.Line(AnyLayerProjects
                 ? $"private const int ForwardGatesLength = ForwardChunk * {GateValuesLength};"
                 : $"private const int ForwardGatesLength = {GateValuesLength};");

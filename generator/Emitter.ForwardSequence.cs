@@ -12,12 +12,6 @@ namespace LstmGen.Generator
     /// </summary>
     internal sealed partial class Emitter
     {
-        /// <summary>Steps of a chunk: the gates and the layer outputs of a chunk stay in the caches.</summary>
-        private const int ForwardChunk = 32;
-
-        /// <summary>Steps a projection tile sums at once: as many as its accumulators allow.</summary>
-        private int ProjectionSteps(PathPlan path, TileLoop tile) =>
-            System.Math.Max(1, Planner.MaxAccumulators(path.Path) / (_cell.InputAccumulators.Count() * tile.Segments.Count));
 
         /// <summary>Whether Forward computes the first layer's input projection a chunk at a time (<see cref="LayerKernel.ProjectsInForward"/>).</summary>
         private bool FirstLayerProjects => _plan.ProjectsInForward(_plan.FirstLayer);
@@ -40,7 +34,7 @@ namespace LstmGen.Generator
             _writer.Line(HasUpperLayers
                 ? "// where a layer computes its input projection first, else one step's; then each step's output of a layer."
                 : "// where the layer computes its input projection first, else one step's.");
-            _writer.Line($"private const int ForwardChunk = {Literal(ForwardChunk)};");
+            _writer.Line($"private const int ForwardChunk = {Literal(KernelPlan.ForwardChunk)};");
             _writer.Line(AnyLayerProjects
                 ? $"private const int ForwardGatesLength = ForwardChunk * {GateValuesLength};"
                 : $"private const int ForwardGatesLength = {GateValuesLength};");
@@ -272,7 +266,7 @@ namespace LstmGen.Generator
         private void EmitProjectionTile(TileLoop tile, LayerKernel kernel, PathPlan path)
         {
             var layout = new ValueLayout(VectorOf(tile.VectorWidth), agents: 0, _bfloat16);
-            int stepsAtOnce = ProjectionSteps(path, tile);
+            int stepsAtOnce = _plan.ProjectionSteps(path, tile);
             _writer.Line($"// {DescribeTile(tile, layout)}, {Literal(stepsAtOnce)} step{(stepsAtOnce == 1 ? string.Empty : "s")} at a time.");
             using (OpenTileLoops(tile, units: false, blockColumn: true))
             {

@@ -70,9 +70,6 @@ namespace LstmGen.Generator
                 private const int ScratchLogitOffset = ScratchUpstreamOffset + ProjectionSize;
                 private const int BackwardScratchLength = ScratchLogitOffset + OutputSize;
 
-                // The weights' gradients take the steps a block at a time: each is loaded and stored once per block.
-                private const int WeightGradientBlock = 32;
-
                 """));
         }
 
@@ -110,8 +107,8 @@ namespace LstmGen.Generator
             _writer.Line($"HiddenProjectionAgents{path.Path}({weights}, ref {CellOutput}, {lanes}ref hidden);");
         }
 
-        /// <summary>Whether a group's projection sums in the 16 lanes of the canonical order: where HiddenSize has a whole 16.</summary>
-        private bool ProjectionUsesLanes => _spec.HiddenSize >= 16;
+        /// <summary>Whether a group's projection sums in the 16 lanes of the canonical order (<see cref="KernelPlan.AgentsProjectionUsesLanes"/>).</summary>
+        private bool ProjectionUsesLanes => _plan.AgentsProjectionUsesLanes;
 
         /// <summary>
         /// HiddenProjectionAgents{Path}: the projection for a group of agents, one per lane, each row summed as one sequence

@@ -17,6 +17,21 @@ namespace LstmGen.Generator
 
         private void EmitTrainingConstants()
         {
+            EmitRecordConstants();
+            EmitWeightGradientBlock();
+        }
+
+        /// <summary>The steps of a block of the weights' gradients (<see cref="KernelPlan.WeightGradientBlock"/>).</summary>
+        private void EmitWeightGradientBlock()
+        {
+            _writer.Line("// The weights' gradients take the steps a block at a time: each is loaded and stored once per block.");
+            _writer.Line($"private const int WeightGradientBlock = {Literal(KernelPlan.WeightGradientBlock)};");
+            _writer.Line();
+        }
+
+        /// <summary>The layout of the training record's rows and of the backward pass's scratch.</summary>
+        private void EmitRecordConstants()
+        {
             if (!_cell.HasCellState)
             {
                 _writer.Lines(WithStepRecordLength("""
@@ -37,9 +52,6 @@ namespace LstmGen.Generator
                     private const int ScratchUpstreamOffset = 2 * Layers * HiddenSize;
                     private const int ScratchLogitOffset = ScratchUpstreamOffset + HiddenSize;
                     private const int BackwardScratchLength = ScratchLogitOffset + OutputSize;
-
-                    // The weights' gradients take the steps a block at a time: each is loaded and stored once per block.
-                    private const int WeightGradientBlock = 32;
 
                     """));
                 return;
@@ -67,9 +79,6 @@ namespace LstmGen.Generator
                 private const int ScratchUpstreamOffset = 2 * Layers * HiddenSize;
                 private const int ScratchLogitOffset = ScratchUpstreamOffset + HiddenSize;
                 private const int BackwardScratchLength = ScratchLogitOffset + OutputSize;
-
-                // The weights' gradients take the steps a block at a time: each is loaded and stored once per block.
-                private const int WeightGradientBlock = 32;
 
                 """));
         }

@@ -1,3 +1,5 @@
+using System.Linq;
+
 namespace LstmGen.Generator.Model
 {
     /// <summary>A vectorised code path of the generated model, chosen by the JIT at run time.</summary>
@@ -79,6 +81,20 @@ namespace LstmGen.Generator.Model
     {
         /// <summary>The agents of a group: one per lane of each of its <see cref="AgentVectors"/> vectors (0 on the scalar path).</summary>
         public int AgentsPerGroup => VectorWidth * AgentVectors;
+
+        /// <summary>
+        /// Rows a backward helper takes at once: enough independent dot products to hide the latency of the
+        /// FMA chains, few enough that their lanes stay in the registers of the path.
+        /// </summary>
+        public int BackwardRows => Path switch
+        {
+            KernelPath.Vector512 => 4,
+            KernelPath.Scalar => 1,
+            _ => 2,
+        };
+
+        /// <summary>Independent accumulation chains of a weight's gradient (vectors of columns in flight; one on the scalar path).</summary>
+        public int WeightGradientChains => VectorWidth == 1 ? 1 : 8;
     }
 
     /// <summary>
@@ -180,5 +196,24 @@ namespace LstmGen.Generator.Model
         /// kernel call (nothing measurable at hidden 128, 1.2-1.3x faster at hidden 256 on a 1 MiB L2).
         /// </summary>
         public const int AlternatingTileOrderBytes = 256 * 1024;
+
+        /// <summary>Steps of a chunk of Forward: the gates and the layer outputs of a chunk stay in the caches.</summary>
+        public const int ForwardChunk = 32;
+
+        /// <summary>Steps of a block of the weights' gradients: each gradient is loaded and stored once per block.</summary>
+        public const int WeightGradientBlock = 32;
+
+        /// <summary>
+        /// Whether a group step's head sums in the 16 lanes of the canonical order (in the group's scratch): only a
+        /// head over 16 values or more has a whole chunk of 16; a smaller one sums its values in order.
+        /// </summary>
+        public bool AgentsHeadUsesLanes => Spec.HasHead && Spec.LayerOutputWidth >= 16;
+
+        /// <summary>Whether a group step's projection sums in the 16 lanes of the canonical order: where HiddenSize has a whole 16.</summary>
+        public bool AgentsProjectionUsesLanes => Spec.HiddenSize >= 16;
+
+        /// <summary>Steps a projection tile of Forward sums at once: as many as the path's accumulators allow.</summary>
+        public int ProjectionSteps(PathPlan path, TileLoop tile) =>
+            System.Math.Max(1, Planner.MaxAccumulators(path.Path) / (Cell.InputAccumulators.Count() * tile.Segments.Count));
     }
 }
