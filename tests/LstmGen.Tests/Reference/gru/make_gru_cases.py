@@ -5,10 +5,14 @@ cell state: no c0 / c_n, tensors gru.* with the gates r, z, n along 3H.
 Run with a Python that has torch (1.13 here): /usr/bin/python3 make_gru_cases.py
 It rewrites the gru-*.json files beside it; the output is deterministic (fixed seeds).
 """
-import json
 import os
+import sys
 
 import torch
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, ".."))
+import pytorch_cases as cases  # noqa: E402
 
 torch.set_default_dtype(torch.float64)
 
@@ -25,93 +29,31 @@ CASES = [
 ]
 
 
-def exact(t):
-    """Rounded to float32 and back: values a float32 model holds exactly."""
-    return t.to(torch.float32).to(torch.float64)
-
-
-def tensor(t):
-    return {"shape": list(t.shape), "data": [float(v) for v in t.detach().reshape(-1).tolist()]}
-
-
 def make(name, inputs, hidden, layers, outputs, activation, steps, loss, loss_on, initial, seed):
     generator = torch.Generator().manual_seed(seed)
-    bound = 1.0 / hidden ** 0.5
-
-    def uniform(*shape, scale=bound):
-        return exact((torch.rand(*shape, generator=generator) * 2 - 1) * scale)
-
+    uniform = cases.sampler(generator, 1.0 / hidden ** 0.5)
     gru = torch.nn.GRU(inputs, hidden, num_layers=layers)
     head = torch.nn.Linear(hidden, outputs) if outputs > 0 else None
-    tensors = {}
-    with torch.no_grad():
-        for name_, parameter in gru.named_parameters():
-            parameter.copy_(uniform(*parameter.shape))
-            tensors["gru." + name_] = parameter
-        if head is not None:
-            head.weight.copy_(uniform(outputs, hidden))
-            head.bias.copy_(uniform(outputs))
-            tensors["head.weight"] = head.weight
-            tensors["head.bias"] = head.bias
+    tensors = cases.fill("gru.", [gru], uniform, head)
 
     x = uniform(steps, 1, inputs, scale=1.0).requires_grad_(True)
     h0 = uniform(layers, 1, hidden, scale=0.5).requires_grad_(True) if initial else torch.zeros(layers, 1, hidden, requires_grad=True)
-    out, h_n = gru(x, h0)
-    logits = head(out) if head is not None else out
+    out, h_n, _ = cases.run([gru], x, [h0])
     width = outputs if outputs > 0 else hidden
-    if activation == "sigmoid":
-        y = torch.sigmoid(logits)
-    elif activation == "tanh":
-        y = torch.tanh(logits)
-    elif activation == "softmax":
-        y = torch.softmax(logits, dim=-1)
-    else:
-        y = logits
-    y = y.reshape(steps, width)
-    logits = logits.reshape(steps, width)
-    scored = steps if loss_on == "all" else 1
-    if loss == "crossentropy":
-        classes = torch.randint(0, width, (scored,), generator=generator)
-        target = torch.nn.functional.one_hot(classes, width).to(torch.float64)
-        picked = logits if loss_on == "all" else logits[-1:]
-        value = torch.nn.functional.cross_entropy(picked, classes)
-    else:
-        target = uniform(scored, width, scale=1.0)
-        picked = y if loss_on == "all" else y[-1:]
-        value = ((picked - target) ** 2).mean()
-    value.backward()
+    logits = (head(out) if head is not None else out).reshape(steps, width)
+    y = cases.activate(logits, activation)
+    target, value = cases.score(logits, y, loss, loss_on, uniform, generator)
 
-    gradients = {n: tensor(t.grad) for n, t in tensors.items()}
-    gradients["input"] = tensor(x.grad.reshape(steps, inputs))
-    case = {
-        "name": name,
-        "source": "PyTorch " + torch.__version__ + " torch.nn.GRU, float64; tests/LstmGen.Tests/Reference/gru/make_gru_cases.py",
-        "config": {
-            "inputSize": inputs, "hiddenSize": hidden, "layers": layers, "outputSize": outputs,
-            "outputActivation": activation, "sequenceLength": steps, "loss": loss, "lossOn": loss_on,
-        },
-        "tensors": {n: tensor(t) for n, t in tensors.items()},
-        "input": tensor(x.reshape(steps, inputs)),
-        "output": tensor(y),
-        "h_n": tensor(h_n.reshape(layers, hidden)),
-        "target": tensor(target),
-        "loss": float(value),
-        "gradients": gradients,
+    config = {
+        "inputSize": inputs, "hiddenSize": hidden, "layers": layers, "outputSize": outputs,
+        "outputActivation": activation, "sequenceLength": steps, "loss": loss, "lossOn": loss_on,
     }
+    source = "PyTorch " + torch.__version__ + " torch.nn.GRU, float64; tests/LstmGen.Tests/Reference/gru/make_gru_cases.py"
+    case = cases.document(name, source, config, tensors, x, y, [("h_n", h_n)], target, value, cases.gradients(tensors, x))
     if initial:
-        case["h0"] = tensor(h0.reshape(layers, hidden))
-        gradients["h0"] = tensor(h0.grad.reshape(layers, hidden))
+        cases.starting_states(case, h0=h0)
     return case
 
 
-def main():
-    here = os.path.dirname(os.path.abspath(__file__))
-    for seed, spec in enumerate(CASES):
-        case = make(*spec, seed=1000 + seed)
-        with open(os.path.join(here, spec[0] + ".json"), "w") as file:
-            json.dump(case, file, indent=None, separators=(",", ":"))
-            file.write("\n")
-
-
 if __name__ == "__main__":
-    main()
+    cases.write_all(HERE, CASES, make, 1000)
