@@ -13,9 +13,6 @@ namespace LstmGen.Tests
     /// </summary>
     public sealed class GruReferenceTests
     {
-        private const double Relative = 1e-6;
-        private const double Absolute = 1e-6;
-
         public static TheoryData<string> Cases => new(ReferenceCase.GruCaseNames);
 
         [Theory]
@@ -30,8 +27,8 @@ namespace LstmGen.Tests
             Assert.Equal(reference.HiddenSize, model.HiddenSize);
             Assert.Equal(reference.Layers, model.Layers);
             Assert.Empty(cell);
-            AssertClose(reference.Output.Data, outputs, name + " output");
-            AssertClose(reference.FinalHidden.Data, hidden, name + " h_n");
+            PyTorchComparison.AssertClose(reference.Output.Data, outputs, name + " output");
+            PyTorchComparison.AssertClose(reference.FinalHidden.Data, hidden, name + " h_n");
         }
 
         [Theory]
@@ -45,19 +42,8 @@ namespace LstmGen.Tests
             float[] hiddenGradients = new float[model.Layers * model.HiddenSize];
             float loss = model.AccumulateGradients(reference.Input, reference.Target.ToSingle(), inputGradients, hiddenGradients, default);
 
-            AssertClose(new[] { reference.ExpectedLoss }, new[] { loss }, name + " loss");
-            foreach (var tensor in model.Tensors)
-            {
-                float[] gradient = new float[tensor.Length];
-                model.GetGradient(tensor.Name, gradient);
-                AssertClose(reference.Gradients[tensor.Name].Data, gradient, $"{name} d loss / d {tensor.Name}");
-            }
-
-            AssertClose(reference.Gradients["input"].Data, inputGradients, name + " d loss / d input");
-            if (reference.InitialHidden is not null)
-            {
-                AssertClose(reference.Gradients["h0"].Data, hiddenGradients, name + " d loss / d h0");
-            }
+            PyTorchComparison.AssertClose(reference.ExpectedLoss, loss, name + " loss");
+            PyTorchComparison.AssertGradients(reference, model, inputGradients, reference.InitialHidden is null ? null : hiddenGradients);
         }
 
         [Theory]
@@ -125,16 +111,6 @@ namespace LstmGen.Tests
             Assert.Equal(new[] { "gru.weight_ih_l0", "gru.weight_hh_l0", "gru.bias_ih_l0", "gru.bias_hh_l0", "head.weight", "head.bias" }, GruTinyModel.Tensors.Select(t => t.Name));
             Assert.Equal(new[] { 15, 3 }, GruTinyModel.Tensors[0].Shape);
             Assert.Equal((3 * 5 * (3 + 5 + 2)) + (2 * 5) + 2, GruTinyModel.ParameterCount);
-        }
-
-        private static void AssertClose(double[] expected, float[] actual, string what)
-        {
-            Assert.Equal(expected.Length, actual.Length);
-            for (int i = 0; i < expected.Length; i++)
-            {
-                double difference = Math.Abs(expected[i] - actual[i]);
-                Assert.True(difference <= Absolute + (Relative * Math.Abs(expected[i])), $"{what}[{i}]: expected {expected[i]:R}, got {actual[i]:R} (difference {difference:E3})");
-            }
         }
     }
 }

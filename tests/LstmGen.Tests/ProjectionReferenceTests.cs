@@ -17,9 +17,6 @@ namespace LstmGen.Tests
     /// </summary>
     public sealed class ProjectionReferenceTests
     {
-        private const double Relative = 1e-6;
-        private const double Absolute = 1e-6;
-
         public static TheoryData<string> Cases => new(ReferenceCase.ProjectionCaseNames);
 
         /// <summary>The cases whose loss and gradients are checked: with projection-dropout, trained with LstmGen's masks.</summary>
@@ -36,9 +33,9 @@ namespace LstmGen.Tests
             Assert.Equal(reference.Layers * reference.ProjectionSize, hidden.Length);
             Assert.Equal(reference.Layers * reference.HiddenSize, cell.Length);
             Assert.Equal(reference.OutputSize == 0 ? reference.ProjectionSize : reference.OutputSize, model.OutputSize);
-            AssertClose(reference.Output.Data, outputs, name + " output");
-            AssertClose(reference.FinalHidden.Data, hidden, name + " h_n");
-            AssertClose(reference.FinalCell!.Data, cell, name + " c_n");
+            PyTorchComparison.AssertClose(reference.Output.Data, outputs, name + " output");
+            PyTorchComparison.AssertClose(reference.FinalHidden.Data, hidden, name + " h_n");
+            PyTorchComparison.AssertClose(reference.FinalCell!.Data, cell, name + " c_n");
         }
 
         [Theory]
@@ -59,31 +56,15 @@ namespace LstmGen.Tests
             float[] cellGradients = new float[reference.Layers * reference.HiddenSize];
             float loss = model.AccumulateGradients(reference.Input, reference.Target.ToSingle(), inputGradients, hiddenGradients, cellGradients);
 
-            AssertClose(new[] { reference.ExpectedLoss }, new[] { loss }, name + " loss");
+            PyTorchComparison.AssertClose(reference.ExpectedLoss, loss, name + " loss");
             Assert.Contains(model.Tensors, tensor => tensor.Name == "lstm.weight_hr_l0");
             Assert.Equal(reference.Gradients.Keys.Where(key => key.Contains('.', StringComparison.Ordinal)).OrderBy(key => key, StringComparer.Ordinal), model.Tensors.Select(tensor => tensor.Name).OrderBy(key => key, StringComparer.Ordinal));
-            foreach (TensorInfo tensor in model.Tensors)
-            {
-                float[] gradient = new float[tensor.Length];
-                model.GetGradient(tensor.Name, gradient);
-                AssertClose(reference.Gradients[tensor.Name].Data, gradient, $"{name} d loss / d {tensor.Name}");
-            }
-
-            AssertClose(reference.Gradients["input"].Data, inputGradients, name + " d loss / d input");
-            if (reference.InitialHidden is not null)
-            {
-                AssertClose(reference.Gradients["h0"].Data, hiddenGradients, name + " d loss / d h0");
-                AssertClose(reference.Gradients["c0"].Data, cellGradients, name + " d loss / d c0");
-            }
+            bool initial = reference.InitialHidden is not null;
+            PyTorchComparison.AssertGradients(reference, model, inputGradients, initial ? hiddenGradients : null, initial ? cellGradients : null);
 
             // One SGD step from these gradients, as torch.optim.SGD takes it.
             new Sgd((float)reference.SgdLearningRate).Step(model.Parameters, model.Gradients);
-            foreach (TensorInfo tensor in model.Tensors)
-            {
-                float[] values = new float[tensor.Length];
-                model.GetTensor(tensor.Name, values);
-                AssertClose(reference.AfterSgdStep![tensor.Name].Data, values, $"{name} {tensor.Name} after an SGD step");
-            }
+            PyTorchComparison.AssertTensors(reference.AfterSgdStep!, model, name, "after an SGD step");
         }
 
         [Theory]
@@ -206,16 +187,6 @@ namespace LstmGen.Tests
             LstmGen.Serialization.WeightFileException missing = Assert.Throws<LstmGen.Serialization.WeightFileException>(() => loaded.Load(plainFile));
             Assert.Contains("weight_hr_l0", missing.Message, StringComparison.Ordinal);
             Assert.Equal(model.Parameters.ToArray(), loaded.Parameters.ToArray());
-        }
-
-        private static void AssertClose(double[] expected, float[] actual, string what)
-        {
-            Assert.Equal(expected.Length, actual.Length);
-            for (int i = 0; i < expected.Length; i++)
-            {
-                double difference = Math.Abs(expected[i] - actual[i]);
-                Assert.True(difference <= Absolute + (Relative * Math.Abs(expected[i])), $"{what}[{i}]: expected {expected[i]:R}, got {actual[i]:R} (difference {difference:E3})");
-            }
         }
     }
 }

@@ -2,6 +2,7 @@ using System;
 using System.Linq;
 using LstmGen.CompilerServices;
 using LstmGen.Tests.Reference;
+using LstmGen.Tests.Support;
 using LstmGen.Training;
 using Xunit;
 
@@ -66,23 +67,8 @@ namespace LstmGen.Tests.Training
             int cellLength = name == "dropout-lstm" ? model.Layers * model.HiddenSize : 0;
             float loss = model.AccumulateGradients(reference.Input, reference.Target.ToSingle(), inputGradients, new float[model.Layers * model.HiddenSize], new float[cellLength]);
 
-            Close(reference.ExpectedLoss, loss, name + " loss");
-            foreach (TensorInfo tensor in model.Tensors)
-            {
-                float[] gradient = new float[tensor.Length];
-                model.GetGradient(tensor.Name, gradient);
-                double[] expected = reference.Gradients[tensor.Name].Data;
-                for (int i = 0; i < gradient.Length; i++)
-                {
-                    Close(expected[i], gradient[i], $"{name} d loss / d {tensor.Name}[{i}]");
-                }
-            }
-
-            double[] expectedInput = reference.Gradients["input"].Data;
-            for (int i = 0; i < inputGradients.Length; i++)
-            {
-                Close(expectedInput[i], inputGradients[i], $"{name} d loss / d input[{i}]");
-            }
+            PyTorchComparison.AssertClose(reference.ExpectedLoss, loss, name + " loss");
+            PyTorchComparison.AssertGradients(reference, model, inputGradients);
 
             // Other masks give another loss: the case does test the masks, not only the layers.
             model.ResetState();
@@ -90,9 +76,6 @@ namespace LstmGen.Tests.Training
             float otherLoss = model.AccumulateGradients(reference.Input, reference.Target.ToSingle());
             Assert.True(Math.Abs(otherLoss - reference.ExpectedLoss) > 1e-4, $"{name}: the loss with other masks, {otherLoss:R}, is the case's");
         }
-
-        private static void Close(double expected, float actual, string what) =>
-            Assert.True(Math.Abs(actual - expected) <= 1e-6 + (1e-6 * Math.Abs(expected)), $"{what}: expected {expected:R}, got {actual:R}");
 
         [Theory]
         [MemberData(nameof(Cells))]
