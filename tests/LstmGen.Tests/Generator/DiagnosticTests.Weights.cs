@@ -15,22 +15,56 @@ namespace LstmGen.Tests.Generator
 
         private static string TinyFixture => Path.Combine(AppContext.BaseDirectory, "Fixtures", "tiny_f32.safetensors");
 
+        /// <summary>Runs the generator on <paramref name="source"/> with <paramref name="files"/> as AdditionalFiles, the source kept for <see cref="Located"/>.</summary>
+        private static GeneratorRunResult RunWithFiles(string source, params string[] files)
+        {
+            s_lastSource = source;
+            return WeightsHarness.Run(source, files).Result;
+        }
+
+        /// <summary>
+        /// Runs the generator on <paramref name="source"/> with <paramref name="files"/> as AdditionalFiles (the source
+        /// kept for <see cref="Located"/>) and asserts that it reports one diagnostic, <paramref name="id"/>.
+        /// </summary>
+        private static (Diagnostic Diagnostic, GeneratorRunResult Result) OnlyWithFiles(string source, string id, params string[] files)
+        {
+            GeneratorRunResult result = RunWithFiles(source, files);
+            Diagnostic diagnostic = Assert.Single(result.Diagnostics);
+            Assert.Equal(id, diagnostic.Id);
+            return (diagnostic, result);
+        }
+
         /// <summary>
         /// The one diagnostic of <paramref name="source"/> with <paramref name="files"/>: <paramref name="id"/>, on the
         /// Weights argument; the model is still generated (without the weights), so code that uses it still binds.
         /// </summary>
         private static Diagnostic SingleWithFiles(string source, string id, params string[] files)
         {
-            s_lastSource = source;
-            var (result, _) = WeightsHarness.Run(source, files);
-            Diagnostic diagnostic = Assert.Single(result.Diagnostics);
-            Assert.Equal(id, diagnostic.Id);
+            var (diagnostic, result) = OnlyWithFiles(source, id, files);
             Assert.Equal(DiagnosticSeverity.Error, diagnostic.Severity);
             Assert.Equal("Weights = \"models/pilot.safetensors\"", Located(diagnostic));
             string model = GeneratorHarness.ModelSource(result);
             Assert.DoesNotContain("CompiledParameters", model, StringComparison.Ordinal);
             Assert.DoesNotContain(result.GeneratedSources, generated => generated.HintName.EndsWith(".LstmWeights.g.cs", StringComparison.Ordinal));
             return diagnostic;
+        }
+
+        /// <summary>
+        /// A model that takes its sizes from the weights file <paramref name="path"/>: no diagnostic, the output compiles
+        /// cleanly, and the generated constants are the given sizes (each the text after "= ", such as "3" or
+        /// "HiddenSize"). Returns the compilation with the generated model.
+        /// </summary>
+        private static Compilation AssertSizedByTheFile(string source, string path, string inputSize, string hiddenSize, string layers, string outputSize)
+        {
+            var (result, output) = WeightsHarness.Run(source, path);
+            Assert.Empty(result.Diagnostics);
+            GeneratorHarness.AssertCompilesCleanly(output);
+            string model = GeneratorHarness.ModelSource(result);
+            Assert.Contains($"public const int InputSize = {inputSize};", model, StringComparison.Ordinal);
+            Assert.Contains($"public const int HiddenSize = {hiddenSize};", model, StringComparison.Ordinal);
+            Assert.Contains($"public const int Layers = {layers};", model, StringComparison.Ordinal);
+            Assert.Contains($"public const int OutputSize = {outputSize};", model, StringComparison.Ordinal);
+            return output;
         }
 
         /// <summary>tiny_f32 with its tensors changed on the way, written as models/pilot.safetensors under <paramref name="folder"/>.</summary>
@@ -93,8 +127,7 @@ namespace LstmGen.Tests.Generator
         {
             using var folder = new WeightsFolder();
             string path = folder.Write("models/pilot.safetensors", WeightsHarness.SavedModel(inputSize: 3, hiddenSize: 4, layers: 1, outputSize: 0));
-            s_lastSource = TinyWithWeights;
-            var (result, _) = WeightsHarness.Run(TinyWithWeights, path);
+            GeneratorRunResult result = RunWithFiles(TinyWithWeights, path);
             Assert.Equal(new[] { "LSTM018", "LSTM018" }, result.Diagnostics.Select(d => d.Id));
             Assert.Equal(
                 "'Model' needs tensor 'head.weight' of shape [2, 4] (InputSize = 3, HiddenSize = 4, Layers = 1, OutputSize = 2), but the weights file 'models/pilot.safetensors' has none; it has: 'lstm.weight_ih_l0' [16, 3], 'lstm.weight_hh_l0' [16, 4], 'lstm.bias_ih_l0' [16], 'lstm.bias_hh_l0' [16]",
@@ -107,8 +140,7 @@ namespace LstmGen.Tests.Generator
         {
             using var folder = new WeightsFolder();
             string path = folder.Write("models/pilot.safetensors", WeightsHarness.SavedModel(inputSize: 3, hiddenSize: 4, layers: 2, outputSize: 2));
-            s_lastSource = TinyWithWeights;
-            var (result, _) = WeightsHarness.Run(TinyWithWeights, path);
+            GeneratorRunResult result = RunWithFiles(TinyWithWeights, path);
             Assert.Equal(Enumerable.Repeat("LSTM019", 4), result.Diagnostics.Select(d => d.Id));
             Assert.Equal(
                 "The weights file 'models/pilot.safetensors' has tensor 'lstm.weight_ih_l1' of shape [16, 4], which 'Model' does not have (InputSize = 3, HiddenSize = 4, Layers = 1, OutputSize = 2); the model's tensors are 'lstm.weight_ih_l0' [16, 3], 'lstm.weight_hh_l0' [16, 4], 'lstm.bias_ih_l0' [16], 'lstm.bias_hh_l0' [16], 'head.weight' [2, 4], 'head.bias' [2]",
@@ -175,11 +207,7 @@ namespace LstmGen.Tests.Generator
         {
             using var folder = new WeightsFolder();
             string path = TinyRewritten(folder, tensor => new SafeTensorsTensor(tensor.Name.Replace("lstm.", "rnn.", StringComparison.Ordinal), tensor.DType, tensor.Shape, tensor.Data));
-            const string source = "[LstmGen.Lstm(InputSize = 3, Weights = \"models/pilot.safetensors\")] public partial class Model { }";
-            s_lastSource = source;
-            var (result, _) = WeightsHarness.Run(source, path);
-            Diagnostic diagnostic = Assert.Single(result.Diagnostics);
-            Assert.Equal("LSTM023", diagnostic.Id);
+            var (diagnostic, result) = OnlyWithFiles("[LstmGen.Lstm(InputSize = 3, Weights = \"models/pilot.safetensors\")] public partial class Model { }", "LSTM023", path);
             Assert.Equal("Weights = \"models/pilot.safetensors\"", Located(diagnostic));
             Assert.Equal(
                 "'Model' leaves HiddenSize, Layers, OutputSize to the weights file 'models/pilot.safetensors', but it has no tensors 'lstm.weight_ih_l0' and 'lstm.weight_hh_l0', which give an LSTM's input and hidden sizes; set the sizes on [Lstm]",
@@ -209,11 +237,7 @@ namespace LstmGen.Tests.Generator
         {
             using var folder = new WeightsFolder();
             string path = folder.Write("models/pilot.safetensors", WeightsHarness.SavedModel(inputSize: 3, hiddenSize: 4, layers: 1, outputSize: 1));
-            const string source = "[LstmGen.Lstm(Weights = \"models/pilot.safetensors\", OutputActivation = LstmGen.Activation.Softmax)] public partial class Model { }";
-            s_lastSource = source;
-            var (result, _) = WeightsHarness.Run(source, path);
-            Diagnostic diagnostic = Assert.Single(result.Diagnostics);
-            Assert.Equal("LSTM023", diagnostic.Id);
+            var (diagnostic, _) = OnlyWithFiles("[LstmGen.Lstm(Weights = \"models/pilot.safetensors\", OutputActivation = LstmGen.Activation.Softmax)] public partial class Model { }", "LSTM023", path);
             Assert.EndsWith("but its OutputSize = 1 is too small for Softmax (LSTM006) (the file has InputSize = 3, HiddenSize = 4, Layers = 1, OutputSize = 1); set the sizes on [Lstm]", diagnostic.GetMessage(), StringComparison.Ordinal);
         }
 
@@ -222,14 +246,7 @@ namespace LstmGen.Tests.Generator
         {
             using var folder = new WeightsFolder();
             string path = folder.Write("models/pilot.safetensors", WeightsHarness.SavedModel(inputSize: 5, hiddenSize: 6, layers: 2, outputSize: 0));
-            var (result, output) = WeightsHarness.Run("[LstmGen.Lstm(Weights = \"models/pilot.safetensors\")] public partial class Model { }", path);
-            Assert.Empty(result.Diagnostics);
-            GeneratorHarness.AssertCompilesCleanly(output);
-            string model = GeneratorHarness.ModelSource(result);
-            Assert.Contains("public const int InputSize = 5;", model, StringComparison.Ordinal);
-            Assert.Contains("public const int HiddenSize = 6;", model, StringComparison.Ordinal);
-            Assert.Contains("public const int Layers = 2;", model, StringComparison.Ordinal);
-            Assert.Contains("public const int OutputSize = HiddenSize;", model, StringComparison.Ordinal);
+            AssertSizedByTheFile("[LstmGen.Lstm(Weights = \"models/pilot.safetensors\")] public partial class Model { }", path, "5", "6", "2", "HiddenSize");
         }
 
         private static byte[] WithElement(ReadOnlyMemory<byte> data, int index, float value)
