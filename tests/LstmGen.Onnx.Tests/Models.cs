@@ -60,6 +60,10 @@ namespace LstmGen.Onnx.Tests
     [Gru(InputSize = 16, HiddenSize = 64, Layers = 2, OutputSize = 8, OutputActivation = Activation.Tanh)]
     public partial class GruWide { }
 
+    /// <summary>docs/onnx.md's GRU of Predictor's sizes: its config.pbtxt there is checked against the export.</summary>
+    [Gru(InputSize = 8, HiddenSize = 32, Layers = 2, OutputSize = 4)]
+    public partial class GruPredictor { }
+
     internal static class Models
     {
         private static readonly Dictionary<string, Func<int, ILstmModel>> Factories = new()
@@ -78,6 +82,7 @@ namespace LstmGen.Onnx.Tests
             [nameof(GruSigmoidHead)] = seed => new GruSigmoidHead(seed),
             [nameof(GruSoftmaxHead)] = seed => new GruSoftmaxHead(seed),
             [nameof(GruWide)] = seed => new GruWide(seed),
+            [nameof(GruPredictor)] = seed => new GruPredictor(seed),
         };
 
         /// <summary>Every model's name.</summary>
