@@ -36,11 +36,7 @@ namespace LstmGen.Tests
         public void GradientsMatchPyTorch(string name)
         {
             ReferenceCase reference = ReferenceCase.Load(name);
-            ILstmModel model = ReferenceModels.ByCase[name]();
-            reference.LoadInto(model);
-            float[] inputGradients = new float[reference.Input.Length];
-            float[] hiddenGradients = new float[model.Layers * model.HiddenSize];
-            float loss = model.AccumulateGradients(reference.Input, reference.Target.ToSingle(), inputGradients, hiddenGradients, default);
+            var (model, loss, inputGradients, hiddenGradients, _) = ReferenceModels.AccumulateGradients(reference);
 
             PyTorchComparison.AssertClose(reference.ExpectedLoss, loss, name + " loss");
             PyTorchComparison.AssertGradients(reference, model, inputGradients, reference.InitialHidden is null ? null : hiddenGradients);

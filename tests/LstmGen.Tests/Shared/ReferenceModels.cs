@@ -261,6 +261,17 @@ namespace LstmGen.Tests.Reference
         /// </summary>
         public static string GradientDigest(ReferenceCase reference)
         {
+            var (model, loss, inputGradients, hiddenGradients, cellGradients) = AccumulateGradients(reference);
+            return ReferenceComparison.Digest(new[] { loss }, model.Gradients.ToArray(), inputGradients, hiddenGradients, cellGradients);
+        }
+
+        /// <summary>
+        /// Loads a case into a fresh model (with the case's dropout seed where the model drops) and runs
+        /// AccumulateGradients on the case's input and target; returns the model (holding the gradients), the loss, and
+        /// d loss / d the inputs, the initial hidden state and the initial cell state (none for a GRU).
+        /// </summary>
+        public static (ILstmModel Model, float Loss, float[] InputGradients, float[] HiddenGradients, float[] CellGradients) AccumulateGradients(ReferenceCase reference)
+        {
             ILstmModel model = ByCase[reference.Name]();
             reference.LoadInto(model);
             if (model is LstmGen.Training.IDropoutModel dropout)
@@ -272,7 +283,7 @@ namespace LstmGen.Tests.Reference
             float[] hiddenGradients = new float[reference.FinalHidden.Data.Length];
             float[] cellGradients = CellValues(reference, model);
             float loss = model.AccumulateGradients(reference.Input, reference.Target.ToSingle(), inputGradients, hiddenGradients, cellGradients);
-            return ReferenceComparison.Digest(new[] { loss }, model.Gradients.ToArray(), inputGradients, hiddenGradients, cellGradients);
+            return (model, loss, inputGradients, hiddenGradients, cellGradients);
         }
     }
 }

@@ -19,13 +19,7 @@ namespace LstmGen.Tests.Training
         public void LossAndEveryGradientMatchPyTorch(string name)
         {
             ReferenceCase reference = ReferenceCase.Load(name);
-            ILstmModel model = ReferenceModels.ByCase[name]();
-            reference.LoadInto(model);
-            float[] inputGradients = new float[reference.Input.Length];
-            float[] hiddenGradients = new float[model.Layers * model.HiddenSize];
-            float[] cellGradients = new float[hiddenGradients.Length];
-
-            float loss = model.AccumulateGradients(reference.Input, reference.Target.ToSingle(), inputGradients, hiddenGradients, cellGradients);
+            var (model, loss, inputGradients, hiddenGradients, cellGradients) = ReferenceModels.AccumulateGradients(reference);
 
             double relativeLossError = Math.Abs(loss - reference.ExpectedLoss) / Math.Abs(reference.ExpectedLoss);
             Assert.True(relativeLossError <= LossTolerance, $"loss {loss:R}, PyTorch {reference.ExpectedLoss:R}: relative error {relativeLossError:E2}");
