@@ -10,6 +10,12 @@ namespace LstmGen.CompilerServices
     /// neither without a package, the same through a pinned pointer. The returned reference is a managed
     /// reference (the garbage collector tracks it); the pin lasts only while the address is computed.
     /// </summary>
+    /// <remarks>
+    /// One overload per element type (float, and the bfloat16 weights' ushort and uint) on purpose, not one
+    /// <c>Add&lt;T&gt;</c>: the portable tier's kernels call these in their innermost loops, and Unity's IL2CPP with
+    /// "Faster (smaller) builds" shares generic code even across value types, which would turn each call into a
+    /// lookup of T's size. Non-generic methods compile to a pointer add on every runtime.
+    /// </remarks>
     [EditorBrowsable(EditorBrowsableState.Never)]
     public static class Refs
     {
