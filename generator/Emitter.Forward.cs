@@ -530,7 +530,7 @@ namespace LstmGen.Generator
             using (_writer.Open($"for ({NUInt} {row} = 0; {row} < {rows}; {row}++)"))
             {
                 _writer.Line($"ref {weightType} weights = ref {Unsafe}.Add(ref {matrix}, {row} * {columnsName});");
-                EmitLaneDot(path, columns, new[] { input }, "weights", alongside: null);
+                EmitLaneDot(path, columns, input, "weights");
                 _writer.Line($"{Unsafe}.Add(ref {output}, {row}) = {result("sum")};");
             }
         }

@@ -394,19 +394,14 @@ namespace LstmGen.Generator
         /// <summary>
         /// <c>float sum = left · right</c> over <paramref name="count"/> elements in the canonical order: the
         /// products go to 16 lanes (lane l takes elements l, l + 16, ...), LstmMath.Sum adds the lanes in a
-        /// fixed tree, and the elements past the last multiple of 16 follow in order. With several
-        /// <paramref name="lefts"/> (vector paths), one pass over <paramref name="right"/> computes a sum per left
-        /// operand (<c>sum0</c>, <c>sum1</c>, ...), keeping that many independent chains in flight.
-        /// <paramref name="alongside"/> adds a statement per row and chunk that also uses the right operand
-        /// (given its lanes, index, loaded value and row). While bfloat16 kernels are written (the head's), the right
-        /// operand is the bfloat16 weights, widened as they are loaded.
+        /// fixed tree, and the elements past the last multiple of 16 follow in order (as <see cref="LaneDot"/> does
+        /// for the backward pass's rows). While bfloat16 kernels are written (the head's), the right operand is the
+        /// bfloat16 weights, widened as they are loaded.
         /// </summary>
-        private void EmitLaneDot(PathPlan path, int count, string[] lefts, string right, System.Func<VectorSpelling, string, string, int, string>? alongside)
+        private void EmitLaneDot(PathPlan path, int count, string left, string right)
         {
             int chunks = count / 16;
             int tail = count % 16;
-            int rows = lefts.Length;
-            string Sum(int row) => rows == 1 ? "sum" : $"sum{Literal(row)}";
             if (chunks > 0 && path.Path == KernelPath.Scalar)
             {
                 // The caller declares the 16 lanes once, outside its loops; scalar code does one row at a time.
@@ -417,11 +412,7 @@ namespace LstmGen.Generator
                     {
                         _writer.Line($"{NUInt} index = k + ({NUInt})lane;");
                         _writer.Line($"float {right}Value = {ScalarWeight(right, "index")};");
-                        _writer.Line($"lanes[lane] = {TypeNames.LstmMath}.MultiplyAdd({Unsafe}.Add(ref {lefts[0]}, index), {right}Value, lanes[lane]);");
-                        if (alongside is not null)
-                        {
-                            _writer.Line(alongside(VectorOf(1), "index", $"{right}Value", 0));
-                        }
+                        _writer.Line($"lanes[lane] = {TypeNames.LstmMath}.MultiplyAdd({Unsafe}.Add(ref {left}, index), {right}Value, lanes[lane]);");
                     }
                 }
 
@@ -431,15 +422,10 @@ namespace LstmGen.Generator
             {
                 var vector = VectorOf(path.VectorWidth);
                 int registers = 16 / path.VectorWidth;
-                string Lane(int row, int i) =>
-                    (rows == 1 ? "lanes" : $"row{Literal(row)}Lanes")
-                    + (registers == 1 ? string.Empty : $"{Literal(i * path.VectorWidth)}To{Literal(((i + 1) * path.VectorWidth) - 1)}");
-                for (int row = 0; row < rows; row++)
+                string Lane(int i) => "lanes" + (registers == 1 ? string.Empty : $"{Literal(i * path.VectorWidth)}To{Literal(((i + 1) * path.VectorWidth) - 1)}");
+                for (int i = 0; i < registers; i++)
                 {
-                    for (int i = 0; i < registers; i++)
-                    {
-                        _writer.Line($"{vector.Type} {Lane(row, i)} = {vector.Type}.Zero;");
-                    }
+                    _writer.Line($"{vector.Type} {Lane(i)} = {vector.Type}.Zero;");
                 }
 
                 string? chunk = chunks == 1 ? null : "k";
@@ -448,36 +434,15 @@ namespace LstmGen.Generator
                     for (int i = 0; i < registers; i++)
                     {
                         string offset = Offset(chunk, i * path.VectorWidth);
-                        // One row alone uses the loaded chunk once, in place; several rows or an alongside statement read it from a local.
-                        bool loadIntoLocal = alongside is not null || rows > 1;
-                        string value = loadIntoLocal ? $"{right}{Literal(i)}" : VectorWeight(vector, right, offset);
-                        if (loadIntoLocal)
-                        {
-                            _writer.Line($"{vector.Type} {value} = {VectorWeight(vector, right, offset)};");
-                        }
-
-                        for (int row = 0; row < rows; row++)
-                        {
-                            _writer.Line($"{Lane(row, i)} = {TypeNames.LstmMath}.MultiplyAdd({vector.Load(lefts[row], offset)}, {value}, {Lane(row, i)});");
-                            if (alongside is not null)
-                            {
-                                _writer.Line(alongside(vector, offset, value, row));
-                            }
-                        }
+                        _writer.Line($"{Lane(i)} = {TypeNames.LstmMath}.MultiplyAdd({vector.Load(left, offset)}, {VectorWeight(vector, right, offset)}, {Lane(i)});");
                     }
                 }
 
-                for (int row = 0; row < rows; row++)
-                {
-                    _writer.Line($"float {Sum(row)} = {TypeNames.LstmMath}.Sum({string.Join(", ", Enumerable.Range(0, registers).Select(i => Lane(row, i)))});");
-                }
+                _writer.Line($"float sum = {TypeNames.LstmMath}.Sum({string.Join(", ", Enumerable.Range(0, registers).Select(Lane))});");
             }
             else
             {
-                for (int row = 0; row < rows; row++)
-                {
-                    _writer.Line($"float {Sum(row)} = 0f;");
-                }
+                _writer.Line("float sum = 0f;");
             }
 
             if (tail > 0)
@@ -486,14 +451,7 @@ namespace LstmGen.Generator
                 using (_writer.Open($"for ({NUInt} k = {Literal(chunks * 16)}; k < {Literal(count)}; k++)"))
                 {
                     _writer.Line($"float {right}Value = {ScalarWeight(right, "k")};");
-                    for (int row = 0; row < rows; row++)
-                    {
-                        _writer.Line($"{Sum(row)} = {TypeNames.LstmMath}.MultiplyAdd({Unsafe}.Add(ref {lefts[row]}, k), {right}Value, {Sum(row)});");
-                        if (alongside is not null)
-                        {
-                            _writer.Line(alongside(VectorOf(1), "k", $"{right}Value", row));
-                        }
-                    }
+                    _writer.Line($"sum = {TypeNames.LstmMath}.MultiplyAdd({Unsafe}.Add(ref {left}, k), {right}Value, sum);");
                 }
             }
         }
