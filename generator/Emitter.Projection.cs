@@ -50,7 +50,7 @@ namespace LstmGen.Generator
         /// <summary>The record and the backward scratch of an LSTM with projections: the hidden values are ProjectionSize wide.</summary>
         private void EmitProjectedTrainingConstants()
         {
-            _writer.Lines(WithStepRecordLength("""
+            _writer.Lines("""
                 // The record of a training sequence, one row per step after a row 0 that holds the state the
                 // sequence starts from. For each layer: the gate activations (packed like a gate row), o * tanh(c) of
                 // every unit (which the backward pass replaces with its gradient), the cell state and the hidden state
@@ -61,7 +61,9 @@ namespace LstmGen.Generator
                 private const int LayerRecordLength = RecordHiddenOffset + ProjectionSize;
                 private const int RecordLogitsOffset = Layers * LayerRecordLength;
                 private const int RecordOutputsOffset = RecordLogitsOffset + OutputSize;
-                {StepRecordLength}
+                """);
+            EmitStepRecordLength();
+            _writer.Lines("""
                 // The backward pass's scratch: d loss / d h (ProjectionSize values) and d loss / d c (HiddenSize values)
                 // of every layer, carried to the step before; the gradient reaching a layer's output from above; the
                 // logit gradients.
@@ -70,7 +72,7 @@ namespace LstmGen.Generator
                 private const int ScratchLogitOffset = ScratchUpstreamOffset + ProjectionSize;
                 private const int BackwardScratchLength = ScratchLogitOffset + OutputSize;
 
-                """));
+                """);
         }
 
         /// <summary>

@@ -34,7 +34,7 @@ namespace LstmGen.Generator
         {
             if (!_cell.HasCellState)
             {
-                _writer.Lines(WithStepRecordLength("""
+                _writer.Lines("""
                     // The record of a training sequence, one row per step after a row 0 that holds the state the
                     // sequence starts from. For each layer: the gate values (the activations r, z, n packed like a gate
                     // row, then W_hn h + b_hn of every unit), the hidden state, and the recurrent side's gate gradients
@@ -44,7 +44,9 @@ namespace LstmGen.Generator
                     private const int LayerRecordLength = RecordRecurrentGradientOffset + GateRowLength;
                     private const int RecordLogitsOffset = Layers * LayerRecordLength;
                     private const int RecordOutputsOffset = RecordLogitsOffset + OutputSize;
-                    {StepRecordLength}
+                    """);
+                EmitStepRecordLength();
+                _writer.Lines("""
                     // The backward pass's scratch: d loss / d h of every layer, carried to the step before; the part of it
                     // that h = (h_prev - n) * z + n carries directly; the gradient reaching a layer's output from above;
                     // the logit gradients.
@@ -53,7 +55,7 @@ namespace LstmGen.Generator
                     private const int ScratchLogitOffset = ScratchUpstreamOffset + HiddenSize;
                     private const int BackwardScratchLength = ScratchLogitOffset + OutputSize;
 
-                    """));
+                    """);
                 return;
             }
 
@@ -63,7 +65,7 @@ namespace LstmGen.Generator
                 return;
             }
 
-            _writer.Lines(WithStepRecordLength("""
+            _writer.Lines("""
                 // The record of a training sequence, one row per step after a row 0 that holds the state the
                 // sequence starts from. For each layer: the gate activations (packed like a gate row), the cell
                 // state and the hidden state; then the step's outputs before and after the output activation.
@@ -72,7 +74,9 @@ namespace LstmGen.Generator
                 private const int LayerRecordLength = GateRowLength + (2 * HiddenSize);
                 private const int RecordLogitsOffset = Layers * LayerRecordLength;
                 private const int RecordOutputsOffset = RecordLogitsOffset + OutputSize;
-                {StepRecordLength}
+                """);
+            EmitStepRecordLength();
+            _writer.Lines("""
                 // The backward pass's scratch: d loss / d h and d loss / d c of every layer, carried to the step
                 // before; the gradient reaching a layer's output from above; the logit gradients.
                 private const int ScratchCellOffset = Layers * HiddenSize;
@@ -80,25 +84,28 @@ namespace LstmGen.Generator
                 private const int ScratchLogitOffset = ScratchUpstreamOffset + HiddenSize;
                 private const int BackwardScratchLength = ScratchLogitOffset + OutputSize;
 
-                """));
+                """);
         }
 
         /// <summary>
-        /// Puts the length of a record's row into <paramref name="template"/> (at <c>{StepRecordLength}</c>): after the
-        /// outputs, a model with dropout records, for each layer below the top, its mask (0 or 1 / (1 - p) per unit)
-        /// and its output times the mask, which the layer above read.
+        /// The length of a step's row of the record: after the outputs, a model with dropout records, for each layer
+        /// below the top, its mask (0 or 1 / (1 - p) per unit) and its output times the mask, which the layer above read.
         /// </summary>
-        private string WithStepRecordLength(string template)
+        private void EmitStepRecordLength()
         {
-            string lines = _spec.HasDropout
-                ? $"""
-                  private const int RecordDropoutOffset = RecordOutputsOffset + OutputSize;
-                  private const int StepRecordLength = RecordDropoutOffset + ((Layers - 1) * 2 * {LayerOutputName});
+            if (!_spec.HasDropout)
+            {
+                _writer.Line("private const int StepRecordLength = RecordOutputsOffset + OutputSize;");
+                _writer.Line();
+                return;
+            }
 
-                  // Dropout between layers in training: the probability that a layer's output is dropped.
-                  """ + $"\nprivate const float DropoutProbability = {Literal(_spec.Dropout)};\n\n"
-                : "private const int StepRecordLength = RecordOutputsOffset + OutputSize;\n\n";
-            return template.Replace("{StepRecordLength}\n", lines);
+            _writer.Line("private const int RecordDropoutOffset = RecordOutputsOffset + OutputSize;");
+            _writer.Line($"private const int StepRecordLength = RecordDropoutOffset + ((Layers - 1) * 2 * {LayerOutputName});");
+            _writer.Line();
+            _writer.Line("// Dropout between layers in training: the probability that a layer's output is dropped.");
+            _writer.Line($"private const float DropoutProbability = {Literal(_spec.Dropout)};");
+            _writer.Line();
         }
 
         /// <summary>The offset, in a step's row of the record, of layer <paramref name="layer"/>'s dropout mask (its dropped output follows).</summary>
