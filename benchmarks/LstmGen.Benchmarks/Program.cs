@@ -11,7 +11,8 @@ namespace LstmGen.Benchmarks
     /// <c>--vs-rtneural BIN_DIR [ROUNDS]</c> alternates RTNeural's benchmark binaries with the Step survey
     /// (<see cref="RTNeuralComparison"/>; <c>LSTMGEN_BENCH_SHAPES</c> selects shapes); <c>--vs-pytorch-training [PYTHON SCRIPT [ROUNDS]]</c>
     /// alternates <c>../shared/bench/pytorch/time_torch.py</c> with the Trainer on the same work (<see cref="PyTorchTrainingComparison"/>);
-    /// <c>--vs-bf16 [ROUNDS]</c> times the float32 and bfloat16 models of hidden 128 and 256 in turn (<see cref="BFloat16Comparison"/>).
+    /// <c>--vs-bf16 [ROUNDS]</c> times the float32 and bfloat16 models of hidden 128 and 256 in turn (<see cref="BFloat16Comparison"/>);
+    /// <c>--weight-precisions [ROUNDS]</c> times float32, bfloat16 and two int8 weight streams of a step's gate sums (<see cref="PrecisionStreams"/>).
     /// </summary>
     public static class Program
     {
@@ -20,6 +21,8 @@ namespace LstmGen.Benchmarks
         {
             ["--trainer-scaling"] => TrainerScaling.Run(System.Console.Out),
             ["--vs-bf16"] => BFloat16Comparison.Run(5, System.Console.Out),
+            ["--weight-precisions"] => PrecisionStreams.Run(15, System.Console.Out),
+            ["--weight-precisions", string rounds] => PrecisionStreams.Run(int.Parse(rounds, System.Globalization.CultureInfo.InvariantCulture), System.Console.Out),
             ["--vs-bf16", string rounds] => BFloat16Comparison.Run(int.Parse(rounds, System.Globalization.CultureInfo.InvariantCulture), System.Console.Out),
             ["--plots"] => Plots.ResultPlots.Run(System.IO.Path.Combine("benchmarks", "RESULTS.md"), System.IO.Path.Combine("docs", "images"), System.Console.Out),
             ["--plots", string results, string folder] => Plots.ResultPlots.Run(results, folder, System.Console.Out),
