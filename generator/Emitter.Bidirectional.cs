@@ -22,11 +22,17 @@ namespace LstmGen.Generator
         /// <summary>The constant that names the width of the head's input: the top layer's output.</summary>
         private string HeadInputs => LayerOutputName;
 
-        /// <summary>The floats of the initial state's gradient: [Layers, HiddenSize], or [Directions * Layers, HiddenSize].</summary>
+        /// <summary>The floats of the initial cell state's gradient: [Layers, HiddenSize], or [Directions * Layers, HiddenSize].</summary>
         private string InitialStateLength => _spec.Bidirectional ? "Directions * Layers * HiddenSize" : "Layers * HiddenSize";
 
-        /// <summary>The shape of the initial state's gradient, for the length check's message.</summary>
+        /// <summary>The shape of the initial cell state's gradient, for the length check's message.</summary>
         private string InitialStateShape => _spec.Bidirectional ? "[Directions * Layers, HiddenSize]" : StateShape;
+
+        /// <summary>The floats of a bidirectional model's hidden states (initial gradients, final states): [Directions * Layers, <see cref="RecurrentWidth"/>].</summary>
+        private string DirectionHiddenLength => $"Directions * Layers * {RecurrentWidth}";
+
+        /// <summary>The shape of a bidirectional model's hidden states, for the length checks' messages.</summary>
+        private string DirectionHiddenShape => $"[Directions * Layers, {RecurrentWidth}]";
 
         /// <summary>The head's offset in the parameters: after every layer (and, for a bidirectional model, both of its directions).</summary>
         private string HeadOffsetDeclaration
@@ -54,7 +60,7 @@ namespace LstmGen.Generator
             _writer.Line("// Every layer runs a forward direction and a reverse direction (from the last step to the first), each with");
             _writer.Line("// its own parameters, the forward direction's first; a layer outputs both hidden states, forward half first.");
             _writer.Line("private const int Directions = 2;");
-            _writer.Line("private const int LayerOutputSize = Directions * HiddenSize;");
+            _writer.Line($"private const int LayerOutputSize = Directions * {RecurrentWidth};");
         }
 
         private void EmitDirectionFields()
@@ -95,13 +101,19 @@ namespace LstmGen.Generator
                 foreach (LayerKernel kernel in _plan.LayerKernels)
                 {
                     EmitLayerKernel(kernel, path, agents: false);
-                    if (kernel.ProjectsInForward(_spec.HiddenSize))
+                    if (_plan.ProjectsInForward(kernel))
                     {
                         EmitProjectionKernel(kernel, path);
                         EmitLayerKernel(kernel, path, agents: false, recurrentOnly: true);
                     }
 
                     EmitLayerBackward(kernel, path);
+                }
+
+                if (_spec.HasProjection)
+                {
+                    EmitHiddenProjection(path);
+                    EmitHiddenProjectionBackward(path);
                 }
 
                 EmitGateRowHelpers(path);
@@ -118,7 +130,21 @@ namespace LstmGen.Generator
         {
             _writer.Line("// The record of a training sequence, one row per step between two rows of starting states: row 0 holds the");
             _writer.Line("// state the forward directions start from, row T + 1 the state the reverse directions start from (both zero).");
-            if (_cell.HasCellState)
+            if (_spec.HasProjection)
+            {
+                _writer.Lines("""
+                    // In a step's row, for each layer and direction (layer k's forward direction at 2k, its reverse at 2k + 1): the
+                    // gate activations (packed like a gate row), o * tanh(c) of every unit (which the backward pass replaces with its
+                    // gradient), the cell state and the hidden state (ProjectionSize values); then each layer's output (both
+                    // directions' hidden states) and the loss gradient with respect to it; then the step's outputs before and after
+                    // the output activation.
+                    private const int RecordCellOutputOffset = GateRowLength;
+                    private const int RecordCellOffset = GateValuesLength;
+                    private const int RecordHiddenOffset = GateValuesLength + HiddenSize;
+                    private const int LayerRecordLength = RecordHiddenOffset + ProjectionSize;
+                    """);
+            }
+            else if (_cell.HasCellState)
             {
                 _writer.Lines("""
                     // In a step's row, for each layer and direction (layer k's forward direction at 2k, its reverse at 2k + 1): the
@@ -178,8 +204,17 @@ namespace LstmGen.Generator
             _writer.Line(_cell.HasCellState
                 ? "// gradients."
                 : "// added to the forward direction's; the logit gradients.");
-            _writer.Line(_cell.HasCellState ? "private const int ScratchCellOffset = HiddenSize;" : "private const int ScratchCarriedOffset = HiddenSize;");
-            _writer.Line("private const int ScratchInputOffset = 2 * HiddenSize;");
+            if (_spec.HasProjection)
+            {
+                _writer.Line("private const int ScratchCellOffset = ProjectionSize;");
+                _writer.Line("private const int ScratchInputOffset = ProjectionSize + HiddenSize;");
+            }
+            else
+            {
+                _writer.Line(_cell.HasCellState ? "private const int ScratchCellOffset = HiddenSize;" : "private const int ScratchCarriedOffset = HiddenSize;");
+                _writer.Line("private const int ScratchInputOffset = 2 * HiddenSize;");
+            }
+
             _writer.Line($"private const int ScratchLogitOffset = ScratchInputOffset + {widestInput};");
             _writer.Line("private const int BackwardScratchLength = ScratchLogitOffset + OutputSize;");
             _writer.Line();
@@ -198,7 +233,9 @@ namespace LstmGen.Generator
                 ? $"private const int ForwardGatesLength = ForwardChunk * {GateValuesLength};"
                 : $"private const int ForwardGatesLength = {GateValuesLength};");
             _writer.Line("private const int ForwardStateOffset = ForwardGatesLength;");
-            _writer.Line(_cell.HasCellState
+            _writer.Line(_spec.HasProjection
+                ? "private const int ForwardBufferLength = ForwardStateOffset + ProjectionSize + HiddenSize;"
+                : _cell.HasCellState
                 ? "private const int ForwardBufferLength = ForwardStateOffset + (2 * HiddenSize);"
                 : "private const int ForwardBufferLength = ForwardStateOffset + HiddenSize;");
             _writer.Line();
@@ -215,7 +252,7 @@ namespace LstmGen.Generator
             _writer.Line($"ref float hidden = ref {Unsafe}.Add(ref {ArrayData}({buffer}), ForwardStateOffset);");
             if (_cell.HasCellState)
             {
-                _writer.Line($"ref float cell = ref {Unsafe}.Add(ref hidden, HiddenSize);");
+                _writer.Line($"ref float cell = ref {Unsafe}.Add(ref hidden, {RecurrentWidth});");
             }
         }
 
@@ -228,7 +265,7 @@ namespace LstmGen.Generator
             _writer.Line(_spec.HasHead ? "/// head at every step. Every path sums in the same order and gives the same bits." : "/// top layer's outputs. Every path sums in the same order and gives the same bits.");
             _writer.Line("/// <paramref name=\"outputs\"/> must not share memory with <paramref name=\"inputs\"/>.");
             _writer.Line("/// </remarks>");
-            using (OpenForwardCore())
+            using (OpenBidirectionalForwardCore())
             {
                 _writer.Line("// The buffers, each read into a local once: every reference below points into these arrays. The sequence");
                 _writer.Line("// buffer grows to the longest sequence seen (RecordLength checks its size; one row more than needed).");
@@ -244,7 +281,8 @@ namespace LstmGen.Generator
                 _writer.Line("// Layer 0 reads the input; its outputs go to the first slice of the sequence buffer.");
                 using (_writer.Open("for (int direction = 0; direction < Directions; direction++)"))
                 {
-                    _writer.Line($"{_plan.FirstLayer.Name}Direction(ref {Unsafe}.Add(ref parameters, direction * FirstLayerParameterCount), ref {TypeNames.MemoryMarshal}.GetReference(inputs), InputSize, ref {Unsafe}.Add(ref sequence, direction * HiddenSize), steps, reverse: direction == 1, ref gates, {StateArguments("ref hidden", "ref cell")});");
+                    _writer.Line($"{_plan.FirstLayer.Name}Direction(ref {Unsafe}.Add(ref parameters, direction * FirstLayerParameterCount), ref {TypeNames.MemoryMarshal}.GetReference(inputs), InputSize, ref {Unsafe}.Add(ref sequence, direction * {RecurrentWidth}), steps, reverse: direction == 1, ref gates, {StateArguments("ref hidden", "ref cell")});");
+                    EmitFinalState("direction");
                 }
 
                 if (HasUpperLayers)
@@ -258,7 +296,8 @@ namespace LstmGen.Generator
                         using (_writer.Open("for (int direction = 0; direction < Directions; direction++)"))
                         {
                             _writer.Line($"int weights = {UpperDirectionWeights};");
-                            _writer.Line($"{_plan.UpperLayer.Name}Direction(ref {Unsafe}.Add(ref parameters, weights), ref below, LayerOutputSize, ref {Unsafe}.Add(ref layerOutputs, direction * HiddenSize), steps, reverse: direction == 1, ref gates, {StateArguments("ref hidden", "ref cell")});");
+                            _writer.Line($"{_plan.UpperLayer.Name}Direction(ref {Unsafe}.Add(ref parameters, weights), ref below, LayerOutputSize, ref {Unsafe}.Add(ref layerOutputs, direction * {RecurrentWidth}), steps, reverse: direction == 1, ref gates, {StateArguments("ref hidden", "ref cell")});");
+                            EmitFinalState("(layer * Directions) + direction");
                         }
                     }
                 }
@@ -291,12 +330,79 @@ namespace LstmGen.Generator
         }
 
         /// <summary>
+        /// The two public Forwards of a bidirectional model (the interface's, and the one that also writes PyTorch's h_n and c_n),
+        /// which check the spans and hold the model while they call ForwardCore, and opens ForwardCore's body. The caller writes
+        /// the first Forward's documentation.
+        /// </summary>
+        private Block OpenBidirectionalForwardCore()
+        {
+            string finalCell = _cell.HasCellState ? ", finalCell" : string.Empty;
+            using (_writer.Open($"public void Forward({TypeNames.ReadOnlySpan}<float> inputs, {TypeNames.Span}<float> outputs)"))
+            {
+                _writer.Line($"int steps = {TypeNames.ModelGuard}.SequenceLength(inputs.Length, InputSize, outputs.Length, OutputSize, nameof(inputs), nameof(outputs));");
+                _writer.Line($"{TypeNames.ModelGuard}.Disjoint<float>(outputs, inputs, nameof(outputs), nameof(inputs));");
+                using (Guard("Forward"))
+                {
+                    _writer.Line($"ForwardCore(inputs, outputs, steps, finalHidden: default{(_cell.HasCellState ? ", finalCell: default" : string.Empty)});");
+                }
+            }
+
+            _writer.Line();
+            _writer.Line("/// <summary>");
+            _writer.Line("/// Forward, which also writes each direction's state after its last step, as PyTorch's h_n and c_n: layer k's");
+            _writer.Line("/// forward direction in row 2k (its state after the last step of the sequence), its reverse direction in row 2k + 1");
+            _writer.Line("/// (its state after step 0, the last it reads).");
+            _writer.Line("/// </summary>");
+            _writer.Line("/// <param name=\"inputs\">The sequence, [T, InputSize] row-major.</param>");
+            _writer.Line("/// <param name=\"outputs\">The outputs of every step, [T, OutputSize] row-major.</param>");
+            _writer.Line($"/// <param name=\"finalHidden\">The final hidden states, {DirectionHiddenShape} row-major (h_n).</param>");
+            _writer.Line(_cell.HasCellState
+                ? "/// <param name=\"finalCell\">The final cell states, [Directions * Layers, HiddenSize] row-major (c_n).</param>"
+                : $"/// <param name=\"finalCell\">Must be empty (<c>default</c>): a {_cell.Name} has no cell state.</param>");
+            _writer.Line("/// <remarks>");
+            _writer.Line("/// No span may share memory with another. Allocates nothing once Forward has run on a sequence as long.");
+            _writer.Line("/// </remarks>");
+            using (_writer.Open($"public void Forward({TypeNames.ReadOnlySpan}<float> inputs, {TypeNames.Span}<float> outputs, {TypeNames.Span}<float> finalHidden, {TypeNames.Span}<float> finalCell)"))
+            {
+                _writer.Line($"int steps = {TypeNames.ModelGuard}.SequenceLength(inputs.Length, InputSize, outputs.Length, OutputSize, nameof(inputs), nameof(outputs));");
+                _writer.Line($"{TypeNames.ModelGuard}.Length(finalHidden.Length, {DirectionHiddenLength}, nameof(finalHidden), \"{DirectionHiddenShape}\");");
+                _writer.Line(_cell.HasCellState
+                    ? $"{TypeNames.ModelGuard}.Length(finalCell.Length, {InitialStateLength}, nameof(finalCell), \"{InitialStateShape}\");"
+                    : $"{TypeNames.ModelGuard}.Length(finalCell.Length, 0, nameof(finalCell), \"empty: a {_cell.Name} has no cell state\");");
+                _writer.Line($"{TypeNames.ModelGuard}.FinalStateSpans(inputs, outputs, finalHidden, finalCell);");
+                using (Guard("Forward"))
+                {
+                    _writer.Line($"ForwardCore(inputs, outputs, steps, finalHidden{finalCell});");
+                }
+            }
+
+            _writer.Line();
+            _writer.Line("/// <summary>Forward's work: the spans were checked, and the call holds the model. Empty final states are not wanted.</summary>");
+            return _writer.Open(_cell.HasCellState
+                ? $"private void ForwardCore({TypeNames.ReadOnlySpan}<float> inputs, {TypeNames.Span}<float> outputs, int steps, {TypeNames.Span}<float> finalHidden, {TypeNames.Span}<float> finalCell)"
+                : $"private void ForwardCore({TypeNames.ReadOnlySpan}<float> inputs, {TypeNames.Span}<float> outputs, int steps, {TypeNames.Span}<float> finalHidden)");
+        }
+
+        /// <summary>Copies the state the direction that ran ended in to row <paramref name="row"/> of the final states, when wanted.</summary>
+        private void EmitFinalState(string row)
+        {
+            using (_writer.Open("if (!finalHidden.IsEmpty)"))
+            {
+                _writer.Line($"new {TypeNames.Span}<float>(buffer, ForwardStateOffset, {RecurrentWidth}).CopyTo(finalHidden.Slice(({row}) * {RecurrentWidth}, {RecurrentWidth}));");
+                if (_cell.HasCellState)
+                {
+                    _writer.Line($"new {TypeNames.Span}<float>(buffer, ForwardStateOffset + {RecurrentWidth}, HiddenSize).CopyTo(finalCell.Slice(({row}) * HiddenSize, HiddenSize));");
+                }
+            }
+        }
+
+        /// <summary>
         /// One direction of a layer over the sequence in Forward: a chunk at a time, the reverse direction from the last chunk and
         /// each chunk from its last step; the input part of a chunk's sums first where the layer projects.
         /// </summary>
         private void EmitForwardDirection(LayerKernel kernel)
         {
-            bool projects = kernel.ProjectsInForward(_spec.HiddenSize);
+            bool projects = _plan.ProjectsInForward(kernel);
             _writer.Line("/// <summary>");
             _writer.Line($"/// One direction of {DescribeLayers(kernel)} over the sequence, from a zero state: step t reads <paramref name=\"inputs\"/> at");
             _writer.Line("/// t * <paramref name=\"inputStride\"/> and writes its hidden state to <paramref name=\"outputs\"/> at t * LayerOutputSize.");
@@ -325,7 +431,7 @@ namespace LstmGen.Generator
                         _writer.Line(projects
                             ? $"{kernel.Name}Recurrent(ref weights, {StateArguments("ref hidden", "ref cell")}, ref {Unsafe}.Add(ref gates, step * {GateValuesLength}));"
                             : $"{kernel.Name}Step(ref weights, ref {Unsafe}.Add(ref inputs, (start + step) * inputStride), {StateArguments("ref hidden", "ref cell")}, ref gates);");
-                        _writer.Line($"{TypeNames.Floats}.Copy(ref hidden, ref {Unsafe}.Add(ref outputs, (start + step) * LayerOutputSize), HiddenSize);");
+                        _writer.Line($"{TypeNames.Floats}.Copy(ref hidden, ref {Unsafe}.Add(ref outputs, (start + step) * LayerOutputSize), {RecurrentWidth});");
                     }
                 }
             }
@@ -337,7 +443,7 @@ namespace LstmGen.Generator
         private void EmitClearDirectionState()
         {
             _writer.Line("// Each direction starts from a zero state.");
-            _writer.Line($"{TypeNames.Floats}.Clear(ref hidden, HiddenSize);");
+            _writer.Line($"{TypeNames.Floats}.Clear(ref hidden, {RecurrentWidth});");
             if (_cell.HasCellState)
             {
                 _writer.Line($"{TypeNames.Floats}.Clear(ref cell, HiddenSize);");
@@ -363,7 +469,7 @@ namespace LstmGen.Generator
                     _writer.Line("int step = reverse ? steps - 1 - i : i;");
                     _writer.Line($"ref float row = ref {Unsafe}.Add(ref record, (step + 1) * StepRecordLength);");
                     _writer.Line($"{kernel.Name}Recorded(ref weights, ref {Unsafe}.Add(ref inputs, step * inputStride), {StateArguments("ref hidden", "ref cell")}, ref {Unsafe}.Add(ref row, layerRecord));");
-                    _writer.Line($"{TypeNames.Floats}.Copy(ref hidden, ref {Unsafe}.Add(ref row, layerOutput), HiddenSize);");
+                    _writer.Line($"{TypeNames.Floats}.Copy(ref hidden, ref {Unsafe}.Add(ref row, layerOutput), {RecurrentWidth});");
                 }
             }
 
@@ -422,7 +528,7 @@ namespace LstmGen.Generator
                 _writer.Line("// Layer 0 reads the input.");
                 using (_writer.Open("for (int direction = 0; direction < Directions; direction++)"))
                 {
-                    _writer.Line($"{_plan.FirstLayer.Name}RecordedDirection(ref {Unsafe}.Add(ref parameters, direction * FirstLayerParameterCount), ref input, InputSize, ref record, steps, reverse: direction == 1, layerRecord: direction * LayerRecordLength, layerOutput: RecordLayerOutputOffset + (direction * HiddenSize), {StateArguments("ref hidden", "ref cell")});");
+                    _writer.Line($"{_plan.FirstLayer.Name}RecordedDirection(ref {Unsafe}.Add(ref parameters, direction * FirstLayerParameterCount), ref input, InputSize, ref record, steps, reverse: direction == 1, layerRecord: direction * LayerRecordLength, layerOutput: RecordLayerOutputOffset + (direction * {RecurrentWidth}), {StateArguments("ref hidden", "ref cell")});");
                 }
 
                 if (HasUpperLayers)
@@ -451,7 +557,7 @@ namespace LstmGen.Generator
                         using (_writer.Open("for (int direction = 0; direction < Directions; direction++)"))
                         {
                             _writer.Line($"int weights = {UpperDirectionWeights};");
-                            _writer.Line($"{_plan.UpperLayer.Name}RecordedDirection(ref {Unsafe}.Add(ref parameters, weights), ref below, StepRecordLength, ref record, steps, reverse: direction == 1, layerRecord: ((layer * Directions) + direction) * LayerRecordLength, layerOutput: {LayerOutputRecord("layer")} + (direction * HiddenSize), {StateArguments("ref hidden", "ref cell")});");
+                            _writer.Line($"{_plan.UpperLayer.Name}RecordedDirection(ref {Unsafe}.Add(ref parameters, weights), ref below, StepRecordLength, ref record, steps, reverse: direction == 1, layerRecord: ((layer * Directions) + direction) * LayerRecordLength, layerOutput: {LayerOutputRecord("layer")} + (direction * {RecurrentWidth}), {StateArguments("ref hidden", "ref cell")});");
                         }
                     }
                 }
@@ -532,7 +638,7 @@ namespace LstmGen.Generator
                         using (_writer.Open("for (int direction = 0; direction < Directions; direction++)"))
                         {
                             _writer.Line($"int weights = {UpperDirectionWeights};");
-                            _writer.Line($"{_plan.UpperLayer.Name}BackwardDirection(ref {Unsafe}.Add(ref parameters, weights), ref {Unsafe}.Add(ref gradients, weights), ref record, steps, reverse: direction == 1, layerRecord: ((layer * Directions) + direction) * LayerRecordLength, upstream: {OutputGradientRecord("layer")} + (direction * HiddenSize), ref belowGradients, StepRecordLength, computeInputGradient: true, ref scratchStart);");
+                            _writer.Line($"{_plan.UpperLayer.Name}BackwardDirection(ref {Unsafe}.Add(ref parameters, weights), ref {Unsafe}.Add(ref gradients, weights), ref record, steps, reverse: direction == 1, layerRecord: ((layer * Directions) + direction) * LayerRecordLength, upstream: {OutputGradientRecord("layer")} + (direction * {RecurrentWidth}), ref belowGradients, StepRecordLength, computeInputGradient: true, ref scratchStart);");
                             EmitInitialStateGradients("(layer * Directions) + direction");
                         }
 
@@ -554,7 +660,7 @@ namespace LstmGen.Generator
                 using (_writer.Open("for (int direction = 0; direction < Directions; direction++)"))
                 {
                     _writer.Line("int weights = direction * FirstLayerParameterCount;");
-                    _writer.Line($"{_plan.FirstLayer.Name}BackwardDirection(ref {Unsafe}.Add(ref parameters, weights), ref {Unsafe}.Add(ref gradients, weights), ref record, steps, reverse: direction == 1, layerRecord: direction * LayerRecordLength, upstream: {OutputGradientRecord("0")} + (direction * HiddenSize), ref inputGradient, InputSize, wantsInputGradients, ref scratchStart);");
+                    _writer.Line($"{_plan.FirstLayer.Name}BackwardDirection(ref {Unsafe}.Add(ref parameters, weights), ref {Unsafe}.Add(ref gradients, weights), ref record, steps, reverse: direction == 1, layerRecord: direction * LayerRecordLength, upstream: {OutputGradientRecord("0")} + (direction * {RecurrentWidth}), ref inputGradient, InputSize, wantsInputGradients, ref scratchStart);");
                     EmitInitialStateGradients("direction");
                 }
 
@@ -572,7 +678,7 @@ namespace LstmGen.Generator
         {
             using (_writer.Open("if (wantsInitialGradients)"))
             {
-                _writer.Line($"scratch.Slice(0, HiddenSize).CopyTo(initialHiddenGradients.Slice(({row}) * HiddenSize, HiddenSize));");
+                _writer.Line($"scratch.Slice(0, {RecurrentWidth}).CopyTo(initialHiddenGradients.Slice(({row}) * {RecurrentWidth}, {RecurrentWidth}));");
                 if (_cell.HasCellState)
                 {
                     _writer.Line($"scratch.Slice(ScratchCellOffset, HiddenSize).CopyTo(initialCellGradients.Slice(({row}) * HiddenSize, HiddenSize));");
@@ -630,7 +736,7 @@ namespace LstmGen.Generator
         {
             _writer.Line($"int weights = {weights};");
             _writer.Line($"WeightGradients(ref {Unsafe}.Add(ref gradients, weights), {inputs}, {x}, {xStride}, ref gateGradients, blockStart, blockEnd);");
-            _writer.Line($"WeightGradients(ref {Unsafe}.Add(ref gradients, weights + ({inputs} * GateRowLength)), HiddenSize, ref previousHidden, StepRecordLength, ref {RecurrentGateGradients("gateGradients", "StepRecordLength + layerRecord")}, blockStart, blockEnd);");
+            _writer.Line($"WeightGradients(ref {Unsafe}.Add(ref gradients, weights + ({inputs} * GateRowLength)), {RecurrentWidth}, ref previousHidden, StepRecordLength, ref {RecurrentGateGradients("gateGradients", "StepRecordLength + layerRecord")}, blockStart, blockEnd);");
         }
     }
 }

@@ -175,11 +175,6 @@ namespace LstmGen.Generator
                 diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.ProjectionBFloat16, ArgumentLocation("WeightPrecision"), name));
             }
 
-            if (projectionSize > 0 && bidirectional)
-            {
-                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.BidirectionalProjection, ArgumentLocation("ProjectionSize"), name));
-            }
-
             if (hiddenSize >= 1 && layers >= 1 && hiddenSize <= DiagnosticDescriptors.MaxHiddenSize && layers <= DiagnosticDescriptors.MaxLayers
                 && layers * hiddenSize > DiagnosticDescriptors.MaxLayerUnits)
             {
