@@ -297,7 +297,7 @@ namespace LstmGen.Generator
                         {
                             _writer.Line($"int weights = {UpperDirectionWeights};");
                             _writer.Line($"{_plan.UpperLayer.Name}Direction(ref {Unsafe}.Add(ref parameters, weights), ref below, LayerOutputSize, ref {Unsafe}.Add(ref layerOutputs, direction * {RecurrentWidth}), steps, reverse: direction == 1, ref gates, {StateArguments("ref hidden", "ref cell")});");
-                            EmitFinalState("(layer * Directions) + direction");
+                            EmitFinalState("((layer * Directions) + direction)");
                         }
                     }
                 }
@@ -383,15 +383,15 @@ namespace LstmGen.Generator
                 : $"private void ForwardCore({TypeNames.ReadOnlySpan}<float> inputs, {TypeNames.Span}<float> outputs, int steps, {TypeNames.Span}<float> finalHidden)");
         }
 
-        /// <summary>Copies the state the direction that ran ended in to row <paramref name="row"/> of the final states, when wanted.</summary>
+        /// <summary>Copies the state the direction that ran ended in to row <paramref name="row"/> (an identifier or a parenthesised expression) of the final states, when wanted.</summary>
         private void EmitFinalState(string row)
         {
             using (_writer.Open("if (!finalHidden.IsEmpty)"))
             {
-                _writer.Line($"new {TypeNames.Span}<float>(buffer, ForwardStateOffset, {RecurrentWidth}).CopyTo(finalHidden.Slice(({row}) * {RecurrentWidth}, {RecurrentWidth}));");
+                _writer.Line($"new {TypeNames.Span}<float>(buffer, ForwardStateOffset, {RecurrentWidth}).CopyTo(finalHidden.Slice({row} * {RecurrentWidth}, {RecurrentWidth}));");
                 if (_cell.HasCellState)
                 {
-                    _writer.Line($"new {TypeNames.Span}<float>(buffer, ForwardStateOffset + {RecurrentWidth}, HiddenSize).CopyTo(finalCell.Slice(({row}) * HiddenSize, HiddenSize));");
+                    _writer.Line($"new {TypeNames.Span}<float>(buffer, ForwardStateOffset + {RecurrentWidth}, HiddenSize).CopyTo(finalCell.Slice({row} * HiddenSize, HiddenSize));");
                 }
             }
         }
