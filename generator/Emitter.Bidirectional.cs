@@ -265,7 +265,7 @@ namespace LstmGen.Generator
             _writer.Line(_spec.HasHead ? "/// head at every step. Every path sums in the same order and gives the same bits." : "/// top layer's outputs. Every path sums in the same order and gives the same bits.");
             _writer.Line("/// <paramref name=\"outputs\"/> must not share memory with <paramref name=\"inputs\"/>.");
             _writer.Line("/// </remarks>");
-            using (OpenBidirectionalForwardCore())
+            using (OpenForwardCore(BidirectionalFinalStates))
             {
                 _writer.Line("// The buffers, each read into a local once: every reference below points into these arrays. The sequence");
                 _writer.Line("// buffer grows to the longest sequence seen (RecordLength checks its size; one row more than needed).");
@@ -321,6 +321,7 @@ namespace LstmGen.Generator
             }
 
             _writer.Line();
+            EmitForwardWithFinalStates();
             foreach (LayerKernel kernel in _plan.LayerKernels)
             {
                 EmitForwardDirection(kernel);
@@ -329,25 +330,17 @@ namespace LstmGen.Generator
             EmitForwardDispatchers();
         }
 
-        /// <summary>
-        /// The two public Forwards of a bidirectional model (the interface's, and the one that also writes PyTorch's h_n and c_n),
-        /// which check the spans and hold the model while they call ForwardCore, and opens ForwardCore's body. The caller writes
-        /// the first Forward's documentation.
-        /// </summary>
-        private Block OpenBidirectionalForwardCore()
-        {
-            string finalCell = _cell.HasCellState ? ", finalCell" : string.Empty;
-            using (_writer.Open($"public void Forward({TypeNames.ReadOnlySpan}<float> inputs, {TypeNames.Span}<float> outputs)"))
-            {
-                _writer.Line($"int steps = {TypeNames.ModelGuard}.SequenceLength(inputs.Length, InputSize, outputs.Length, OutputSize, nameof(inputs), nameof(outputs));");
-                _writer.Line($"{TypeNames.ModelGuard}.Disjoint<float>(outputs, inputs, nameof(outputs), nameof(inputs));");
-                using (Guard("Forward"))
-                {
-                    _writer.Line($"ForwardCore(inputs, outputs, steps, finalHidden: default{(_cell.HasCellState ? ", finalCell: default" : string.Empty)});");
-                }
-            }
+        /// <summary>What a bidirectional model's ForwardCore takes besides the sequence: the final states, empty when not wanted.</summary>
+        private FinalStates BidirectionalFinalStates => _cell.HasCellState
+            ? new FinalStates(", finalHidden: default, finalCell: default", $", {TypeNames.Span}<float> finalHidden, {TypeNames.Span}<float> finalCell", " Empty final states are not wanted.")
+            : new FinalStates(", finalHidden: default", $", {TypeNames.Span}<float> finalHidden", " Empty final states are not wanted.");
 
-            _writer.Line();
+        /// <summary>
+        /// The public Forward that also writes PyTorch's h_n and c_n: it checks the spans and holds the model while it calls
+        /// ForwardCore (which the interface's Forward calls with empty final states).
+        /// </summary>
+        private void EmitForwardWithFinalStates()
+        {
             _writer.Line("/// <summary>");
             _writer.Line("/// Forward, which also writes each direction's state after its last step, as PyTorch's h_n and c_n: layer k's");
             _writer.Line("/// forward direction in row 2k (its state after the last step of the sequence), its reverse direction in row 2k + 1");
@@ -372,15 +365,11 @@ namespace LstmGen.Generator
                 _writer.Line($"{TypeNames.ModelGuard}.FinalStateSpans(inputs, outputs, finalHidden, finalCell);");
                 using (Guard("Forward"))
                 {
-                    _writer.Line($"ForwardCore(inputs, outputs, steps, finalHidden{finalCell});");
+                    _writer.Line(_cell.HasCellState ? "ForwardCore(inputs, outputs, steps, finalHidden, finalCell);" : "ForwardCore(inputs, outputs, steps, finalHidden);");
                 }
             }
 
             _writer.Line();
-            _writer.Line("/// <summary>Forward's work: the spans were checked, and the call holds the model. Empty final states are not wanted.</summary>");
-            return _writer.Open(_cell.HasCellState
-                ? $"private void ForwardCore({TypeNames.ReadOnlySpan}<float> inputs, {TypeNames.Span}<float> outputs, int steps, {TypeNames.Span}<float> finalHidden, {TypeNames.Span}<float> finalCell)"
-                : $"private void ForwardCore({TypeNames.ReadOnlySpan}<float> inputs, {TypeNames.Span}<float> outputs, int steps, {TypeNames.Span}<float> finalHidden)");
         }
 
         /// <summary>Copies the state the direction that ran ended in to row <paramref name="row"/> (an identifier or a parenthesised expression) of the final states, when wanted.</summary>

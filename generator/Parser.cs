@@ -340,7 +340,7 @@ namespace LstmGen.Generator
             "StepBFloat16Vector128", "StepBFloat16Scalar", "HeadBFloat16", "StepAgentsBFloat16Vector512", "StepAgentsBFloat16Vector256", "StepAgentsBFloat16Vector128",
             "Directions", "LayerOutputSize", "RecordLayerOutputOffset", "RecordOutputGradientOffset", "ScratchInputOffset", "ForwardStateOffset",
             "SequenceSlices", "_sequenceBuffer", "GateValuesLength", "RecordRecurrentGradientOffset", "ScratchCarriedOffset", "RecordDropoutOffset",
-            "DropoutProbability", "DropoutSeed");
+            "DropoutProbability", "DropoutSeed", "ProjectionSize", "RecordCellOutputOffset");
 
         /// <summary>Methods the user may overload, with the parameter lists the generated ones take.</summary>
         private static readonly ImmutableDictionary<string, ImmutableArray<string>> s_methods = new Dictionary<string, ImmutableArray<string>>
@@ -354,7 +354,9 @@ namespace LstmGen.Generator
                 "System.ReadOnlySpan<float>, System.Span<float>",
                 "ref {0}.State, System.ReadOnlySpan<float>, System.Span<float>",
                 "System.Span<{0}.State>, System.ReadOnlySpan<float>, System.Span<float>"),
-            ["Forward"] = ImmutableArray.Create("System.ReadOnlySpan<float>, System.Span<float>"),
+            ["Forward"] = ImmutableArray.Create(
+                "System.ReadOnlySpan<float>, System.Span<float>",
+                "System.ReadOnlySpan<float>, System.Span<float>, System.Span<float>, System.Span<float>"),
             ["ZeroGradients"] = ImmutableArray.Create(string.Empty),
             ["TrimBuffers"] = ImmutableArray.Create(string.Empty),
             ["IsStateFinite"] = ImmutableArray.Create(string.Empty),
@@ -409,7 +411,7 @@ namespace LstmGen.Generator
         /// HeadBackward, UpperLayerRecorded, GateRowsBackwardVector512, WeightGradientsVector128, ...
         /// </summary>
         private static bool IsKernelName(string name) =>
-            new[] { "FirstLayer", "UpperLayer", "Layer", "Head", "GateRow", "GateRows", "WeightGradients" }.Any(prefix =>
+            new[] { "FirstLayer", "UpperLayer", "Layer", "Head", "GateRow", "GateRows", "WeightGradients", "HiddenProjection" }.Any(prefix =>
                 new[] { string.Empty, "Backward", "Recorded", "Agents", "Projection", "Recurrent", "Step", "Direction", "RecordedDirection", "BackwardDirection" }.Any(kind =>
                     new[] { string.Empty, "Vector512", "Vector256", "Vector128", "Scalar" }.Any(path => name == prefix + kind + path)));
 

@@ -119,6 +119,8 @@ namespace LstmGen.Tests.Generator
         [InlineData("[LstmGen.Lstm(InputSize = 4, HiddenSize = 4)]")]
         [InlineData("[LstmGen.Lstm(InputSize = 3, HiddenSize = 5, Layers = 2, OutputSize = 2, Dropout = 0.5, Bidirectional = true)]")]
         [InlineData("[LstmGen.Gru(InputSize = 10, HiddenSize = 5, Layers = 2, Bidirectional = true)]")]
+        [InlineData("[LstmGen.Lstm(InputSize = 3, HiddenSize = 21, ProjectionSize = 4, Layers = 2, OutputSize = 2, Dropout = 0.5, Bidirectional = true)]")]
+        [InlineData("[LstmGen.Lstm(InputSize = 3, HiddenSize = 21, ProjectionSize = 4, Layers = 2, OutputSize = 2)]")]
         public void LSTM008_GuardsEveryMemberTheGeneratorWrites(string attribute)
         {
             // Whatever the generator adds to the class, a user declaration of it would be reported.

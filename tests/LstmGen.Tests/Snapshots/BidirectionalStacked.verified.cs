@@ -329,35 +329,6 @@ namespace Snapshots
             }
         }
 
-        /// <summary>
-        /// Forward, which also writes each direction's state after its last step, as PyTorch's h_n and c_n: layer k's
-        /// forward direction in row 2k (its state after the last step of the sequence), its reverse direction in row 2k + 1
-        /// (its state after step 0, the last it reads).
-        /// </summary>
-        /// <param name="inputs">The sequence, [T, InputSize] row-major.</param>
-        /// <param name="outputs">The outputs of every step, [T, OutputSize] row-major.</param>
-        /// <param name="finalHidden">The final hidden states, [Directions * Layers, HiddenSize] row-major (h_n).</param>
-        /// <param name="finalCell">The final cell states, [Directions * Layers, HiddenSize] row-major (c_n).</param>
-        /// <remarks>
-        /// No span may share memory with another. Allocates nothing once Forward has run on a sequence as long.
-        /// </remarks>
-        public void Forward(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs, global::System.Span<float> finalHidden, global::System.Span<float> finalCell)
-        {
-            int steps = global::LstmGen.CompilerServices.ModelGuard.SequenceLength(inputs.Length, InputSize, outputs.Length, OutputSize, nameof(inputs), nameof(outputs));
-            global::LstmGen.CompilerServices.ModelGuard.Length(finalHidden.Length, Directions * Layers * HiddenSize, nameof(finalHidden), "[Directions * Layers, HiddenSize]");
-            global::LstmGen.CompilerServices.ModelGuard.Length(finalCell.Length, Directions * Layers * HiddenSize, nameof(finalCell), "[Directions * Layers, HiddenSize]");
-            global::LstmGen.CompilerServices.ModelGuard.FinalStateSpans(inputs, outputs, finalHidden, finalCell);
-            int owner = global::LstmGen.CompilerServices.ModelGuard.Enter(ref _busy, nameof(Forward));
-            try
-            {
-                ForwardCore(inputs, outputs, steps, finalHidden, finalCell);
-            }
-            finally
-            {
-                global::LstmGen.CompilerServices.ModelGuard.Exit(ref _busy, owner);
-            }
-        }
-
         /// <summary>Forward's work: the spans were checked, and the call holds the model. Empty final states are not wanted.</summary>
         private void ForwardCore(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs, int steps, global::System.Span<float> finalHidden, global::System.Span<float> finalCell)
         {
@@ -412,6 +383,35 @@ namespace Snapshots
             {
                 ref float output = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(outputs), step * OutputSize);
                 HeadForward(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref parameters, HeadOffset), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref top, step * LayerOutputSize), ref output);
+            }
+        }
+
+        /// <summary>
+        /// Forward, which also writes each direction's state after its last step, as PyTorch's h_n and c_n: layer k's
+        /// forward direction in row 2k (its state after the last step of the sequence), its reverse direction in row 2k + 1
+        /// (its state after step 0, the last it reads).
+        /// </summary>
+        /// <param name="inputs">The sequence, [T, InputSize] row-major.</param>
+        /// <param name="outputs">The outputs of every step, [T, OutputSize] row-major.</param>
+        /// <param name="finalHidden">The final hidden states, [Directions * Layers, HiddenSize] row-major (h_n).</param>
+        /// <param name="finalCell">The final cell states, [Directions * Layers, HiddenSize] row-major (c_n).</param>
+        /// <remarks>
+        /// No span may share memory with another. Allocates nothing once Forward has run on a sequence as long.
+        /// </remarks>
+        public void Forward(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs, global::System.Span<float> finalHidden, global::System.Span<float> finalCell)
+        {
+            int steps = global::LstmGen.CompilerServices.ModelGuard.SequenceLength(inputs.Length, InputSize, outputs.Length, OutputSize, nameof(inputs), nameof(outputs));
+            global::LstmGen.CompilerServices.ModelGuard.Length(finalHidden.Length, Directions * Layers * HiddenSize, nameof(finalHidden), "[Directions * Layers, HiddenSize]");
+            global::LstmGen.CompilerServices.ModelGuard.Length(finalCell.Length, Directions * Layers * HiddenSize, nameof(finalCell), "[Directions * Layers, HiddenSize]");
+            global::LstmGen.CompilerServices.ModelGuard.FinalStateSpans(inputs, outputs, finalHidden, finalCell);
+            int owner = global::LstmGen.CompilerServices.ModelGuard.Enter(ref _busy, nameof(Forward));
+            try
+            {
+                ForwardCore(inputs, outputs, steps, finalHidden, finalCell);
+            }
+            finally
+            {
+                global::LstmGen.CompilerServices.ModelGuard.Exit(ref _busy, owner);
             }
         }
 
