@@ -291,14 +291,8 @@ namespace LstmGen.Generator
             isEnabledByDefault: true,
             helpLinkUri: HelpLinkBase + "lstm029");
 
-        public static readonly DiagnosticDescriptor BidirectionalProjection = new(
-            "LSTM030",
-            "Bidirectional with ProjectionSize",
-            "'{0}' is Bidirectional and sets ProjectionSize, which this version does not combine (PyTorch does: each direction projects its own state); remove one of them",
-            Category,
-            DiagnosticSeverity.Error,
-            isEnabledByDefault: true,
-            helpLinkUri: HelpLinkBase + "lstm030");
+        // LSTM030 ("Bidirectional with ProjectionSize") is retired: a bidirectional model with projections is generated as
+        // PyTorch's nn.LSTM(bidirectional=True, proj_size=P). The ID is not reused.
 
         private static readonly Dictionary<string, DiagnosticDescriptor> s_byId = new DiagnosticDescriptor[]
         {
@@ -307,7 +301,7 @@ namespace LstmGen.Generator
             ClassIsRecord, ClassNameIsMemberName, StateTooLarge, GeneratorFailed, WeightsFileNotFound,
             WeightsFileUnreadable, WeightsTensorShape, WeightsTensorMissing, WeightsTensorUnexpected, WeightsTensorDType,
             WeightsNotFinite, WeightsFileAmbiguous, WeightsSizesUnknown, TwoCells, DropoutOutOfRange, DropoutSingleLayer,
-            ProjectionSizeOutOfRange, ProjectionBFloat16, BidirectionalStepSetting, BidirectionalProjection,
+            ProjectionSizeOutOfRange, ProjectionBFloat16, BidirectionalStepSetting,
         }.ToDictionary(d => d.Id);
 
         public static IEnumerable<DiagnosticDescriptor> All => s_byId.Values;

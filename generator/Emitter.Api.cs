@@ -96,7 +96,12 @@ namespace LstmGen.Generator
             : $"private const int {name} = ({inputs} + HiddenSize + 2) * GateRowLength;";
 
         /// <summary>The bound of PyTorch's default initialisation, as the constructors' comments say it.</summary>
-        private string InitialisationBound => _spec.HasProjection && _spec.HasHead ? "±1/sqrt(HiddenSize), the head's ±1/sqrt(ProjectionSize)" : "±1/sqrt(HiddenSize)";
+        private string InitialisationBound => (_spec.HasProjection && _spec.HasHead, _spec.Bidirectional) switch
+        {
+            (true, false) => "±1/sqrt(HiddenSize), the head's ±1/sqrt(ProjectionSize)",
+            (true, true) => "±1/sqrt(HiddenSize), the head's ±1/sqrt(2 * ProjectionSize)",
+            _ => "±1/sqrt(HiddenSize)",
+        };
 
         private void EmitFieldsAndConstructors()
         {

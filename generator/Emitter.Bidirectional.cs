@@ -22,11 +22,17 @@ namespace LstmGen.Generator
         /// <summary>The constant that names the width of the head's input: the top layer's output.</summary>
         private string HeadInputs => LayerOutputName;
 
-        /// <summary>The floats of the initial state's gradient: [Layers, HiddenSize], or [Directions * Layers, HiddenSize].</summary>
+        /// <summary>The floats of the initial cell state's gradient: [Layers, HiddenSize], or [Directions * Layers, HiddenSize].</summary>
         private string InitialStateLength => _spec.Bidirectional ? "Directions * Layers * HiddenSize" : "Layers * HiddenSize";
 
-        /// <summary>The shape of the initial state's gradient, for the length check's message.</summary>
+        /// <summary>The shape of the initial cell state's gradient, for the length check's message.</summary>
         private string InitialStateShape => _spec.Bidirectional ? "[Directions * Layers, HiddenSize]" : StateShape;
+
+        /// <summary>The floats of a bidirectional model's hidden states (initial gradients, final states): [Directions * Layers, <see cref="RecurrentWidth"/>].</summary>
+        private string DirectionHiddenLength => $"Directions * Layers * {RecurrentWidth}";
+
+        /// <summary>The shape of a bidirectional model's hidden states, for the length checks' messages.</summary>
+        private string DirectionHiddenShape => $"[Directions * Layers, {RecurrentWidth}]";
 
         /// <summary>The head's offset in the parameters: after every layer (and, for a bidirectional model, both of its directions).</summary>
         private string HeadOffsetDeclaration
@@ -54,7 +60,7 @@ namespace LstmGen.Generator
             _writer.Line("// Every layer runs a forward direction and a reverse direction (from the last step to the first), each with");
             _writer.Line("// its own parameters, the forward direction's first; a layer outputs both hidden states, forward half first.");
             _writer.Line("private const int Directions = 2;");
-            _writer.Line("private const int LayerOutputSize = Directions * HiddenSize;");
+            _writer.Line($"private const int LayerOutputSize = Directions * {RecurrentWidth};");
         }
 
         private void EmitDirectionFields()
@@ -106,13 +112,19 @@ namespace LstmGen.Generator
                 foreach (LayerKernel kernel in _plan.LayerKernels)
                 {
                     EmitLayerKernel(kernel, path, agents: false);
-                    if (kernel.ProjectsInForward(_spec.HiddenSize))
+                    if (_plan.ProjectsInForward(kernel))
                     {
                         EmitProjectionKernel(kernel, path);
                         EmitLayerKernel(kernel, path, agents: false, recurrentOnly: true);
                     }
 
                     EmitLayerBackward(kernel, path);
+                }
+
+                if (_spec.HasProjection)
+                {
+                    EmitHiddenProjection(path);
+                    EmitHiddenProjectionBackward(path);
                 }
 
                 EmitGateRowHelpers(path);
@@ -129,7 +141,21 @@ namespace LstmGen.Generator
         {
             _writer.Line("// The record of a training sequence, one row per step between two rows of starting states: row 0 holds the");
             _writer.Line("// state the forward directions start from, row T + 1 the state the reverse directions start from (both zero).");
-            if (_cell.HasCellState)
+            if (_spec.HasProjection)
+            {
+                _writer.Lines("""
+                    // In a step's row, for each layer and direction (layer k's forward direction at 2k, its reverse at 2k + 1): the
+                    // gate activations (packed like a gate row), o * tanh(c) of every unit (which the backward pass replaces with its
+                    // gradient), the cell state and the hidden state (ProjectionSize values); then each layer's output (both
+                    // directions' hidden states) and the loss gradient with respect to it; then the step's outputs before and after
+                    // the output activation.
+                    private const int RecordCellOutputOffset = GateRowLength;
+                    private const int RecordCellOffset = GateValuesLength;
+                    private const int RecordHiddenOffset = GateValuesLength + HiddenSize;
+                    private const int LayerRecordLength = RecordHiddenOffset + ProjectionSize;
+                    """);
+            }
+            else if (_cell.HasCellState)
             {
                 _writer.Lines("""
                     // In a step's row, for each layer and direction (layer k's forward direction at 2k, its reverse at 2k + 1): the
@@ -189,8 +215,17 @@ namespace LstmGen.Generator
             _writer.Line(_cell.HasCellState
                 ? "// gradients."
                 : "// added to the forward direction's; the logit gradients.");
-            _writer.Line(_cell.HasCellState ? "private const int ScratchCellOffset = HiddenSize;" : "private const int ScratchCarriedOffset = HiddenSize;");
-            _writer.Line("private const int ScratchInputOffset = 2 * HiddenSize;");
+            if (_spec.HasProjection)
+            {
+                _writer.Line("private const int ScratchCellOffset = ProjectionSize;");
+                _writer.Line("private const int ScratchInputOffset = ProjectionSize + HiddenSize;");
+            }
+            else
+            {
+                _writer.Line(_cell.HasCellState ? "private const int ScratchCellOffset = HiddenSize;" : "private const int ScratchCarriedOffset = HiddenSize;");
+                _writer.Line("private const int ScratchInputOffset = 2 * HiddenSize;");
+            }
+
             _writer.Line($"private const int ScratchLogitOffset = ScratchInputOffset + {widestInput};");
             _writer.Line("private const int BackwardScratchLength = ScratchLogitOffset + OutputSize;");
             _writer.Line();
@@ -207,7 +242,9 @@ namespace LstmGen.Generator
                 ? $"private const int ForwardGatesLength = ForwardChunk * {GateValuesLength};"
                 : $"private const int ForwardGatesLength = {GateValuesLength};");
             _writer.Line("private const int ForwardStateOffset = ForwardGatesLength;");
-            _writer.Line(_cell.HasCellState
+            _writer.Line(_spec.HasProjection
+                ? "private const int ForwardBufferLength = ForwardStateOffset + ProjectionSize + HiddenSize;"
+                : _cell.HasCellState
                 ? "private const int ForwardBufferLength = ForwardStateOffset + (2 * HiddenSize);"
                 : "private const int ForwardBufferLength = ForwardStateOffset + HiddenSize;");
             _writer.Line();
@@ -224,7 +261,7 @@ namespace LstmGen.Generator
             _writer.Line($"ref float hidden = ref {Unsafe}.Add(ref {ArrayData}({buffer}), ForwardStateOffset);");
             if (_cell.HasCellState)
             {
-                _writer.Line($"ref float cell = ref {Unsafe}.Add(ref hidden, HiddenSize);");
+                _writer.Line($"ref float cell = ref {Unsafe}.Add(ref hidden, {RecurrentWidth});");
             }
         }
 
@@ -237,7 +274,7 @@ namespace LstmGen.Generator
             _writer.Line(_spec.HasHead ? "/// head at every step. Every path sums in the same order and gives the same bits." : "/// top layer's outputs. Every path sums in the same order and gives the same bits.");
             _writer.Line("/// <paramref name=\"outputs\"/> must not share memory with <paramref name=\"inputs\"/>.");
             _writer.Line("/// </remarks>");
-            using (OpenForwardCore())
+            using (OpenForwardCore(BidirectionalFinalStates))
             {
                 _writer.Line("// The buffers, each read into a local once: every reference below points into these arrays. The sequence");
                 _writer.Line("// buffer grows to the longest sequence seen (RecordLength checks its size; one row more than needed).");
@@ -253,7 +290,8 @@ namespace LstmGen.Generator
                 _writer.Line("// Layer 0 reads the input; its outputs go to the first slice of the sequence buffer.");
                 using (_writer.Open("for (int direction = 0; direction < Directions; direction++)"))
                 {
-                    _writer.Line($"{KernelClass}.{_plan.FirstLayer.Name}Direction(ref {Unsafe}.Add(ref parameters, direction * FirstLayerParameterCount), ref {TypeNames.MemoryMarshal}.GetReference(inputs), InputSize, ref {Unsafe}.Add(ref sequence, direction * HiddenSize), steps, reverse: direction == 1, ref gates, {StateArguments("ref hidden", "ref cell")});");
+                    _writer.Line($"{KernelClass}.{_plan.FirstLayer.Name}Direction(ref {Unsafe}.Add(ref parameters, direction * FirstLayerParameterCount), ref {TypeNames.MemoryMarshal}.GetReference(inputs), InputSize, ref {Unsafe}.Add(ref sequence, direction * {RecurrentWidth}), steps, reverse: direction == 1, ref gates, {StateArguments("ref hidden", "ref cell")});");
+                    EmitFinalState("direction");
                 }
 
                 if (HasUpperLayers)
@@ -267,7 +305,8 @@ namespace LstmGen.Generator
                         using (_writer.Open("for (int direction = 0; direction < Directions; direction++)"))
                         {
                             _writer.Line($"int weights = {UpperDirectionWeights};");
-                            _writer.Line($"{KernelClass}.{_plan.UpperLayer.Name}Direction(ref {Unsafe}.Add(ref parameters, weights), ref below, LayerOutputSize, ref {Unsafe}.Add(ref layerOutputs, direction * HiddenSize), steps, reverse: direction == 1, ref gates, {StateArguments("ref hidden", "ref cell")});");
+                            _writer.Line($"{KernelClass}.{_plan.UpperLayer.Name}Direction(ref {Unsafe}.Add(ref parameters, weights), ref below, LayerOutputSize, ref {Unsafe}.Add(ref layerOutputs, direction * {RecurrentWidth}), steps, reverse: direction == 1, ref gates, {StateArguments("ref hidden", "ref cell")});");
+                            EmitFinalState("((layer * Directions) + direction)");
                         }
                     }
                 }
@@ -291,6 +330,7 @@ namespace LstmGen.Generator
             }
 
             _writer.Line();
+            EmitForwardWithFinalStates();
             using (Kernels())
             {
                 foreach (LayerKernel kernel in _plan.LayerKernels)
@@ -302,13 +342,68 @@ namespace LstmGen.Generator
             EmitForwardDispatchers();
         }
 
+        /// <summary>What a bidirectional model's ForwardCore takes besides the sequence: the final states, empty when not wanted.</summary>
+        private FinalStates BidirectionalFinalStates => _cell.HasCellState
+            ? new FinalStates(", finalHidden: default, finalCell: default", $", {TypeNames.Span}<float> finalHidden, {TypeNames.Span}<float> finalCell", " Empty final states are not wanted.")
+            : new FinalStates(", finalHidden: default", $", {TypeNames.Span}<float> finalHidden", " Empty final states are not wanted.");
+
+        /// <summary>
+        /// The public Forward that also writes PyTorch's h_n and c_n: it checks the spans and holds the model while it calls
+        /// ForwardCore (which the interface's Forward calls with empty final states).
+        /// </summary>
+        private void EmitForwardWithFinalStates()
+        {
+            _writer.Line("/// <summary>");
+            _writer.Line("/// Forward, which also writes each direction's state after its last step, as PyTorch's h_n and c_n: layer k's");
+            _writer.Line("/// forward direction in row 2k (its state after the last step of the sequence), its reverse direction in row 2k + 1");
+            _writer.Line("/// (its state after step 0, the last it reads).");
+            _writer.Line("/// </summary>");
+            _writer.Line("/// <param name=\"inputs\">The sequence, [T, InputSize] row-major.</param>");
+            _writer.Line("/// <param name=\"outputs\">The outputs of every step, [T, OutputSize] row-major.</param>");
+            _writer.Line($"/// <param name=\"finalHidden\">The final hidden states, {DirectionHiddenShape} row-major (h_n).</param>");
+            _writer.Line(_cell.HasCellState
+                ? "/// <param name=\"finalCell\">The final cell states, [Directions * Layers, HiddenSize] row-major (c_n).</param>"
+                : $"/// <param name=\"finalCell\">Must be empty (<c>default</c>): a {_cell.Name} has no cell state.</param>");
+            _writer.Line("/// <remarks>");
+            _writer.Line("/// No span may share memory with another. Allocates nothing once Forward has run on a sequence as long.");
+            _writer.Line("/// </remarks>");
+            using (_writer.Open($"public void Forward({TypeNames.ReadOnlySpan}<float> inputs, {TypeNames.Span}<float> outputs, {TypeNames.Span}<float> finalHidden, {TypeNames.Span}<float> finalCell)"))
+            {
+                _writer.Line($"int steps = {TypeNames.ModelGuard}.SequenceLength(inputs.Length, InputSize, outputs.Length, OutputSize, nameof(inputs), nameof(outputs));");
+                _writer.Line($"{TypeNames.ModelGuard}.Length(finalHidden.Length, {DirectionHiddenLength}, nameof(finalHidden), \"{DirectionHiddenShape}\");");
+                _writer.Line(_cell.HasCellState
+                    ? $"{TypeNames.ModelGuard}.Length(finalCell.Length, {InitialStateLength}, nameof(finalCell), \"{InitialStateShape}\");"
+                    : $"{TypeNames.ModelGuard}.Length(finalCell.Length, 0, nameof(finalCell), \"empty: a {_cell.Name} has no cell state\");");
+                _writer.Line($"{TypeNames.ModelGuard}.FinalStateSpans(inputs, outputs, finalHidden, finalCell);");
+                using (Guard("Forward"))
+                {
+                    _writer.Line(_cell.HasCellState ? "ForwardCore(inputs, outputs, steps, finalHidden, finalCell);" : "ForwardCore(inputs, outputs, steps, finalHidden);");
+                }
+            }
+
+            _writer.Line();
+        }
+
+        /// <summary>Copies the state the direction that ran ended in to row <paramref name="row"/> (an identifier or a parenthesised expression) of the final states, when wanted.</summary>
+        private void EmitFinalState(string row)
+        {
+            using (_writer.Open("if (!finalHidden.IsEmpty)"))
+            {
+                _writer.Line($"new {TypeNames.Span}<float>(buffer, ForwardStateOffset, {RecurrentWidth}).CopyTo(finalHidden.Slice({row} * {RecurrentWidth}, {RecurrentWidth}));");
+                if (_cell.HasCellState)
+                {
+                    _writer.Line($"new {TypeNames.Span}<float>(buffer, ForwardStateOffset + {RecurrentWidth}, HiddenSize).CopyTo(finalCell.Slice({row} * HiddenSize, HiddenSize));");
+                }
+            }
+        }
+
         /// <summary>
         /// One direction of a layer over the sequence in Forward: a chunk at a time, the reverse direction from the last chunk and
         /// each chunk from its last step; the input part of a chunk's sums first where the layer projects.
         /// </summary>
         private void EmitForwardDirection(LayerKernel kernel)
         {
-            bool projects = kernel.ProjectsInForward(_spec.HiddenSize);
+            bool projects = _plan.ProjectsInForward(kernel);
             _writer.Line("/// <summary>");
             _writer.Line($"/// One direction of {DescribeLayers(kernel)} over the sequence, from a zero state: step t reads <paramref name=\"inputs\"/> at");
             _writer.Line("/// t * <paramref name=\"inputStride\"/> and writes its hidden state to <paramref name=\"outputs\"/> at t * LayerOutputSize.");
@@ -337,7 +432,7 @@ namespace LstmGen.Generator
                         _writer.Line(projects
                             ? $"{kernel.Name}Recurrent(ref weights, {StateArguments("ref hidden", "ref cell")}, ref {Unsafe}.Add(ref gates, step * {GateValuesLength}));"
                             : $"{kernel.Name}Step(ref weights, ref {Unsafe}.Add(ref inputs, (start + step) * inputStride), {StateArguments("ref hidden", "ref cell")}, ref gates);");
-                        _writer.Line($"{TypeNames.Floats}.Copy(ref hidden, ref {Unsafe}.Add(ref outputs, (start + step) * LayerOutputSize), HiddenSize);");
+                        _writer.Line($"{TypeNames.Floats}.Copy(ref hidden, ref {Unsafe}.Add(ref outputs, (start + step) * LayerOutputSize), {RecurrentWidth});");
                     }
                 }
             }
@@ -349,7 +444,7 @@ namespace LstmGen.Generator
         private void EmitClearDirectionState()
         {
             _writer.Line("// Each direction starts from a zero state.");
-            _writer.Line($"{TypeNames.Floats}.Clear(ref hidden, HiddenSize);");
+            _writer.Line($"{TypeNames.Floats}.Clear(ref hidden, {RecurrentWidth});");
             if (_cell.HasCellState)
             {
                 _writer.Line($"{TypeNames.Floats}.Clear(ref cell, HiddenSize);");
@@ -375,7 +470,7 @@ namespace LstmGen.Generator
                     _writer.Line("int step = reverse ? steps - 1 - i : i;");
                     _writer.Line($"ref float row = ref {Unsafe}.Add(ref record, (step + 1) * StepRecordLength);");
                     _writer.Line($"{kernel.Name}Recorded(ref weights, ref {Unsafe}.Add(ref inputs, step * inputStride), {StateArguments("ref hidden", "ref cell")}, ref {Unsafe}.Add(ref row, layerRecord));");
-                    _writer.Line($"{TypeNames.Floats}.Copy(ref hidden, ref {Unsafe}.Add(ref row, layerOutput), HiddenSize);");
+                    _writer.Line($"{TypeNames.Floats}.Copy(ref hidden, ref {Unsafe}.Add(ref row, layerOutput), {RecurrentWidth});");
                 }
             }
 
@@ -434,7 +529,7 @@ namespace LstmGen.Generator
                 _writer.Line("// Layer 0 reads the input.");
                 using (_writer.Open("for (int direction = 0; direction < Directions; direction++)"))
                 {
-                    _writer.Line($"{KernelClass}.{_plan.FirstLayer.Name}RecordedDirection(ref {Unsafe}.Add(ref parameters, direction * FirstLayerParameterCount), ref input, InputSize, ref record, steps, reverse: direction == 1, layerRecord: direction * LayerRecordLength, layerOutput: RecordLayerOutputOffset + (direction * HiddenSize), {StateArguments("ref hidden", "ref cell")});");
+                    _writer.Line($"{KernelClass}.{_plan.FirstLayer.Name}RecordedDirection(ref {Unsafe}.Add(ref parameters, direction * FirstLayerParameterCount), ref input, InputSize, ref record, steps, reverse: direction == 1, layerRecord: direction * LayerRecordLength, layerOutput: RecordLayerOutputOffset + (direction * {RecurrentWidth}), {StateArguments("ref hidden", "ref cell")});");
                 }
 
                 if (HasUpperLayers)
@@ -463,7 +558,7 @@ namespace LstmGen.Generator
                         using (_writer.Open("for (int direction = 0; direction < Directions; direction++)"))
                         {
                             _writer.Line($"int weights = {UpperDirectionWeights};");
-                            _writer.Line($"{KernelClass}.{_plan.UpperLayer.Name}RecordedDirection(ref {Unsafe}.Add(ref parameters, weights), ref below, StepRecordLength, ref record, steps, reverse: direction == 1, layerRecord: ((layer * Directions) + direction) * LayerRecordLength, layerOutput: {LayerOutputRecord("layer")} + (direction * HiddenSize), {StateArguments("ref hidden", "ref cell")});");
+                            _writer.Line($"{KernelClass}.{_plan.UpperLayer.Name}RecordedDirection(ref {Unsafe}.Add(ref parameters, weights), ref below, StepRecordLength, ref record, steps, reverse: direction == 1, layerRecord: ((layer * Directions) + direction) * LayerRecordLength, layerOutput: {LayerOutputRecord("layer")} + (direction * {RecurrentWidth}), {StateArguments("ref hidden", "ref cell")});");
                         }
                     }
                 }
@@ -544,7 +639,7 @@ namespace LstmGen.Generator
                         using (_writer.Open("for (int direction = 0; direction < Directions; direction++)"))
                         {
                             _writer.Line($"int weights = {UpperDirectionWeights};");
-                            _writer.Line($"{KernelClass}.{_plan.UpperLayer.Name}BackwardDirection(ref {Unsafe}.Add(ref parameters, weights), ref {Unsafe}.Add(ref gradients, weights), ref record, steps, reverse: direction == 1, layerRecord: ((layer * Directions) + direction) * LayerRecordLength, upstream: {OutputGradientRecord("layer")} + (direction * HiddenSize), ref belowGradients, StepRecordLength, computeInputGradient: true, ref scratchStart);");
+                            _writer.Line($"{KernelClass}.{_plan.UpperLayer.Name}BackwardDirection(ref {Unsafe}.Add(ref parameters, weights), ref {Unsafe}.Add(ref gradients, weights), ref record, steps, reverse: direction == 1, layerRecord: ((layer * Directions) + direction) * LayerRecordLength, upstream: {OutputGradientRecord("layer")} + (direction * {RecurrentWidth}), ref belowGradients, StepRecordLength, computeInputGradient: true, ref scratchStart);");
                             EmitInitialStateGradients("(layer * Directions) + direction");
                         }
 
@@ -566,7 +661,7 @@ namespace LstmGen.Generator
                 using (_writer.Open("for (int direction = 0; direction < Directions; direction++)"))
                 {
                     _writer.Line("int weights = direction * FirstLayerParameterCount;");
-                    _writer.Line($"{KernelClass}.{_plan.FirstLayer.Name}BackwardDirection(ref {Unsafe}.Add(ref parameters, weights), ref {Unsafe}.Add(ref gradients, weights), ref record, steps, reverse: direction == 1, layerRecord: direction * LayerRecordLength, upstream: {OutputGradientRecord("0")} + (direction * HiddenSize), ref inputGradient, InputSize, wantsInputGradients, ref scratchStart);");
+                    _writer.Line($"{KernelClass}.{_plan.FirstLayer.Name}BackwardDirection(ref {Unsafe}.Add(ref parameters, weights), ref {Unsafe}.Add(ref gradients, weights), ref record, steps, reverse: direction == 1, layerRecord: direction * LayerRecordLength, upstream: {OutputGradientRecord("0")} + (direction * {RecurrentWidth}), ref inputGradient, InputSize, wantsInputGradients, ref scratchStart);");
                     EmitInitialStateGradients("direction");
                 }
 
@@ -584,7 +679,7 @@ namespace LstmGen.Generator
         {
             using (_writer.Open("if (wantsInitialGradients)"))
             {
-                _writer.Line($"scratch.Slice(0, HiddenSize).CopyTo(initialHiddenGradients.Slice(({row}) * HiddenSize, HiddenSize));");
+                _writer.Line($"scratch.Slice(0, {RecurrentWidth}).CopyTo(initialHiddenGradients.Slice(({row}) * {RecurrentWidth}, {RecurrentWidth}));");
                 if (_cell.HasCellState)
                 {
                     _writer.Line($"scratch.Slice(ScratchCellOffset, HiddenSize).CopyTo(initialCellGradients.Slice(({row}) * HiddenSize, HiddenSize));");
@@ -642,7 +737,7 @@ namespace LstmGen.Generator
         {
             _writer.Line($"int weights = {weights};");
             _writer.Line($"{KernelClass}.WeightGradients(ref {Unsafe}.Add(ref gradients, weights), {inputs}, {x}, {xStride}, ref gateGradients, blockStart, blockEnd);");
-            _writer.Line($"{KernelClass}.WeightGradients(ref {Unsafe}.Add(ref gradients, weights + ({inputs} * GateRowLength)), HiddenSize, ref previousHidden, StepRecordLength, ref {RecurrentGateGradients("gateGradients", "StepRecordLength + layerRecord")}, blockStart, blockEnd);");
+            _writer.Line($"{KernelClass}.WeightGradients(ref {Unsafe}.Add(ref gradients, weights + ({inputs} * GateRowLength)), {RecurrentWidth}, ref previousHidden, StepRecordLength, ref {RecurrentGateGradients("gateGradients", "StepRecordLength + layerRecord")}, blockStart, blockEnd);");
         }
     }
 }

@@ -130,7 +130,7 @@ namespace LstmGen.Generator
         /// The public Forward, which checks the spans and holds the model while it calls ForwardCore, and opens ForwardCore's
         /// body (after the doc comment of Forward, which the caller writes).
         /// </summary>
-        private Block OpenForwardCore()
+        private Block OpenForwardCore(FinalStates? finalStates = null)
         {
             using (_writer.Open($"public void Forward({TypeNames.ReadOnlySpan}<float> inputs, {TypeNames.Span}<float> outputs)"))
             {
@@ -138,14 +138,20 @@ namespace LstmGen.Generator
                 _writer.Line($"{TypeNames.ModelGuard}.Disjoint<float>(outputs, inputs, nameof(outputs), nameof(inputs));");
                 using (Guard("Forward"))
                 {
-                    _writer.Line("ForwardCore(inputs, outputs, steps);");
+                    _writer.Line($"ForwardCore(inputs, outputs, steps{finalStates?.NoneArguments});");
                 }
             }
 
             _writer.Line();
-            _writer.Line("/// <summary>Forward's work: the spans were checked, and the call holds the model.</summary>");
-            return _writer.Open($"private void ForwardCore({TypeNames.ReadOnlySpan}<float> inputs, {TypeNames.Span}<float> outputs, int steps)");
+            _writer.Line($"/// <summary>Forward's work: the spans were checked, and the call holds the model.{finalStates?.CoreRemark}</summary>");
+            return _writer.Open($"private void ForwardCore({TypeNames.ReadOnlySpan}<float> inputs, {TypeNames.Span}<float> outputs, int steps{finalStates?.Parameters})");
         }
+
+        /// <summary>
+        /// What ForwardCore takes besides the sequence where a Forward also writes final states (a bidirectional model's):
+        /// the arguments that the plain Forward passes (none wanted), ForwardCore's parameters, and a sentence on them.
+        /// </summary>
+        private sealed record FinalStates(string NoneArguments, string Parameters, string CoreRemark);
 
         /// <summary>The methods that pick a path for Forward's kernels: a whole step, or a layer's projection and its recurrence.</summary>
         private void EmitForwardDispatchers()

@@ -194,7 +194,7 @@ namespace LstmGen.Generator
                 _writer.Line($"int steps = {TypeNames.ModelGuard}.TrainingSequence(inputs.Length, InputSize, targets.Length, OutputSize, out bool lastStepOnly, nameof(inputs), nameof(targets));");
                 _writer.Line($"{TypeNames.ModelGuard}.Length(inputGradients.Length, inputs.Length, nameof(inputGradients), \"[T, InputSize], as the inputs\");");
                 _writer.Line(_spec.Bidirectional
-                    ? $"{TypeNames.ModelGuard}.Length(initialHiddenGradients.Length, {InitialStateLength}, nameof(initialHiddenGradients), \"{InitialStateShape}\");"
+                    ? $"{TypeNames.ModelGuard}.Length(initialHiddenGradients.Length, {DirectionHiddenLength}, nameof(initialHiddenGradients), \"{DirectionHiddenShape}\");"
                     : $"{TypeNames.ModelGuard}.Length(initialHiddenGradients.Length, Layers * {RecurrentWidth}, nameof(initialHiddenGradients), \"{HiddenStateShape}\");");
                 _writer.Line(_cell.HasCellState
                     ? $"{TypeNames.ModelGuard}.Length(initialCellGradients.Length, {InitialStateLength}, nameof(initialCellGradients), \"{InitialStateShape}\");"

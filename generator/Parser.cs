@@ -175,11 +175,6 @@ namespace LstmGen.Generator
                 diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.ProjectionBFloat16, ArgumentLocation("WeightPrecision"), name));
             }
 
-            if (projectionSize > 0 && bidirectional)
-            {
-                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.BidirectionalProjection, ArgumentLocation("ProjectionSize"), name));
-            }
-
             if (hiddenSize >= 1 && layers >= 1 && hiddenSize <= DiagnosticDescriptors.MaxHiddenSize && layers <= DiagnosticDescriptors.MaxLayers
                 && layers * hiddenSize > DiagnosticDescriptors.MaxLayerUnits)
             {
@@ -340,7 +335,7 @@ namespace LstmGen.Generator
             "AgentScratchLength", "CompiledParameters", "ForwardChunk", "ForwardGatesLength", "ForwardBufferLength", "_forwardBuffer", "StepAgents", "_bfloat16Storage", "_bfloat16Start", "_bfloat16Stale", "BFloat16Weights", "RoundWeights", "InputPairs", "HiddenPairs",
             "FirstLayerBFloat16Length", "UpperLayerBFloat16Length", "HeadBFloat16Offset", "BFloat16Length", "Directions", "LayerOutputSize", "RecordLayerOutputOffset", "RecordOutputGradientOffset", "ScratchInputOffset", "ForwardStateOffset",
             "SequenceSlices", "_sequenceBuffer", "GateValuesLength", "RecordRecurrentGradientOffset", "ScratchCarriedOffset", "RecordDropoutOffset",
-            "DropoutProbability", "DropoutSeed", "LstmGenKernels");
+            "DropoutProbability", "DropoutSeed", "ProjectionSize", "RecordCellOutputOffset", "LstmGenKernels");
 
         /// <summary>Methods the user may overload, with the parameter lists the generated ones take.</summary>
         private static readonly ImmutableDictionary<string, ImmutableArray<string>> s_methods = new Dictionary<string, ImmutableArray<string>>
@@ -354,7 +349,9 @@ namespace LstmGen.Generator
                 "System.ReadOnlySpan<float>, System.Span<float>",
                 "ref {0}.State, System.ReadOnlySpan<float>, System.Span<float>",
                 "System.Span<{0}.State>, System.ReadOnlySpan<float>, System.Span<float>"),
-            ["Forward"] = ImmutableArray.Create("System.ReadOnlySpan<float>, System.Span<float>"),
+            ["Forward"] = ImmutableArray.Create(
+                "System.ReadOnlySpan<float>, System.Span<float>",
+                "System.ReadOnlySpan<float>, System.Span<float>, System.Span<float>, System.Span<float>"),
             ["ZeroGradients"] = ImmutableArray.Create(string.Empty),
             ["TrimBuffers"] = ImmutableArray.Create(string.Empty),
             ["IsStateFinite"] = ImmutableArray.Create(string.Empty),

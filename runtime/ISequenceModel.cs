@@ -30,8 +30,8 @@ namespace LstmGen
 
         /// <summary>
         /// Values the model outputs per time step: the head's size, or without a head the last layer's output
-        /// (<see cref="HiddenSize"/>; an LSTM with projections, its <c>ProjectionSize</c>; 2 x <see cref="HiddenSize"/> for a
-        /// bidirectional model, forward half first).
+        /// (<see cref="HiddenSize"/>; an LSTM with projections, its <c>ProjectionSize</c>; twice that for a bidirectional model,
+        /// forward half first).
         /// </summary>
         int OutputSize { get; }
 
@@ -148,8 +148,12 @@ namespace LstmGen
         /// <param name="initialHiddenGradients">
         /// Receives d loss / d the initial hidden state, [Layers, HiddenSize]; for a bidirectional model
         /// [2 x Layers, HiddenSize] as PyTorch's <c>h0</c> (layer k's forward direction in row 2k, its reverse in row 2k + 1).
+        /// An LSTM with projections carries ProjectionSize hidden values: [Layers, ProjectionSize], or [2 x Layers, ProjectionSize].
         /// </param>
-        /// <param name="initialCellGradients">Receives d loss / d the initial cell state, shaped as <paramref name="initialHiddenGradients"/> (empty for a GRU).</param>
+        /// <param name="initialCellGradients">
+        /// Receives d loss / d the initial cell state, [Layers, HiddenSize] or for a bidirectional model [2 x Layers, HiddenSize]
+        /// (HiddenSize wide with projections too; empty for a GRU).
+        /// </param>
         /// <returns>The loss; for inputs or targets that are not finite, as the other overload (NaN, and the gradient spans poisoned too).</returns>
         /// <exception cref="ArgumentException">
         /// A span has the wrong length, or a span written (<paramref name="inputGradients"/>,

@@ -190,6 +190,20 @@ namespace LstmGen.CompilerServices
             Disjoint(initialCellGradients, initialHiddenGradients, nameof(initialCellGradients), nameof(initialHiddenGradients));
         }
 
+        /// <summary>
+        /// The overlap checks of a bidirectional model's Forward with final states: the final states (written after each
+        /// layer's directions) and the outputs (written at the end) must share no memory with each other or the inputs.
+        /// </summary>
+        public static void FinalStateSpans(ReadOnlySpan<float> inputs, ReadOnlySpan<float> outputs, ReadOnlySpan<float> finalHidden, ReadOnlySpan<float> finalCell)
+        {
+            Disjoint(outputs, inputs, nameof(outputs), nameof(inputs));
+            Disjoint(finalHidden, inputs, nameof(finalHidden), nameof(inputs));
+            Disjoint(finalHidden, outputs, nameof(finalHidden), nameof(outputs));
+            Disjoint(finalCell, inputs, nameof(finalCell), nameof(inputs));
+            Disjoint(finalCell, outputs, nameof(finalCell), nameof(outputs));
+            Disjoint(finalCell, finalHidden, nameof(finalCell), nameof(finalHidden));
+        }
+
         /// <summary>The overlap checks of the group step: the outputs, and the states it writes, share no memory with the rest.</summary>
         public static void AgentSpans<TState>(ReadOnlySpan<TState> states, ReadOnlySpan<float> inputs, ReadOnlySpan<float> outputs)
             where TState : struct

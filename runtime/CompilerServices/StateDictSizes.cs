@@ -116,7 +116,9 @@ namespace LstmGen.CompilerServices
             {
                 if (headWeight.Count != 2 || headWeight[0] < 1 || headWeight[0] > int.MaxValue || headWeight[1] != (long)directions * width)
                 {
-                    error = fileBidirectional
+                    error = fileBidirectional && projection > 0
+                        ? $"its 'head.weight' has shape {Format(headWeight)}, not [OutputSize, 2 * ProjectionSize] (a bidirectional model's head reads both directions) with ProjectionSize = {projection.ToString(CultureInfo.InvariantCulture)}"
+                        : fileBidirectional
                         ? $"its 'head.weight' has shape {Format(headWeight)}, not [OutputSize, 2 * HiddenSize] (a bidirectional model's head reads both directions) with HiddenSize = {hidden.ToString(CultureInfo.InvariantCulture)}"
                         : projection > 0
                         ? $"its 'head.weight' has shape {Format(headWeight)}, not [OutputSize, ProjectionSize] with ProjectionSize = {projection.ToString(CultureInfo.InvariantCulture)}"

@@ -35,6 +35,10 @@ namespace LstmGen.Onnx.Tests
     [Lstm(InputSize = 3, HiddenSize = 7, Layers = 2, OutputSize = 2, ProjectionSize = 3)]
     public partial class Projected { }
 
+    /// <summary>A bidirectional LSTM with projections: each direction's projection is refused as a one-direction model's.</summary>
+    [Lstm(InputSize = 3, HiddenSize = 7, Layers = 2, OutputSize = 2, ProjectionSize = 3, Bidirectional = true)]
+    public partial class BidirectionalProjected { }
+
     /// <summary>The README's and docs/onnx.md's example model: its config.pbtxt there is checked against the export.</summary>
     [Lstm(InputSize = 8, HiddenSize = 32, Layers = 2, OutputSize = 4)]
     public partial class Predictor { }

@@ -32,6 +32,21 @@ namespace LstmGen.Onnx.Tests
         }
 
         [Fact]
+        public void ABidirectionalModelWithProjectionsIsRefusedNamingTheProjection()
+        {
+            // ONNX's LSTM operator with direction "bidirectional" has no projection either: no bytes, no file.
+            NotSupportedException error = Assert.Throws<NotSupportedException>(() => OnnxExport.ToBytes(new BidirectionalProjected(seed: 1)));
+            Assert.Contains("'lstm.weight_hr_l0' [3, 7]", error.Message, StringComparison.Ordinal);
+            Assert.Contains("ONNX's LSTM operator does not have", error.Message, StringComparison.Ordinal);
+            Assert.Contains(nameof(BidirectionalProjected), error.Message, StringComparison.Ordinal);
+
+            string path = Path.Combine(Path.GetTempPath(), "lstmgen-biprojected-" + Guid.NewGuid().ToString("N") + ".onnx");
+            Assert.Throws<NotSupportedException>(() => OnnxExport.Export(new BidirectionalProjected(seed: 1), path));
+            Assert.False(File.Exists(path));
+            Assert.Throws<NotSupportedException>(() => OnnxExport.Export(new BidirectionalProjected(seed: 1), new MemoryStream()));
+        }
+
+                [Fact]
         public void AMissingGruTensorIsNamedAsAGrus()
         {
             var model = new AlteredModel(new GruStackedNoHead(seed: 1), tensors: GruStackedNoHead.Tensors.Where(t => t.Name != "gru.weight_hh_l2").ToArray());

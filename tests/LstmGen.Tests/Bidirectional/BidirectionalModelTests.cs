@@ -32,6 +32,18 @@ namespace LstmGen.Tests.Bidirectional
     {
     }
 
+    // Projections: 3 layers, a sigmoid head, P = 4 of H = 6.
+    [Lstm(InputSize = 3, HiddenSize = 6, ProjectionSize = 4, Layers = 3, OutputSize = 2, OutputActivation = Activation.Sigmoid, Bidirectional = true)]
+    internal partial class BiProjectedSigmoidModel
+    {
+    }
+
+    // A bidirectional LSTM with projections whose sizes and weights are compiled in from PyTorch's state_dict.
+    [Lstm(Weights = "Reference/bidirectional/biproj-wide.safetensors", OutputActivation = Activation.Tanh, Bidirectional = true)]
+    internal partial class BiProjectedCompiledModel
+    {
+    }
+
     /// <summary>Bidirectional models with the rest of the runtime: the Trainer, weight files, the registry, Keras, allocations, finite differences.</summary>
     public sealed class BidirectionalModelTests
     {
@@ -50,7 +62,7 @@ namespace LstmGen.Tests.Bidirectional
                 return (Bits(model.Parameters), Bits(result.TrainingLosses), Bits(result.ValidationLosses));
             }
 
-            foreach (Func<int, (int[], int[], int[])> run in new Func<int, (int[], int[], int[])>[] { Run<BiLstmTinyModel>, Run<BiGruTinyModel>, Run<BiLstmDropoutModel> })
+            foreach (Func<int, (int[], int[], int[])> run in new Func<int, (int[], int[], int[])>[] { Run<BiLstmTinyModel>, Run<BiGruTinyModel>, Run<BiLstmDropoutModel>, Run<BiProjectedTinyModel> })
             {
                 var oneThread = run(1);
                 foreach (int threads in new[] { 2, 3, 8 })
@@ -69,7 +81,15 @@ namespace LstmGen.Tests.Bidirectional
         [Fact]
         public void ForwardAndTrainingAllocateNothingOnceWarm()
         {
-            foreach (ISequenceModel model in new ISequenceModel[] { new BiLstmWideModel(seed: 2), new BiGruStackedSoftmaxModel(seed: 2), new BiLstmDropoutModel(seed: 2) })
+            var models = new (ISequenceModel Model, int Width)[]
+            {
+                (new BiLstmWideModel(seed: 2), BiLstmWideModel.HiddenSize),
+                (new BiGruStackedSoftmaxModel(seed: 2), BiGruStackedSoftmaxModel.HiddenSize),
+                (new BiLstmDropoutModel(seed: 2), BiLstmDropoutModel.HiddenSize),
+                (new BiProjectedStackedSoftmaxModel(seed: 2), BiProjectedStackedSoftmaxModel.ProjectionSize),
+                (new BiProjectedDropoutNoHeadModel(seed: 2), BiProjectedDropoutNoHeadModel.ProjectionSize),
+            };
+            foreach ((ISequenceModel model, int width) in models)
             {
                 const int steps = 40;
                 float[] inputs = Enumerable.Range(0, steps * model.InputSize).Select(i => MathF.Sin(i)).ToArray();
@@ -77,11 +97,14 @@ namespace LstmGen.Tests.Bidirectional
                 float[] targets = new float[outputs.Length];
                 targets[0] = 1f;
                 float[] inputGradients = new float[inputs.Length];
-                float[] hiddenGradients = new float[2 * model.Layers * model.HiddenSize];
-                float[] cellGradients = RecurrentCells.Of(model) == RecurrentCell.Gru ? Array.Empty<float>() : new float[hiddenGradients.Length];
+                float[] hiddenGradients = new float[2 * model.Layers * width];
+                float[] cellGradients = RecurrentCells.Of(model) == RecurrentCell.Gru ? Array.Empty<float>() : new float[2 * model.Layers * model.HiddenSize];
+                float[] finalHidden = new float[hiddenGradients.Length];
+                float[] finalCell = new float[cellGradients.Length];
                 long allocated = Allocations.OfWarm(() =>
                 {
                     model.Forward(inputs, outputs);
+                    ((IFinalStates)model).Forward(inputs, outputs, finalHidden, finalCell);
                     model.AccumulateGradients(inputs, targets);
                     model.AccumulateGradients(inputs, targets, inputGradients, hiddenGradients, cellGradients);
                     model.ZeroGradients();
@@ -104,6 +127,100 @@ namespace LstmGen.Tests.Bidirectional
             var loaded = new BiLstmWideModel(seed: 8);
             loaded.Load(new MemoryStream(stream.ToArray()));
             Assert.Equal(saved.Parameters.ToArray(), loaded.Parameters.ToArray());
+        }
+
+        [Theory]
+        [InlineData("biproj-stacked-softmax")]
+        [InlineData("biproj-wide")]
+        public void PyTorchsStateDictOfABidirectionalLstmWithProjectionsLoadsAndGivesPyTorchsOutputs(string name)
+        {
+            // The file holds nn.LSTM(bidirectional=True, proj_size=P).state_dict() under "lstm." and the head's under "head.",
+            // written by make_bidirectional_cases.py from PyTorch's modules; the case holds the modules' outputs and h_n, c_n.
+            ReferenceCase reference = ReferenceCase.Load(name);
+            string path = Path.Combine(ReferenceCase.Directory, "bidirectional", name + ".safetensors");
+            ISequenceModel model = BidirectionalCases.ByCase[name]();
+            WeightFile.Load(model, path);
+            AssertForwardMatches(reference, model);
+
+            // The registry finds the generated model that fits the file, as a sequence model (biproj-wide's file fits two
+            // models here, BiProjectedWideModel and BiProjectedCompiledModel, compiled from it).
+            if (name == "biproj-stacked-softmax")
+            {
+                ISequenceModel found = LstmModels.Load(path);
+                Assert.IsType<BiProjectedStackedSoftmaxModel>(found);
+                Assert.Equal(model.Parameters.ToArray(), found.Parameters.ToArray());
+            }
+
+            // Saved and loaded again: the same tensors under PyTorch's names, weight_hr_l{k}_reverse [P, H] among them.
+            var stream = new MemoryStream();
+            WeightFile.Save(model, stream);
+            SafeTensorsFile file = SafeTensorsFile.Read(new MemoryStream(stream.ToArray()));
+            Assert.Contains(file.Entries, entry => entry.Name == "lstm.weight_hr_l1_reverse" && entry.Shape.SequenceEqual(new long[] { reference.ProjectionSize, reference.HiddenSize }));
+            Assert.Contains(file.Entries, entry => entry.Name == "lstm.weight_ih_l1" && entry.Shape.SequenceEqual(new long[] { 4 * reference.HiddenSize, 2 * reference.ProjectionSize }));
+            ISequenceModel again = BidirectionalCases.ByCase[name]();
+            WeightFile.Load(again, new MemoryStream(stream.ToArray()));
+            Assert.Equal(model.Parameters.ToArray(), again.Parameters.ToArray());
+        }
+
+        [Fact]
+        public void CompiledInWeightsOfABidirectionalLstmWithProjectionsGivePyTorchsOutputs()
+        {
+            // Sizes and weights from PyTorch's state_dict at compile time: ProjectionSize and the head read from the file.
+            ReferenceCase reference = ReferenceCase.Load("biproj-wide");
+            Assert.Equal(BiProjectedCompiledModel.ProjectionSize, reference.ProjectionSize);
+            Assert.Equal(BiProjectedCompiledModel.HiddenSize, reference.HiddenSize);
+            Assert.Equal(BiProjectedCompiledModel.Layers, reference.Layers);
+            var model = new BiProjectedCompiledModel();
+            AssertForwardMatches(reference, model);
+
+            float[] finalHidden = new float[reference.FinalHidden.Data.Length];
+            float[] finalCell = new float[reference.FinalCell!.Data.Length];
+            model.Forward(reference.Input, new float[reference.Output.Data.Length], finalHidden, finalCell);
+            AssertClose(reference.FinalHidden.Data, finalHidden, "h_n");
+            AssertClose(reference.FinalCell.Data, finalCell, "c_n");
+        }
+
+        [Fact]
+        public void AHeadThatDoesNotReadBothProjectionsIsRefusedNamingTheTensor()
+        {
+            // A head of [O, P] (one direction's projection) does not fit a bidirectional model's [O, 2P].
+            var model = new BiProjectedTinyModel(seed: 1);
+            var stream = new MemoryStream();
+            model.Save(stream);
+            SafeTensorsFile file = SafeTensorsFile.Read(new MemoryStream(stream.ToArray()));
+            var tensors = file.Entries.Select(entry =>
+            {
+                if (entry.Name == "head.weight")
+                {
+                    return SafeTensorsTensor.FromSingles(entry.Name, new long[] { 2, BiProjectedTinyModel.ProjectionSize }, new float[2 * BiProjectedTinyModel.ProjectionSize]);
+                }
+
+                float[] values = new float[entry.Shape.Aggregate(1L, (product, dimension) => product * dimension)];
+                file.ReadSingles(entry, values);
+                return SafeTensorsTensor.FromSingles(entry.Name, entry.Shape, values);
+            }).ToArray();
+            var wrong = new MemoryStream();
+            SafeTensorsFile.Write(wrong, tensors);
+            float[] before = model.Parameters.ToArray();
+            WeightFileException error = Assert.Throws<WeightFileException>(() => model.Load(new MemoryStream(wrong.ToArray())));
+            Assert.Equal("head.weight", error.TensorName);
+            Assert.Equal(before, model.Parameters.ToArray());
+        }
+
+        private static void AssertForwardMatches(ReferenceCase reference, ISequenceModel model)
+        {
+            float[] outputs = new float[reference.Output.Data.Length];
+            model.Forward(reference.Input, outputs);
+            AssertClose(reference.Output.Data, outputs, reference.Name + " output");
+        }
+
+        private static void AssertClose(double[] expected, float[] actual, string what)
+        {
+            Assert.Equal(expected.Length, actual.Length);
+            for (int i = 0; i < actual.Length; i++)
+            {
+                Assert.True(Math.Abs(actual[i] - expected[i]) <= 1e-6 + (1e-6 * Math.Abs(expected[i])), $"{what}[{i}]: expected {expected[i]:R}, got {actual[i]:R}");
+            }
         }
 
         [Fact]
@@ -212,6 +329,8 @@ namespace LstmGen.Tests.Bidirectional
         [InlineData("lstm-sigmoid")]
         [InlineData("gru-deep-no-head last")]
         [InlineData("lstm-dropout-classifier")]
+        [InlineData("projected-sigmoid")]
+        [InlineData("projected-sigmoid last")]
         public void GradientsMatchFiniteDifferencesOfTheLoss(string name)
         {
             const int steps = 6;
@@ -220,6 +339,7 @@ namespace LstmGen.Tests.Bidirectional
             {
                 "lstm-sigmoid" => new BiLstmSigmoidModel(seed: 3),
                 "gru-deep-no-head" => new BiGruDeepNoHeadModel(seed: 4),
+                "projected-sigmoid" => new BiProjectedSigmoidModel(seed: 6),
                 _ => new BiLstmDropoutClassifierModel(seed: 5) { DropoutSeed = 23 },
             };
             bool lastStepOnly = name.EndsWith(" last", StringComparison.Ordinal);
@@ -236,9 +356,10 @@ namespace LstmGen.Tests.Bidirectional
                 }
             }
 
-            // The 5-span overload wants d loss / d the starting states too: [2 x Layers, HiddenSize] (a GRU's cell span empty).
-            int stateLength = 2 * model.Layers * model.HiddenSize;
-            int cellLength = RecurrentCells.Of(model) == RecurrentCell.Gru ? 0 : stateLength;
+            // The 5-span overload wants d loss / d the starting states too: [2 x Layers, HiddenSize], the hidden ones
+            // [2 x Layers, ProjectionSize] with projections (a GRU's cell span empty).
+            int stateLength = 2 * model.Layers * (model is BiProjectedSigmoidModel ? BiProjectedSigmoidModel.ProjectionSize : model.HiddenSize);
+            int cellLength = RecurrentCells.Of(model) == RecurrentCell.Gru ? 0 : 2 * model.Layers * model.HiddenSize;
             float Loss(float[] x) => model.AccumulateGradients(x, targets, new float[x.Length], new float[stateLength], new float[cellLength]);
 
             float[] parameters = model.Parameters.ToArray();

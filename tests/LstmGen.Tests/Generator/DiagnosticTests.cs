@@ -119,6 +119,8 @@ namespace LstmGen.Tests.Generator
         [InlineData("[LstmGen.Lstm(InputSize = 4, HiddenSize = 4)]")]
         [InlineData("[LstmGen.Lstm(InputSize = 3, HiddenSize = 5, Layers = 2, OutputSize = 2, Dropout = 0.5, Bidirectional = true)]")]
         [InlineData("[LstmGen.Gru(InputSize = 10, HiddenSize = 5, Layers = 2, Bidirectional = true)]")]
+        [InlineData("[LstmGen.Lstm(InputSize = 3, HiddenSize = 21, ProjectionSize = 4, Layers = 2, OutputSize = 2, Dropout = 0.5, Bidirectional = true)]")]
+        [InlineData("[LstmGen.Lstm(InputSize = 3, HiddenSize = 21, ProjectionSize = 4, Layers = 2, OutputSize = 2)]")]
         public void LSTM008_GuardsEveryMemberTheGeneratorWrites(string attribute)
         {
             // Whatever the generator adds to the class, a user declaration of it would be reported.
@@ -399,12 +401,16 @@ namespace LstmGen.Tests.Generator
         }
 
         [Fact]
-        public void LSTM030_BidirectionalWithProjections()
+        public void LSTM030IsRetiredABidirectionalModelWithProjectionsIsGenerated()
         {
-            Diagnostic diagnostic = Single("[LstmGen.Lstm(InputSize = 2, HiddenSize = 4, ProjectionSize = 2, Bidirectional = true)] public partial class Model { }", "LSTM030");
-            Assert.Equal("ProjectionSize = 2", Located(diagnostic));
-            Assert.Contains("Bidirectional", diagnostic.GetMessage());
-            Assert.Contains("ProjectionSize", diagnostic.GetMessage());
+            // LSTM030 refused Bidirectional with ProjectionSize until the combination was generated: no diagnostic now, and the
+            // ID is not reused by any descriptor.
+            const string source = "namespace N { [LstmGen.Lstm(InputSize = 2, HiddenSize = 4, ProjectionSize = 2, Layers = 2, OutputSize = 1, Bidirectional = true)] public partial class Model { } }";
+            Assert.DoesNotContain(LstmGen.Generator.DiagnosticDescriptors.All, descriptor => descriptor.Id == "LSTM030");
+            string generated = GeneratorHarness.Generate(source);
+            Assert.Contains("\"lstm.weight_hr_l1_reverse\", new[] { 2, 4 }", generated);
+            Assert.Contains("\"lstm.weight_ih_l1\", new[] { 16, 4 }", generated);
+            Assert.Contains("\"head.weight\", new[] { 1, 4 }", generated);
         }
 
         [Fact]

@@ -37,6 +37,7 @@ namespace LstmGen.Tests.Generator
         [InlineData("LstmGen.Gru")]
         [InlineData("LstmGen.Lstm", "Bidirectional = true, ")]
         [InlineData("LstmGen.Gru", "Layers = 2, Dropout = 0.5, Bidirectional = true, ")]
+        [InlineData("LstmGen.Lstm", "Layers = 2, ProjectionSize = 2, Bidirectional = true, ")]
         public void UnrelatedEditKeepsEveryStepCached(string attribute, string settings = "")
         {
             string model = ModelSource.Replace("LstmGen.Lstm", attribute, StringComparison.Ordinal).Replace("OutputSize = 2", settings + "OutputSize = 2", StringComparison.Ordinal);

@@ -56,6 +56,9 @@ namespace LstmGen.Tests.Generator
         [InlineData("InputSize = 8192, HiddenSize = 1024, Layers = 7, OutputSize = 8192, Bidirectional = true")]
         [InlineData("InputSize = 8191, HiddenSize = 511, Layers = 16, OutputSize = 8191, Dropout = 0.5, Bidirectional = true", "Gru")]
         [InlineData("InputSize = 1, HiddenSize = 1, Layers = 16, Bidirectional = true")]
+        [InlineData("InputSize = 8192, HiddenSize = 1024, Layers = 7, OutputSize = 8192, ProjectionSize = 1023, Bidirectional = true")]
+        [InlineData("InputSize = 8191, HiddenSize = 1023, Layers = 8, OutputSize = 8191, ProjectionSize = 17, Dropout = 0.5, Bidirectional = true")]
+        [InlineData("InputSize = 1, HiddenSize = 2, Layers = 16, ProjectionSize = 1, Bidirectional = true")]
         public void EveryGeneratedMethodStaysWithinTheJitsOptimisationLimits(string arguments, string attribute = "Lstm")
         {
             string source = $"using LstmGen;\n[{attribute}({arguments})]\npublic partial class Largest {{ }}";

@@ -157,11 +157,29 @@ namespace LstmGen.Tests.Generator
         [Theory]
         [InlineData("[Lstm(InputSize = 3, HiddenSize = 20, Layers = 2, OutputSize = 2, Dropout = 0.5, Bidirectional = true)]")]
         [InlineData("[Gru(InputSize = 40, HiddenSize = 17, Layers = 3, Bidirectional = true)]")]
+        [InlineData("[Lstm(InputSize = 5, HiddenSize = 21, ProjectionSize = 6, Layers = 2, OutputSize = 3, Dropout = 0.5, Bidirectional = true)]")]
         public void PortableTierComputesTheFullTiersBitsForABidirectionalModel(string attribute)
         {
+            // Forward with the final states (h_n, c_n), which a member of the test's own calls (reflection cannot pass spans).
+            const string finalStates = """
+                namespace Portable
+                {
+                    public partial class Model
+                    {
+                        public float[] ForwardWithFinalStates(float[] inputs, int outputLength, int hiddenLength, int cellLength)
+                        {
+                            float[] outputs = new float[outputLength];
+                            float[] hidden = new float[hiddenLength];
+                            float[] cell = new float[cellLength];
+                            Forward(inputs, outputs, hidden, cell);
+                            return System.Linq.Enumerable.ToArray(System.Linq.Enumerable.Concat(System.Linq.Enumerable.Concat(outputs, hidden), cell));
+                        }
+                    }
+                }
+                """;
             float[][] Run(LanguageVersion version)
             {
-                var (_, output) = Generate(GeneratorHarness.CreateCompilation(version, Model(attribute)));
+                var (_, output) = Generate(GeneratorHarness.CreateCompilation(version, Model(attribute), finalStates));
                 var model = (ISequenceModel)Activator.CreateInstance(GeneratorHarness.Load(output).GetType("Portable.Model")!, 11)!;
                 if (model is LstmGen.Training.IDropoutModel dropout)
                 {
@@ -173,17 +191,21 @@ namespace LstmGen.Tests.Generator
                 float[] outputs = new float[steps * model.OutputSize];
                 float[] targets = Enumerable.Range(0, outputs.Length).Select(i => MathF.Cos(0.11f * i)).ToArray();
                 float[] inputGradients = new float[inputs.Length];
-                float[] hiddenGradients = new float[2 * model.Layers * model.HiddenSize];
-                float[] cellGradients = RecurrentCells.Of(model) == RecurrentCell.Gru ? Array.Empty<float>() : new float[hiddenGradients.Length];
+                // The hidden states are ProjectionSize wide with projections.
+                int width = (int?)model.GetType().GetField("ProjectionSize")?.GetValue(null) ?? model.HiddenSize;
+                float[] hiddenGradients = new float[2 * model.Layers * width];
+                float[] cellGradients = RecurrentCells.Of(model) == RecurrentCell.Gru ? Array.Empty<float>() : new float[2 * model.Layers * model.HiddenSize];
                 model.Forward(inputs, outputs);
+                var finals = (float[])model.GetType().GetMethod("ForwardWithFinalStates")!.Invoke(model, new object[] { inputs, outputs.Length, hiddenGradients.Length, cellGradients.Length })!;
+                Assert.Equal(outputs, finals.Take(outputs.Length));
                 float loss = model.AccumulateGradients(inputs, targets.AsSpan(0, model.OutputSize));
                 float lossAll = model.AccumulateGradients(inputs, targets, inputGradients, hiddenGradients, cellGradients);
-                return new[] { outputs, new[] { loss, lossAll }, model.Gradients.ToArray(), inputGradients, hiddenGradients, cellGradients };
+                return new[] { outputs, new[] { loss, lossAll }, model.Gradients.ToArray(), inputGradients, hiddenGradients, cellGradients, finals };
             }
 
             float[][] full = Run(LanguageVersion.Latest);
             float[][] portable = Run(LanguageVersion.CSharp9);
-            string[] sections = { "outputs", "losses", "gradients", "input gradients", "h0 gradients", "c0 gradients" };
+            string[] sections = { "outputs", "losses", "gradients", "input gradients", "h0 gradients", "c0 gradients", "outputs and final states" };
             for (int section = 0; section < full.Length; section++)
             {
                 Assert.True(ModelDriver.Bits(full[section]).SequenceEqual(ModelDriver.Bits(portable[section])), $"The {sections[section]} differ between the full and the portable tier.");

@@ -147,7 +147,7 @@ namespace LstmGen.Tests.Reference
                 return new ReferenceCase(name, projection.RootElement);
             }
 
-            if (name.StartsWith("bilstm-", StringComparison.Ordinal) || name.StartsWith("bigru-", StringComparison.Ordinal))
+            if (name.StartsWith("bilstm-", StringComparison.Ordinal) || name.StartsWith("bigru-", StringComparison.Ordinal) || name.StartsWith("biproj-", StringComparison.Ordinal))
             {
                 using JsonDocument bidirectional = JsonDocument.Parse(File.ReadAllBytes(Path.Combine(Directory, "bidirectional", name + ".json")));
                 return new ReferenceCase(name, bidirectional.RootElement);

@@ -287,7 +287,7 @@ namespace Snapshots
             int owner = global::LstmGen.CompilerServices.ModelGuard.Enter(ref _busy, nameof(Forward));
             try
             {
-                ForwardCore(inputs, outputs, steps);
+                ForwardCore(inputs, outputs, steps, finalHidden: default);
             }
             finally
             {
@@ -295,8 +295,8 @@ namespace Snapshots
             }
         }
 
-        /// <summary>Forward's work: the spans were checked, and the call holds the model.</summary>
-        private void ForwardCore(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs, int steps)
+        /// <summary>Forward's work: the spans were checked, and the call holds the model. Empty final states are not wanted.</summary>
+        private void ForwardCore(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs, int steps, global::System.Span<float> finalHidden)
         {
             // The buffers, each read into a local once: every reference below points into these arrays. The sequence
             // buffer grows to the longest sequence seen (RecordLength checks its size; one row more than needed).
@@ -318,6 +318,10 @@ namespace Snapshots
             for (int direction = 0; direction < Directions; direction++)
             {
                 LstmGenKernels.FirstLayerDirection(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref parameters, direction * FirstLayerParameterCount), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(inputs), InputSize, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref sequence, direction * HiddenSize), steps, reverse: direction == 1, ref gates, ref hidden);
+                if (!finalHidden.IsEmpty)
+                {
+                    new global::System.Span<float>(buffer, ForwardStateOffset, HiddenSize).CopyTo(finalHidden.Slice(direction * HiddenSize, HiddenSize));
+                }
             }
 
             // The top layer's outputs are the model's.
@@ -326,6 +330,35 @@ namespace Snapshots
             {
                 ref float output = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(outputs), step * OutputSize);
                 global::LstmGen.CompilerServices.Floats.Copy(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref top, step * LayerOutputSize), ref output, OutputSize);
+            }
+        }
+
+        /// <summary>
+        /// Forward, which also writes each direction's state after its last step, as PyTorch's h_n and c_n: layer k's
+        /// forward direction in row 2k (its state after the last step of the sequence), its reverse direction in row 2k + 1
+        /// (its state after step 0, the last it reads).
+        /// </summary>
+        /// <param name="inputs">The sequence, [T, InputSize] row-major.</param>
+        /// <param name="outputs">The outputs of every step, [T, OutputSize] row-major.</param>
+        /// <param name="finalHidden">The final hidden states, [Directions * Layers, HiddenSize] row-major (h_n).</param>
+        /// <param name="finalCell">Must be empty (<c>default</c>): a GRU has no cell state.</param>
+        /// <remarks>
+        /// No span may share memory with another. Allocates nothing once Forward has run on a sequence as long.
+        /// </remarks>
+        public void Forward(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs, global::System.Span<float> finalHidden, global::System.Span<float> finalCell)
+        {
+            int steps = global::LstmGen.CompilerServices.ModelGuard.SequenceLength(inputs.Length, InputSize, outputs.Length, OutputSize, nameof(inputs), nameof(outputs));
+            global::LstmGen.CompilerServices.ModelGuard.Length(finalHidden.Length, Directions * Layers * HiddenSize, nameof(finalHidden), "[Directions * Layers, HiddenSize]");
+            global::LstmGen.CompilerServices.ModelGuard.Length(finalCell.Length, 0, nameof(finalCell), "empty: a GRU has no cell state");
+            global::LstmGen.CompilerServices.ModelGuard.FinalStateSpans(inputs, outputs, finalHidden, finalCell);
+            int owner = global::LstmGen.CompilerServices.ModelGuard.Enter(ref _busy, nameof(Forward));
+            try
+            {
+                ForwardCore(inputs, outputs, steps, finalHidden);
+            }
+            finally
+            {
+                global::LstmGen.CompilerServices.ModelGuard.Exit(ref _busy, owner);
             }
         }
 

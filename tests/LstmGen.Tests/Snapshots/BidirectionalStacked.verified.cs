@@ -321,7 +321,7 @@ namespace Snapshots
             int owner = global::LstmGen.CompilerServices.ModelGuard.Enter(ref _busy, nameof(Forward));
             try
             {
-                ForwardCore(inputs, outputs, steps);
+                ForwardCore(inputs, outputs, steps, finalHidden: default, finalCell: default);
             }
             finally
             {
@@ -329,8 +329,8 @@ namespace Snapshots
             }
         }
 
-        /// <summary>Forward's work: the spans were checked, and the call holds the model.</summary>
-        private void ForwardCore(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs, int steps)
+        /// <summary>Forward's work: the spans were checked, and the call holds the model. Empty final states are not wanted.</summary>
+        private void ForwardCore(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs, int steps, global::System.Span<float> finalHidden, global::System.Span<float> finalCell)
         {
             // The buffers, each read into a local once: every reference below points into these arrays. The sequence
             // buffer grows to the longest sequence seen (RecordLength checks its size; one row more than needed).
@@ -353,6 +353,11 @@ namespace Snapshots
             for (int direction = 0; direction < Directions; direction++)
             {
                 LstmGenKernels.FirstLayerDirection(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref parameters, direction * FirstLayerParameterCount), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(inputs), InputSize, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref sequence, direction * HiddenSize), steps, reverse: direction == 1, ref gates, ref hidden, ref cell);
+                if (!finalHidden.IsEmpty)
+                {
+                    new global::System.Span<float>(buffer, ForwardStateOffset, HiddenSize).CopyTo(finalHidden.Slice(direction * HiddenSize, HiddenSize));
+                    new global::System.Span<float>(buffer, ForwardStateOffset + HiddenSize, HiddenSize).CopyTo(finalCell.Slice(direction * HiddenSize, HiddenSize));
+                }
             }
 
             // Each layer above reads the outputs of the layer below from one slice and writes its own to the other.
@@ -364,6 +369,11 @@ namespace Snapshots
                 {
                     int weights = (Directions * FirstLayerParameterCount) + ((((layer - 1) * Directions) + direction) * UpperLayerParameterCount);
                     LstmGenKernels.UpperLayerDirection(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref parameters, weights), ref below, LayerOutputSize, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref layerOutputs, direction * HiddenSize), steps, reverse: direction == 1, ref gates, ref hidden, ref cell);
+                    if (!finalHidden.IsEmpty)
+                    {
+                        new global::System.Span<float>(buffer, ForwardStateOffset, HiddenSize).CopyTo(finalHidden.Slice(((layer * Directions) + direction) * HiddenSize, HiddenSize));
+                        new global::System.Span<float>(buffer, ForwardStateOffset + HiddenSize, HiddenSize).CopyTo(finalCell.Slice(((layer * Directions) + direction) * HiddenSize, HiddenSize));
+                    }
                 }
             }
 
@@ -373,6 +383,35 @@ namespace Snapshots
             {
                 ref float output = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(outputs), step * OutputSize);
                 LstmGenKernels.HeadForward(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref parameters, HeadOffset), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref top, step * LayerOutputSize), ref output);
+            }
+        }
+
+        /// <summary>
+        /// Forward, which also writes each direction's state after its last step, as PyTorch's h_n and c_n: layer k's
+        /// forward direction in row 2k (its state after the last step of the sequence), its reverse direction in row 2k + 1
+        /// (its state after step 0, the last it reads).
+        /// </summary>
+        /// <param name="inputs">The sequence, [T, InputSize] row-major.</param>
+        /// <param name="outputs">The outputs of every step, [T, OutputSize] row-major.</param>
+        /// <param name="finalHidden">The final hidden states, [Directions * Layers, HiddenSize] row-major (h_n).</param>
+        /// <param name="finalCell">The final cell states, [Directions * Layers, HiddenSize] row-major (c_n).</param>
+        /// <remarks>
+        /// No span may share memory with another. Allocates nothing once Forward has run on a sequence as long.
+        /// </remarks>
+        public void Forward(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs, global::System.Span<float> finalHidden, global::System.Span<float> finalCell)
+        {
+            int steps = global::LstmGen.CompilerServices.ModelGuard.SequenceLength(inputs.Length, InputSize, outputs.Length, OutputSize, nameof(inputs), nameof(outputs));
+            global::LstmGen.CompilerServices.ModelGuard.Length(finalHidden.Length, Directions * Layers * HiddenSize, nameof(finalHidden), "[Directions * Layers, HiddenSize]");
+            global::LstmGen.CompilerServices.ModelGuard.Length(finalCell.Length, Directions * Layers * HiddenSize, nameof(finalCell), "[Directions * Layers, HiddenSize]");
+            global::LstmGen.CompilerServices.ModelGuard.FinalStateSpans(inputs, outputs, finalHidden, finalCell);
+            int owner = global::LstmGen.CompilerServices.ModelGuard.Enter(ref _busy, nameof(Forward));
+            try
+            {
+                ForwardCore(inputs, outputs, steps, finalHidden, finalCell);
+            }
+            finally
+            {
+                global::LstmGen.CompilerServices.ModelGuard.Exit(ref _busy, owner);
             }
         }
 

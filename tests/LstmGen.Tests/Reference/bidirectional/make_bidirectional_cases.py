@@ -20,7 +20,14 @@ one bias [4H] = bias_ih + bias_hh (so the file's biases are chosen with bias_hh 
 case's outputs are the expected outputs of the Keras file.
 
 Run with a Python that has torch (1.13 here): /usr/bin/python3 make_bidirectional_cases.py
-It rewrites the bi*.json and *.keras.safetensors files beside it; the output is deterministic (fixed seeds).
+It rewrites the bi*.json, *.keras.safetensors and biproj-*.safetensors files beside it; the output is deterministic
+(fixed seeds).
+
+The biproj-* cases are of nn.LSTM(bidirectional=True, proj_size=P) (PROJECTED_CASES): each direction outputs and
+carries P values, so h_n and "h0" are [2 * layers, P] (c_n and "c0" stay [2 * layers, H]), the layer output is
+[T, 2P], an upper layer's weight_ih is [4H, 2P], the head reads 2P, and "config" has "projectionSize". For those in
+STATE_DICT the script also writes <name>.safetensors: PyTorch's state_dict of the LSTM module (under "lstm.") and of
+the head (under "head."), as a user saves a model.
 """
 import json
 import os
@@ -43,6 +50,20 @@ CASES = [
     ("bilstm-dropout", "lstm", 3, 5, 2, 2, "linear", 5, "mse", "all", (0.25, 4242), None),
     ("bigru-dropout", "gru", 3, 5, 2, 2, "linear", 5, "mse", "all", (0.25, 98765), None),
 ]
+
+# Bidirectional LSTMs with projections (nn.LSTM(bidirectional=True, proj_size=P)): the fields of CASES, then P. Each
+# direction's output and h_n rows are P values (the layer output [T, 2P], forward half first), c_n rows stay H; an upper
+# layer's weight_ih is [4H, 2P], the head reads 2P. Their seeds follow on from 3100, so that CASES' files do not change.
+PROJECTED_CASES = [
+    ("biproj-tiny", "lstm", 3, 5, 1, 2, "linear", 5, "mse", "all", None, None, 2),
+    ("biproj-stacked-softmax", "lstm", 4, 9, 2, 3, "softmax", 6, "crossentropy", "all", None, None, 3),
+    ("biproj-dropout-no-head", "lstm", 5, 7, 2, 0, "linear", 5, "mse", "last", (0.25, 777), None, 3),
+    ("biproj-wide", "lstm", 8, 21, 2, 1, "tanh", 7, "mse", "all", None, None, 4),
+]
+
+# The projected cases whose PyTorch state_dict (the LSTM module's under "lstm.", the head's under "head.") is also
+# written as <name>.safetensors, a weights file as a PyTorch user writes it.
+STATE_DICT = {"biproj-stacked-softmax", "biproj-wide"}
 
 # The cases whose weights are also written in Keras' layout (their bias_hh tensors are zero, so that an LSTM's one
 # Keras bias is exact).
@@ -76,8 +97,11 @@ def tensor(t):
     return {"shape": list(t.shape), "data": [float(v) for v in t.detach().reshape(-1).tolist()]}
 
 
-def make(name, cell, inputs, hidden, layers, outputs, activation, steps, loss, loss_on, dropout, adam, seed):
+def make(name, cell, inputs, hidden, layers, outputs, activation, steps, loss, loss_on, dropout, adam, projection=0, seed=0):
     generator = torch.Generator().manual_seed(seed)
+    # What each direction outputs and carries: P values with a projection, else H.
+    width = projection if projection > 0 else hidden
+    options = {"proj_size": projection} if projection > 0 else {}
     bound = 1.0 / hidden ** 0.5
     zero_hidden_bias = name in KERAS
 
@@ -87,10 +111,10 @@ def make(name, cell, inputs, hidden, layers, outputs, activation, steps, loss, l
     module = torch.nn.LSTM if cell == "lstm" else torch.nn.GRU
     # One module of every layer, or (with dropout) a one-layer module per layer with the masks between them.
     if dropout is None:
-        stack = [module(inputs, hidden, num_layers=layers, bidirectional=True)]
+        stack = [module(inputs, hidden, num_layers=layers, bidirectional=True, **options)]
     else:
-        stack = [module(inputs if k == 0 else 2 * hidden, hidden, bidirectional=True) for k in range(layers)]
-    head = torch.nn.Linear(2 * hidden, outputs) if outputs > 0 else None
+        stack = [module(inputs if k == 0 else 2 * width, hidden, bidirectional=True, **options) for k in range(layers)]
+    head = torch.nn.Linear(2 * width, outputs) if outputs > 0 else None
     tensors = {}
     with torch.no_grad():
         for k, part in enumerate(stack):
@@ -102,7 +126,7 @@ def make(name, cell, inputs, hidden, layers, outputs, activation, steps, loss, l
                 full = name_ if dropout is None else name_.replace("_l0", "_l" + str(k))
                 tensors[cell + "." + full] = parameter
         if head is not None:
-            head.weight.copy_(uniform(outputs, 2 * hidden))
+            head.weight.copy_(uniform(outputs, 2 * width))
             head.bias.copy_(uniform(outputs))
             tensors["head.weight"] = head.weight
             tensors["head.bias"] = head.bias
@@ -111,7 +135,7 @@ def make(name, cell, inputs, hidden, layers, outputs, activation, steps, loss, l
     order = []
     for k in range(layers):
         for suffix in ("", "_reverse"):
-            for kind in ("weight_ih", "weight_hh", "bias_ih", "bias_hh"):
+            for kind in ("weight_ih", "weight_hh", "bias_ih", "bias_hh") + (("weight_hr",) if projection > 0 else ()):
                 order.append(cell + "." + kind + "_l" + str(k) + suffix)
     if head is not None:
         order += ["head.weight", "head.bias"]
@@ -121,7 +145,7 @@ def make(name, cell, inputs, hidden, layers, outputs, activation, steps, loss, l
     x = uniform(steps, 1, inputs, scale=1.0).requires_grad_(True)
     # Zero starting states that require a gradient: d loss / d h0 (and c0), [2 * layers, H] as LstmGen gives them.
     module_layers = layers if dropout is None else 1
-    h0s = [torch.zeros(2 * module_layers, 1, hidden, requires_grad=True) for _ in stack]
+    h0s = [torch.zeros(2 * module_layers, 1, width, requires_grad=True) for _ in stack]
     c0s = [torch.zeros(2 * module_layers, 1, hidden, requires_grad=True) for _ in stack]
     below = x
     hidden_finals, cell_finals = [], []
@@ -134,12 +158,12 @@ def make(name, cell, inputs, hidden, layers, outputs, activation, steps, loss, l
             p, dropout_seed = dropout
             p32 = torch.tensor(p, dtype=torch.float32).item()
             scale32 = (torch.tensor(1.0, dtype=torch.float32) / (1 - torch.tensor(p32, dtype=torch.float32))).item()
-            masks = torch.stack([mask(dropout_seed, t, k, 2 * hidden, p32, scale32) for t in range(steps)]).reshape(steps, 1, 2 * hidden)
+            masks = torch.stack([mask(dropout_seed, t, k, 2 * width, p32, scale32) for t in range(steps)]).reshape(steps, 1, 2 * width)
             below = out * masks
         else:
             below = out
     logits = head(below) if head is not None else below
-    width = outputs if outputs > 0 else 2 * hidden
+    outputs_width = outputs if outputs > 0 else 2 * width
     if activation == "sigmoid":
         y = torch.sigmoid(logits)
     elif activation == "tanh":
@@ -148,28 +172,28 @@ def make(name, cell, inputs, hidden, layers, outputs, activation, steps, loss, l
         y = torch.softmax(logits, dim=-1)
     else:
         y = logits
-    y = y.reshape(steps, width)
-    logits = logits.reshape(steps, width)
+    y = y.reshape(steps, outputs_width)
+    logits = logits.reshape(steps, outputs_width)
     scored = steps if loss_on == "all" else 1
     if loss == "crossentropy":
-        classes = torch.randint(0, width, (scored,), generator=generator)
-        target = torch.nn.functional.one_hot(classes, width).to(torch.float64)
+        classes = torch.randint(0, outputs_width, (scored,), generator=generator)
+        target = torch.nn.functional.one_hot(classes, outputs_width).to(torch.float64)
         picked = logits if loss_on == "all" else logits[-1:]
         value = torch.nn.functional.cross_entropy(picked, classes)
     else:
-        target = uniform(scored, width, scale=1.0)
+        target = uniform(scored, outputs_width, scale=1.0)
         picked = y if loss_on == "all" else y[-1:]
         value = ((picked - target) ** 2).mean()
     value.backward()
 
     gradients = {n: tensor(t.grad) for n, t in tensors.items()}
     gradients["input"] = tensor(x.grad.reshape(steps, inputs))
-    gradients["h0"] = tensor(torch.cat([h.grad for h in h0s]).reshape(2 * layers, hidden))
+    gradients["h0"] = tensor(torch.cat([h.grad for h in h0s]).reshape(2 * layers, width))
     if cell == "lstm":
         gradients["c0"] = tensor(torch.cat([c.grad for c in c0s]).reshape(2 * layers, hidden))
     case = {
         "name": name,
-        "source": "PyTorch " + torch.__version__ + " torch.nn." + module.__name__ + "(bidirectional=True), float64; tests/LstmGen.Tests/Reference/bidirectional/make_bidirectional_cases.py",
+        "source": "PyTorch " + torch.__version__ + " torch.nn." + module.__name__ + ("(bidirectional=True, proj_size=" + str(projection) + ")" if projection > 0 else "(bidirectional=True)") + ", float64; tests/LstmGen.Tests/Reference/bidirectional/make_bidirectional_cases.py",
         "config": {
             "inputSize": inputs, "hiddenSize": hidden, "layers": layers, "outputSize": outputs,
             "outputActivation": activation, "sequenceLength": steps, "loss": loss, "lossOn": loss_on,
@@ -178,11 +202,13 @@ def make(name, cell, inputs, hidden, layers, outputs, activation, steps, loss, l
         "tensors": {n: tensor(t) for n, t in tensors.items()},
         "input": tensor(x.reshape(steps, inputs)),
         "output": tensor(y),
-        "h_n": tensor(torch.cat(hidden_finals).reshape(2 * layers, hidden)),
+        "h_n": tensor(torch.cat(hidden_finals).reshape(2 * layers, width)),
         "target": tensor(target),
         "loss": float(value),
         "gradients": gradients,
     }
+    if projection > 0:
+        case["config"]["projectionSize"] = projection
     if cell == "lstm":
         case["c_n"] = tensor(torch.cat(cell_finals).reshape(2 * layers, hidden))
     if dropout is not None:
@@ -192,7 +218,13 @@ def make(name, cell, inputs, hidden, layers, outputs, activation, steps, loss, l
         optimizer = torch.optim.Adam(parameters, lr=adam)
         optimizer.step()
         case["adam"] = {"lr": adam, "after": {n: tensor(t) for n, t in tensors.items()}}
-    return case, tensors
+    # PyTorch's own state_dicts of the modules, as a user saves them (one module of every layer: the cases without dropout).
+    state_dict = None
+    if dropout is None:
+        state_dict = {cell + "." + n: t for n, t in stack[0].state_dict().items()}
+        if head is not None:
+            state_dict.update({"head." + n: t for n, t in head.state_dict().items()})
+    return case, tensors, state_dict
 
 
 def keras_tensors(cell, layers, hidden, tensors):
@@ -251,13 +283,16 @@ def save_safetensors(path, arrays):
 
 def main():
     here = os.path.dirname(os.path.abspath(__file__))
-    for seed, spec in enumerate(CASES):
-        case, tensors = make(*spec, seed=3000 + seed)
-        with open(os.path.join(here, spec[0] + ".json"), "w") as file:
-            json.dump(case, file, indent=None, separators=(",", ":"))
-            file.write("\n")
-        if spec[0] in KERAS:
-            save_safetensors(os.path.join(here, spec[0] + ".keras.safetensors"), keras_tensors(spec[1], spec[4], spec[3], tensors))
+    for first, cases in ((3000, CASES), (3100, PROJECTED_CASES)):
+        for seed, spec in enumerate(cases):
+            case, tensors, state_dict = make(*spec, seed=first + seed)
+            with open(os.path.join(here, spec[0] + ".json"), "w") as file:
+                json.dump(case, file, indent=None, separators=(",", ":"))
+                file.write("\n")
+            if spec[0] in KERAS:
+                save_safetensors(os.path.join(here, spec[0] + ".keras.safetensors"), keras_tensors(spec[1], spec[4], spec[3], tensors))
+            if spec[0] in STATE_DICT:
+                save_safetensors(os.path.join(here, spec[0] + ".safetensors"), state_dict)
 
 
 if __name__ == "__main__":
