@@ -3,7 +3,8 @@ with LstmGen's dropout masks between them, the head's activation and the loss, r
 writing a case in the format of README.md (the LSTM cases).
 
 The scripts beside the fixtures import it (the ones in sub-folders put this folder on sys.path first):
-make_wide_cases.py, gru/make_gru_cases.py, dropout/make_dropout_cases.py, projection/make_projection_cases.py.
+make_wide_cases.py, gru/make_gru_cases.py, dropout/make_dropout_cases.py, projection/make_projection_cases.py,
+bidirectional/make_bidirectional_cases.py.
 It sets no global state (the scripts choose torch's default dtype and seeds); it only reads and writes what it is
 given, so a script's output stays a function of its own seeds.
 """

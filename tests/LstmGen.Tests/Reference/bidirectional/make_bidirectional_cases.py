@@ -6,8 +6,8 @@ are [2 * layers, H] (layer k's forward direction in row 2k, its reverse in row 2
 
 A case with "dropout" is made as ../dropout/make_dropout_cases.py makes its cases: PyTorch's own random masks
 cannot be reproduced, so each layer is a one-layer bidirectional module, and the [T, 2H] output of each layer but
-the last is multiplied by the mask LstmGen draws (LstmGen.CompilerServices.DropoutMasks, reimplemented below,
-over the 2H outputs of a step).
+the last is multiplied by the mask LstmGen draws (LstmGen.CompilerServices.DropoutMasks, reimplemented in
+../pytorch_cases.py, over the 2H outputs of a step).
 
 A case with "adam" also holds every tensor after one torch.optim.Adam step on those gradients ("after").
 
@@ -32,12 +32,14 @@ the head (under "head."), as a user saves a model.
 import json
 import os
 import struct
+import sys
 
 import torch
 
-torch.set_default_dtype(torch.float64)
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+from pytorch_cases import activate, fill, gradients, masks, rows, run, sampler, score, tensor, write  # noqa: E402
 
-MASK64 = (1 << 64) - 1
+torch.set_default_dtype(torch.float64)
 
 # name, cell, input, hidden, layers, output (0: no head), activation, steps, loss, lossOn, dropout (p, seed) or None, adam lr or None
 CASES = [
@@ -70,43 +72,13 @@ STATE_DICT = {"biproj-stacked-softmax", "biproj-wide"}
 KERAS = {"bilstm-wide", "bigru-stacked-softmax"}
 
 
-def mix(value):
-    """SplitMix64's step and finaliser, as DropoutMasks.Mix."""
-    z = (value + 0x9E3779B97F4A7C15) & MASK64
-    z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) & MASK64
-    z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & MASK64
-    return z ^ (z >> 31)
-
-
-def mask(seed, step, layer, width, p32, scale32):
-    """DropoutMasks.Apply's factors for one layer's output (width values) at one step."""
-    key = mix(mix(seed) ^ step)
-    factors = []
-    for unit in range(width):
-        bits = mix(key ^ ((layer << 32) | unit))
-        factors.append(scale32 if (bits >> 40) / 16777216.0 >= p32 else 0.0)
-    return torch.tensor(factors)
-
-
-def exact(t):
-    """Rounded to float32 and back: values a float32 model holds exactly."""
-    return t.to(torch.float32).to(torch.float64)
-
-
-def tensor(t):
-    return {"shape": list(t.shape), "data": [float(v) for v in t.detach().reshape(-1).tolist()]}
-
-
 def make(name, cell, inputs, hidden, layers, outputs, activation, steps, loss, loss_on, dropout, adam, projection=0, seed=0):
     generator = torch.Generator().manual_seed(seed)
     # What each direction outputs and carries: P values with a projection, else H.
     width = projection if projection > 0 else hidden
     options = {"proj_size": projection} if projection > 0 else {}
-    bound = 1.0 / hidden ** 0.5
-    zero_hidden_bias = name in KERAS
-
-    def uniform(*shape, scale=bound):
-        return exact((torch.rand(*shape, generator=generator) * 2 - 1) * scale)
+    uniform = sampler(generator, 1.0 / hidden ** 0.5)
+    zero_hidden_bias = name in KERAS and cell == "lstm"
 
     module = torch.nn.LSTM if cell == "lstm" else torch.nn.GRU
     # One module of every layer, or (with dropout) a one-layer module per layer with the masks between them.
@@ -115,21 +87,7 @@ def make(name, cell, inputs, hidden, layers, outputs, activation, steps, loss, l
     else:
         stack = [module(inputs if k == 0 else 2 * width, hidden, bidirectional=True, **options) for k in range(layers)]
     head = torch.nn.Linear(2 * width, outputs) if outputs > 0 else None
-    tensors = {}
-    with torch.no_grad():
-        for k, part in enumerate(stack):
-            for name_, parameter in part.named_parameters():
-                if zero_hidden_bias and name_.startswith("bias_hh") and cell == "lstm":
-                    parameter.zero_()
-                else:
-                    parameter.copy_(uniform(*parameter.shape))
-                full = name_ if dropout is None else name_.replace("_l0", "_l" + str(k))
-                tensors[cell + "." + full] = parameter
-        if head is not None:
-            head.weight.copy_(uniform(outputs, 2 * width))
-            head.bias.copy_(uniform(outputs))
-            tensors["head.weight"] = head.weight
-            tensors["head.bias"] = head.bias
+    tensors = fill(cell + ".", stack, uniform, head, zero=lambda n: zero_hidden_bias and n.startswith("bias_hh"))
 
     # PyTorch's state_dict order: each layer's forward tensors, then its reverse ones, then the head.
     order = []
@@ -147,50 +105,18 @@ def make(name, cell, inputs, hidden, layers, outputs, activation, steps, loss, l
     module_layers = layers if dropout is None else 1
     h0s = [torch.zeros(2 * module_layers, 1, width, requires_grad=True) for _ in stack]
     c0s = [torch.zeros(2 * module_layers, 1, hidden, requires_grad=True) for _ in stack]
-    below = x
-    hidden_finals, cell_finals = [], []
-    for k, part in enumerate(stack):
-        out, state = part(below, (h0s[k], c0s[k]) if cell == "lstm" else h0s[k])
-        hidden_finals.append(state[0] if cell == "lstm" else state)
-        if cell == "lstm":
-            cell_finals.append(state[1])
-        if dropout is not None and k < layers - 1:
-            p, dropout_seed = dropout
-            p32 = torch.tensor(p, dtype=torch.float32).item()
-            scale32 = (torch.tensor(1.0, dtype=torch.float32) / (1 - torch.tensor(p32, dtype=torch.float32))).item()
-            masks = torch.stack([mask(dropout_seed, t, k, 2 * width, p32, scale32) for t in range(steps)]).reshape(steps, 1, 2 * width)
-            below = out * masks
-        else:
-            below = out
+    states = [(h0s[k], c0s[k]) if cell == "lstm" else h0s[k] for k in range(len(stack))]
+    below, h_n, c_n = run(stack, x, states, dropout)
     logits = head(below) if head is not None else below
     outputs_width = outputs if outputs > 0 else 2 * width
-    if activation == "sigmoid":
-        y = torch.sigmoid(logits)
-    elif activation == "tanh":
-        y = torch.tanh(logits)
-    elif activation == "softmax":
-        y = torch.softmax(logits, dim=-1)
-    else:
-        y = logits
-    y = y.reshape(steps, outputs_width)
+    y = activate(logits, activation).reshape(steps, outputs_width)
     logits = logits.reshape(steps, outputs_width)
-    scored = steps if loss_on == "all" else 1
-    if loss == "crossentropy":
-        classes = torch.randint(0, outputs_width, (scored,), generator=generator)
-        target = torch.nn.functional.one_hot(classes, outputs_width).to(torch.float64)
-        picked = logits if loss_on == "all" else logits[-1:]
-        value = torch.nn.functional.cross_entropy(picked, classes)
-    else:
-        target = uniform(scored, outputs_width, scale=1.0)
-        picked = y if loss_on == "all" else y[-1:]
-        value = ((picked - target) ** 2).mean()
-    value.backward()
+    target, value = score(logits, y, loss, loss_on, uniform, generator)
 
-    gradients = {n: tensor(t.grad) for n, t in tensors.items()}
-    gradients["input"] = tensor(x.grad.reshape(steps, inputs))
-    gradients["h0"] = tensor(torch.cat([h.grad for h in h0s]).reshape(2 * layers, width))
+    grads = gradients(tensors, x)
+    grads["h0"] = tensor(rows(torch.cat([h.grad for h in h0s])))
     if cell == "lstm":
-        gradients["c0"] = tensor(torch.cat([c.grad for c in c0s]).reshape(2 * layers, hidden))
+        grads["c0"] = tensor(rows(torch.cat([c.grad for c in c0s])))
     case = {
         "name": name,
         "source": "PyTorch " + torch.__version__ + " torch.nn." + module.__name__ + ("(bidirectional=True, proj_size=" + str(projection) + ")" if projection > 0 else "(bidirectional=True)") + ", float64; tests/LstmGen.Tests/Reference/bidirectional/make_bidirectional_cases.py",
@@ -200,17 +126,17 @@ def make(name, cell, inputs, hidden, layers, outputs, activation, steps, loss, l
         },
         "bidirectional": True,
         "tensors": {n: tensor(t) for n, t in tensors.items()},
-        "input": tensor(x.reshape(steps, inputs)),
+        "input": tensor(rows(x)),
         "output": tensor(y),
-        "h_n": tensor(torch.cat(hidden_finals).reshape(2 * layers, width)),
+        "h_n": tensor(rows(h_n)),
         "target": tensor(target),
         "loss": float(value),
-        "gradients": gradients,
+        "gradients": grads,
     }
     if projection > 0:
         case["config"]["projectionSize"] = projection
     if cell == "lstm":
-        case["c_n"] = tensor(torch.cat(cell_finals).reshape(2 * layers, hidden))
+        case["c_n"] = tensor(rows(c_n))
     if dropout is not None:
         case["dropout"] = {"p": dropout[0], "seed": dropout[1]}
     if adam is not None:
@@ -286,9 +212,7 @@ def main():
     for first, cases in ((3000, CASES), (3100, PROJECTED_CASES)):
         for seed, spec in enumerate(cases):
             case, tensors, state_dict = make(*spec, seed=first + seed)
-            with open(os.path.join(here, spec[0] + ".json"), "w") as file:
-                json.dump(case, file, indent=None, separators=(",", ":"))
-                file.write("\n")
+            write(os.path.join(here, spec[0] + ".json"), case)
             if spec[0] in KERAS:
                 save_safetensors(os.path.join(here, spec[0] + ".keras.safetensors"), keras_tensors(spec[1], spec[4], spec[3], tensors))
             if spec[0] in STATE_DICT:
