@@ -7,6 +7,7 @@ using LstmGen.Tests.Support;
 using LstmGen.Tests.Training;
 using LstmGen.Training;
 using Xunit;
+using static LstmGen.Tests.Support.PyTorchComparison;
 
 namespace LstmGen.Tests.Bidirectional
 {
@@ -214,15 +215,6 @@ namespace LstmGen.Tests.Bidirectional
             AssertClose(reference.Output.Data, outputs, reference.Name + " output");
         }
 
-        private static void AssertClose(double[] expected, float[] actual, string what)
-        {
-            Assert.Equal(expected.Length, actual.Length);
-            for (int i = 0; i < actual.Length; i++)
-            {
-                Assert.True(Math.Abs(actual[i] - expected[i]) <= 1e-6 + (1e-6 * Math.Abs(expected[i])), $"{what}[{i}]: expected {expected[i]:R}, got {actual[i]:R}");
-            }
-        }
-
         [Fact]
         public void AFileOfTheOtherKindIsRefusedNamingTheTensor()
         {
@@ -285,10 +277,7 @@ namespace LstmGen.Tests.Bidirectional
 
             float[] outputs = new float[reference.Output.Data.Length];
             model.Forward(reference.Input, outputs);
-            for (int i = 0; i < outputs.Length; i++)
-            {
-                Assert.True(Math.Abs(outputs[i] - reference.Output.Data[i]) <= 1e-6 + (1e-6 * Math.Abs(reference.Output.Data[i])), $"{name} output[{i}]: expected {reference.Output.Data[i]:R}, got {outputs[i]:R}");
-            }
+            AssertClose(reference.Output.Data, outputs, $"{name} output");
         }
 
         [Fact]
@@ -376,7 +365,7 @@ namespace LstmGen.Tests.Bidirectional
                     return Loss(inputs);
                 });
                 parameters.CopyTo(model.Parameters);
-                AssertClose(Dot(parameterGradients, direction), numeric, $"{name}: parameters, direction {trial}");
+                AssertMatchesFiniteDifference(Dot(parameterGradients, direction), numeric, $"{name}: parameters, direction {trial}");
 
                 // Only the reverse tensors: their gradient alone (the rest of the direction zero).
                 float[] reverseOnly = new float[parameters.Length];
@@ -391,17 +380,17 @@ namespace LstmGen.Tests.Bidirectional
                     return Loss(inputs);
                 });
                 parameters.CopyTo(model.Parameters);
-                AssertClose(Dot(parameterGradients, reverseOnly), numeric, $"{name}: reverse tensors, direction {trial}");
+                AssertMatchesFiniteDifference(Dot(parameterGradients, reverseOnly), numeric, $"{name}: reverse tensors, direction {trial}");
 
                 float[] inputDirection = Values(random, inputs.Length, 1f);
                 numeric = Central(sign => Loss(Move(inputs, inputDirection, sign * epsilon)));
-                AssertClose(Dot(inputGradients, inputDirection), numeric, $"{name}: inputs, direction {trial}");
+                AssertMatchesFiniteDifference(Dot(inputGradients, inputDirection), numeric, $"{name}: inputs, direction {trial}");
             }
 
             double Central(Func<float, float> loss) => ((double)loss(1f) - loss(-1f)) / (2.0 * epsilon);
         }
 
-        private static void AssertClose(double expected, double numeric, string what)
+        private static void AssertMatchesFiniteDifference(double expected, double numeric, string what)
         {
             // Float losses limit a finite difference to about 1e-7 / eps absolute; curvature adds O(eps^2).
             double tolerance = (2e-2 * Math.Abs(expected)) + 2e-4;

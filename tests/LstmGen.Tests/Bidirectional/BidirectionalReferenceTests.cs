@@ -5,6 +5,7 @@ using System.Text.Json;
 using LstmGen.Tests.Reference;
 using LstmGen.Training;
 using Xunit;
+using static LstmGen.Tests.Support.PyTorchComparison;
 
 namespace LstmGen.Tests.Bidirectional
 {
@@ -17,8 +18,6 @@ namespace LstmGen.Tests.Bidirectional
     /// </summary>
     public sealed class BidirectionalReferenceTests
     {
-        private const double Relative = 1e-6;
-        private const double Absolute = 1e-6;
 
         public static TheoryData<string> Cases => new(BidirectionalCases.Names);
 
@@ -143,16 +142,6 @@ namespace LstmGen.Tests.Bidirectional
                 float[] actual = new float[expected.Data.Length];
                 model.GetTensor(tensor.Name, actual);
                 AssertClose(expected.Data, actual, $"{name} {tensor.Name} after an Adam step");
-            }
-        }
-
-        private static void AssertClose(double[] expected, float[] actual, string what)
-        {
-            Assert.Equal(expected.Length, actual.Length);
-            for (int i = 0; i < expected.Length; i++)
-            {
-                double difference = Math.Abs(expected[i] - actual[i]);
-                Assert.True(difference <= Absolute + (Relative * Math.Abs(expected[i])), $"{what}[{i}]: expected {expected[i]:R}, got {actual[i]:R} (difference {difference:E3})");
             }
         }
     }
