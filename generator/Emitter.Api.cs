@@ -95,13 +95,23 @@ namespace LstmGen.Generator
             ? $"private const int {name} = (({inputs} + {RecurrentWidth} + 2) * GateRowLength) + (ProjectionSize * HiddenSize);"
             : $"private const int {name} = ({inputs} + HiddenSize + 2) * GateRowLength;";
 
-        /// <summary>The bound of PyTorch's default initialisation, as the constructors' comments say it.</summary>
-        private string InitialisationBound => (_spec.HasProjection && _spec.HasHead, _spec.Bidirectional) switch
+        /// <summary>
+        /// The bound of PyTorch's default initialisation, as the constructors' comments say it: the cell's ±1/sqrt(H), and
+        /// nn.Linear's ±1/sqrt(in_features) for a head that reads another width (2H, P or 2P).
+        /// </summary>
+        private string InitialisationBound
         {
-            (true, false) => "±1/sqrt(HiddenSize), the head's ±1/sqrt(ProjectionSize)",
-            (true, true) => "±1/sqrt(HiddenSize), the head's ±1/sqrt(2 * ProjectionSize)",
-            _ => "±1/sqrt(HiddenSize)",
-        };
+            get
+            {
+                if (!_spec.HasHead || _spec.LayerOutputWidth == _spec.HiddenSize)
+                {
+                    return "±1/sqrt(HiddenSize)";
+                }
+
+                string width = _spec.HasProjection ? "ProjectionSize" : "HiddenSize";
+                return $"±1/sqrt(HiddenSize), the head's ±1/sqrt({(_spec.Bidirectional ? "2 * " : string.Empty)}{width})";
+            }
+        }
 
         private void EmitFieldsAndConstructors()
         {

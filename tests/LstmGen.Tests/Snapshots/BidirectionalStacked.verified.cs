@@ -121,7 +121,7 @@ namespace Snapshots
 
         /// <summary>
         /// Creates the model with PyTorch's default initialisation (every tensor uniform in
-        /// ±1/sqrt(HiddenSize)) from a random seed. Use the seeded constructor for repeatable weights.
+        /// ±1/sqrt(HiddenSize), the head's ±1/sqrt(2 * HiddenSize)) from a random seed. Use the seeded constructor for repeatable weights.
         /// </summary>
         public BidirectionalStackedModel()
             : this(global::LstmGen.CompilerServices.Seeds.Next())
@@ -130,7 +130,7 @@ namespace Snapshots
 
         /// <summary>
         /// Creates the model with PyTorch's default initialisation (every tensor uniform in
-        /// ±1/sqrt(HiddenSize)), drawn from <paramref name="seed"/>: one seed gives the same
+        /// ±1/sqrt(HiddenSize), the head's ±1/sqrt(2 * HiddenSize)), drawn from <paramref name="seed"/>: one seed gives the same
         /// weights on every machine and .NET version.
         /// </summary>
         public BidirectionalStackedModel(int seed)

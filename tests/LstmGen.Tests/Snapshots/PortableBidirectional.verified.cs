@@ -127,7 +127,7 @@ namespace Portable
 
         /// <summary>
         /// Creates the model with PyTorch's default initialisation (every tensor uniform in
-        /// ±1/sqrt(HiddenSize)) from a random seed. Use the seeded constructor for repeatable weights.
+        /// ±1/sqrt(HiddenSize), the head's ±1/sqrt(2 * HiddenSize)) from a random seed. Use the seeded constructor for repeatable weights.
         /// </summary>
         public PortableBidirectionalModel()
             : this(global::LstmGen.CompilerServices.Seeds.Next())
@@ -136,7 +136,7 @@ namespace Portable
 
         /// <summary>
         /// Creates the model with PyTorch's default initialisation (every tensor uniform in
-        /// ±1/sqrt(HiddenSize)), drawn from <paramref name="seed"/>: one seed gives the same
+        /// ±1/sqrt(HiddenSize), the head's ±1/sqrt(2 * HiddenSize)), drawn from <paramref name="seed"/>: one seed gives the same
         /// weights on every machine and .NET version.
         /// </summary>
         public PortableBidirectionalModel(int seed)
