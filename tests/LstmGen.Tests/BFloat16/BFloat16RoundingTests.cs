@@ -287,9 +287,17 @@ namespace LstmGen.Tests.BFloat16
             SideBySide(head);
             Assert.Equal(length, target);
 
-            var error = Assert.Throws<ArgumentException>(() => projection > 0
-                ? BF16.RoundLstm(parameters, new uint[length + 1], input, hidden, projection, layers, head, maxBlockWidth)
-                : BF16.RoundLstm(parameters, new uint[length + 1], input, hidden, layers, head, maxBlockWidth));
+            var error = Assert.Throws<ArgumentException>(() =>
+            {
+                if (projection > 0)
+                {
+                    BF16.RoundLstm(parameters, new uint[length + 1], input, hidden, projection, layers, head, maxBlockWidth);
+                }
+                else
+                {
+                    BF16.RoundLstm(parameters, new uint[length + 1], input, hidden, layers, head, maxBlockWidth);
+                }
+            });
             Assert.Contains($"{parameterCount} parameters", error.Message, StringComparison.Ordinal);
         }
 
