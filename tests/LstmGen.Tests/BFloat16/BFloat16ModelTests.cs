@@ -314,47 +314,33 @@ namespace LstmGen.Tests.BFloat16
         }
 
         [Fact]
-        public void StepsAllocateNothingEvenWhenTheyRoundTheCopyAgain()
+        public void StepsAllocateNothingEvenWhenTheyRoundTheCopyAgain() =>
+            AssertStepsAllocateNothing(new BFloat16WideModel(seed: 1), new BFloat16WideModel.State[19], (model, states, inputs, outputs) => model.Step(states, inputs, outputs));
+
+        [Fact]
+        public void ProjectedStepsAllocateNothingEvenWhenTheyRoundTheCopyAgain() =>
+            AssertStepsAllocateNothing(new BFloat16ProjectionWideModel(seed: 1), new BFloat16ProjectionWideModel.State[19], (model, states, inputs, outputs) => model.Step(states, inputs, outputs));
+
+        private delegate void GroupStepOf<TModel, TState>(TModel model, Span<TState> states, ReadOnlySpan<float> inputs, Span<float> outputs);
+
+        /// <summary>Step, Forward and the group step allocate nothing, nor does a step that rounds the copy again.</summary>
+        private static void AssertStepsAllocateNothing<TModel, TState>(TModel model, TState[] states, GroupStepOf<TModel, TState> groupStep)
+            where TModel : ILstmModel
         {
-            var model = new BFloat16WideModel(seed: 1);
-            float[] input = new float[BFloat16WideModel.InputSize];
-            float[] output = new float[BFloat16WideModel.OutputSize];
-            float[] inputs = new float[5 * BFloat16WideModel.InputSize];
-            float[] outputs = new float[5 * BFloat16WideModel.OutputSize];
-            var states = new BFloat16WideModel.State[19];
-            float[] groupInputs = new float[states.Length * BFloat16WideModel.InputSize];
-            float[] groupOutputs = new float[states.Length * BFloat16WideModel.OutputSize];
+            float[] input = new float[model.InputSize];
+            float[] output = new float[model.OutputSize];
+            float[] inputs = new float[5 * model.InputSize];
+            float[] outputs = new float[5 * model.OutputSize];
+            float[] groupInputs = new float[states.Length * model.InputSize];
+            float[] groupOutputs = new float[states.Length * model.OutputSize];
             model.Forward(inputs, outputs);
-            model.Step(states, groupInputs, groupOutputs);
+            groupStep(model, states, groupInputs, groupOutputs);
             Assert.Equal(0, Allocations.OfWarm(() => model.Step(input, output)));
             Assert.Equal(0, Allocations.OfWarm(() => model.Forward(inputs, outputs)));
-            Assert.Equal(0, Allocations.OfWarm(() => model.Step(states, groupInputs, groupOutputs)));
+            Assert.Equal(0, Allocations.OfWarm(() => groupStep(model, states, groupInputs, groupOutputs)));
             Assert.Equal(0, Allocations.OfWarm(() =>
             {
                 model.Parameters[0] += 0f; // marks the copy stale: the step rounds it again
-                model.Step(input, output);
-            }, measured: 20));
-        }
-
-        [Fact]
-        public void ProjectedStepsAllocateNothingEvenWhenTheyRoundTheCopyAgain()
-        {
-            var model = new BFloat16ProjectionWideModel(seed: 1);
-            float[] input = new float[BFloat16ProjectionWideModel.InputSize];
-            float[] output = new float[BFloat16ProjectionWideModel.OutputSize];
-            float[] inputs = new float[5 * BFloat16ProjectionWideModel.InputSize];
-            float[] outputs = new float[5 * BFloat16ProjectionWideModel.OutputSize];
-            var states = new BFloat16ProjectionWideModel.State[19];
-            float[] groupInputs = new float[states.Length * BFloat16ProjectionWideModel.InputSize];
-            float[] groupOutputs = new float[states.Length * BFloat16ProjectionWideModel.OutputSize];
-            model.Forward(inputs, outputs);
-            model.Step(states, groupInputs, groupOutputs);
-            Assert.Equal(0, Allocations.OfWarm(() => model.Step(input, output)));
-            Assert.Equal(0, Allocations.OfWarm(() => model.Forward(inputs, outputs)));
-            Assert.Equal(0, Allocations.OfWarm(() => model.Step(states, groupInputs, groupOutputs)));
-            Assert.Equal(0, Allocations.OfWarm(() =>
-            {
-                model.Parameters[0] += 0f; // marks the copy stale: the step rounds it again, W_hr too
                 model.Step(input, output);
             }, measured: 20));
         }
