@@ -273,14 +273,8 @@ namespace LstmGen.Generator
             isEnabledByDefault: true,
             helpLinkUri: HelpLinkBase + "lstm027");
 
-        public static readonly DiagnosticDescriptor ProjectionBFloat16 = new(
-            "LSTM028",
-            "ProjectionSize with bfloat16 weights",
-            "'{0}' sets ProjectionSize with WeightPrecision.BFloat16, but the bfloat16 copy of the weights does not hold the projections (weight_hr_l{{k}}): use WeightPrecision.Float32, or no projection",
-            Category,
-            DiagnosticSeverity.Error,
-            isEnabledByDefault: true,
-            helpLinkUri: HelpLinkBase + "lstm028");
+        // LSTM028 ("ProjectionSize with bfloat16 weights") is retired: the bfloat16 copy holds each layer's W_hr, which Step,
+        // Forward and the group step read as bfloat16. The ID is not reused.
 
         public static readonly DiagnosticDescriptor BidirectionalStepSetting = new(
             "LSTM029",
@@ -301,7 +295,7 @@ namespace LstmGen.Generator
             ClassIsRecord, ClassNameIsMemberName, StateTooLarge, GeneratorFailed, WeightsFileNotFound,
             WeightsFileUnreadable, WeightsTensorShape, WeightsTensorMissing, WeightsTensorUnexpected, WeightsTensorDType,
             WeightsNotFinite, WeightsFileAmbiguous, WeightsSizesUnknown, TwoCells, DropoutOutOfRange, DropoutSingleLayer,
-            ProjectionSizeOutOfRange, ProjectionBFloat16, BidirectionalStepSetting,
+            ProjectionSizeOutOfRange, BidirectionalStepSetting,
         }.ToDictionary(d => d.Id);
 
         public static IEnumerable<DiagnosticDescriptor> All => s_byId.Values;

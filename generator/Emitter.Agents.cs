@@ -215,10 +215,10 @@ namespace LstmGen.Generator
             _writer.Line("/// + head.bias[o], summed as one sequence sums it: 16 lanes (lane l takes units l, l + 16, ...) added in");
             _writer.Line("/// LstmMath.Sum's tree, then the units past the last multiple of 16 in order.");
             _writer.Line("/// </summary>");
-            using (_writer.Open($"internal static void HeadAgents{Precision}{path.Path}(ref {HeadWeightType} head, ref float hidden, {(AgentsHeadUsesLanes ? "ref float lanes, " : string.Empty)}ref float output)"))
+            using (_writer.Open($"internal static void HeadAgents{Precision}{path.Path}(ref {DenseWeightType} head, ref float hidden, {(AgentsHeadUsesLanes ? "ref float lanes, " : string.Empty)}ref float output)"))
             {
-                _writer.Line($"ref {HeadWeightType} bias = ref {Unsafe}.Add(ref head, OutputSize * {LayerOutputName});");
-                EmitAgentDenseRows(layout, "head", HeadWeightType, "o", "OutputSize", LayerOutputName, _spec.LayerOutputWidth, "hidden", "output", sum => $"{sum} + {layout.Vector.Broadcast(ScalarWeight("bias", "o"))}");
+                _writer.Line($"ref {DenseWeightType} bias = ref {Unsafe}.Add(ref head, OutputSize * {LayerOutputName});");
+                EmitAgentDenseRows(layout, "head", DenseWeightType, "o", "OutputSize", LayerOutputName, _spec.LayerOutputWidth, "hidden", "output", sum => $"{sum} + {layout.Vector.Broadcast(ScalarWeight("bias", "o"))}");
             }
 
             _writer.Line();

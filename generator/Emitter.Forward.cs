@@ -104,7 +104,7 @@ namespace LstmGen.Generator
                     _writer.Line("// This layer's packed parameters in row pairs: W_ih, W_hh, then the two biases as one pair.");
                     _writer.Line($"ref uint inputWeights = ref weights;");
                     _writer.Line($"ref uint recurrentWeights = ref {Unsafe}.Add(ref weights, {InputRows(kernel)} * GateRowLength);");
-                    _writer.Line($"ref uint biases = ref {Unsafe}.Add(ref weights, ({InputRows(kernel)} + HiddenPairs) * GateRowLength);");
+                    _writer.Line($"ref uint biases = ref {Unsafe}.Add(ref weights, ({InputRows(kernel)} + {RecurrentPairs}) * GateRowLength);");
                 }
                 else
                 {
@@ -153,7 +153,7 @@ namespace LstmGen.Generator
 
                 if (_spec.HasProjection)
                 {
-                    EmitProjectionCall(path, inputs, agents);
+                    EmitProjectionCall(path, kernel, agents);
                 }
             }
 
@@ -222,7 +222,7 @@ namespace LstmGen.Generator
                         _writer.Line();
                     }
 
-                    EmitAccumulation(tile, layout, "W_hh h: the previous hidden state", "recurrentWeights", _bfloat16 ? "HiddenPairs" : RecurrentWidth, "hidden", _spec.RecurrentWidth, accumulator => accumulator.RecurrentColumn);
+                    EmitAccumulation(tile, layout, "W_hh h: the previous hidden state", "recurrentWeights", _bfloat16 ? RecurrentPairs : RecurrentWidth, "hidden", _spec.RecurrentWidth, accumulator => accumulator.RecurrentColumn);
                 }
 
                 _writer.Line();
@@ -506,10 +506,10 @@ namespace LstmGen.Generator
             _writer.Line("/// products go to 16 lanes (lane l takes elements l, l + 16, ...) that LstmMath.Sum adds in a fixed");
             _writer.Line("/// tree; elements past the last multiple of 16 follow in order; so every path gives the same bits.");
             _writer.Line("/// </summary>");
-            using (_writer.Open($"internal static void Head{Precision}{path.Path}(ref {HeadWeightType} head, ref float hidden, ref float output)"))
+            using (_writer.Open($"internal static void Head{Precision}{path.Path}(ref {DenseWeightType} head, ref float hidden, ref float output)"))
             {
-                _writer.Line($"ref {HeadWeightType} bias = ref {Unsafe}.Add(ref head, OutputSize * {LayerOutputName});");
-                EmitDenseRows(path, "head", HeadWeightType, "o", "OutputSize", LayerOutputName, _spec.LayerOutputWidth, "hidden", "output", sum => $"{sum} + {ScalarWeight("bias", "o")}");
+                _writer.Line($"ref {DenseWeightType} bias = ref {Unsafe}.Add(ref head, OutputSize * {LayerOutputName});");
+                EmitDenseRows(path, "head", DenseWeightType, "o", "OutputSize", LayerOutputName, _spec.LayerOutputWidth, "hidden", "output", sum => $"{sum} + {ScalarWeight("bias", "o")}");
             }
 
             _writer.Line();

@@ -182,7 +182,7 @@ namespace LstmGen.Generator
 
             if (_bfloat16 && _spec.HasHead)
             {
-                EmitDispatcher("The dense head's outputs from the bfloat16 weights", "HeadForwardBFloat16", new ParameterList().Refs(HeadWeightType, "head").RefFloats("hidden", "logits"), kernel: "HeadBFloat16");
+                EmitDispatcher("The dense head's outputs from the bfloat16 weights", "HeadForwardBFloat16", new ParameterList().Refs(DenseWeightType, "head").RefFloats("hidden", "logits"), kernel: "HeadBFloat16");
             }
 
             _bfloat16 = false;
@@ -250,7 +250,7 @@ namespace LstmGen.Generator
                 _writer.Line($"ref {WeightType} inputWeights = ref weights;");
                 if (_bfloat16)
                 {
-                    _writer.Line($"ref uint biases = ref {Unsafe}.Add(ref weights, ({InputRows(kernel)} + HiddenPairs) * GateRowLength);");
+                    _writer.Line($"ref uint biases = ref {Unsafe}.Add(ref weights, ({InputRows(kernel)} + {RecurrentPairs}) * GateRowLength);");
                 }
                 else
                 {

@@ -11,7 +11,8 @@ namespace LstmGen.Generator
     /// The copy keeps the rows of W_ih and W_hh in pairs, one 32-bit word per column of a pair (row 2p in the lower
     /// half, row 2p + 1 in the upper; b_ih and b_hh are one pair): one load gives two rows, each widened by one
     /// operation (a shift or a mask), where bfloat16 values side by side would need a shuffle and a shift each.
-    /// The head's weights are bfloat16 values side by side (LstmGen.CompilerServices.BFloat16.RoundLstm).
+    /// The head's weights, and with projections each layer's W_hr, are bfloat16 values side by side
+    /// (LstmGen.CompilerServices.BFloat16.RoundLstm).
     /// </summary>
     internal sealed partial class Emitter
     {
@@ -21,8 +22,14 @@ namespace LstmGen.Generator
         /// <summary>The element type of a reference to the layer weights the kernels being written read: a float, or a word of a row pair.</summary>
         private string WeightType => _bfloat16 ? "uint" : "float";
 
-        /// <summary>The element type of a reference to the head's weights the kernels being written read.</summary>
-        private string HeadWeightType => _bfloat16 ? "ushort" : "float";
+        /// <summary>The element type of a reference to the weights of a dense kernel being written (the head's, a projection's W_hr).</summary>
+        private string DenseWeightType => _bfloat16 ? "ushort" : "float";
+
+        /// <summary>
+        /// The generated constant of the row pairs of W_hh (and of the W_ih of the layers above the first) in the bfloat16
+        /// copy: <c>ProjectionPairs</c> with projections, else <c>HiddenPairs</c> (<see cref="RecurrentWidth"/>).
+        /// </summary>
+        private string RecurrentPairs => _spec.HasProjection ? "ProjectionPairs" : "HiddenPairs";
 
         /// <summary>The offset of the layer above the first in the weights the kernels being written read.</summary>
         private string FirstLayerLength => _bfloat16 ? "FirstLayerBFloat16Length" : "FirstLayerParameterCount";
@@ -36,7 +43,7 @@ namespace LstmGen.Generator
             : $"ref {Unsafe}.Add(ref parameters, HeadOffset)";
 
         /// <summary>The rows (or, in bfloat16, row pairs) of a layer's W_ih before its W_hh.</summary>
-        private string InputRows(LayerKernel kernel) => _bfloat16 ? (kernel.IsFirst ? "InputPairs" : "HiddenPairs") : KernelInputs(kernel);
+        private string InputRows(LayerKernel kernel) => _bfloat16 ? (kernel.IsFirst ? "InputPairs" : RecurrentPairs) : KernelInputs(kernel);
 
         /// <summary>The part of a kernel's name that says it reads bfloat16 weights (before its path): "" or "BFloat16".</summary>
         private string Precision => _bfloat16 ? "BFloat16" : string.Empty;
@@ -47,12 +54,17 @@ namespace LstmGen.Generator
         /// <summary>The element type of the weights that the kernels of a step, Forward or the group step read.</summary>
         private string ModelWeightType => _spec.HasBFloat16Weights ? "uint" : "float";
 
-        /// <summary>The float32 layer steps and head that training's forward pass calls, beside a bfloat16 model's own.</summary>
+        /// <summary>The float32 layer steps, projection and head that training's forward pass calls, beside a bfloat16 model's own.</summary>
         private void EmitTrainingForwardKernels(PathPlan path)
         {
             foreach (LayerKernel kernel in _plan.LayerKernels)
             {
                 EmitLayerKernel(kernel, path, agents: false);
+            }
+
+            if (_spec.HasProjection)
+            {
+                EmitHiddenProjection(path);
             }
 
             if (_spec.HasHead)
@@ -91,19 +103,35 @@ namespace LstmGen.Generator
             _writer.Line("// The weights that steps read: BFloat16Length words from _bfloat16Start (64-byte aligned), rounded to nearest");
             _writer.Line("// even from the float32 parameters, which training updates. Reading Parameters marks the copy stale. Each layer's");
             _writer.Line("// W_ih and W_hh in row pairs, a word per column of a pair (row 2p in its lower half, row 2p + 1 in its upper),");
-            _writer.Line("// b_ih and b_hh as one pair; then the head's weight and bias, two bfloat16 values per word.");
+            _writer.Line(_spec.HasProjection
+                ? "// b_ih and b_hh as one pair, then W_hr [ProjectionSize, HiddenSize], two bfloat16 values per word; then the head's"
+                : "// b_ih and b_hh as one pair; then the head's weight and bias, two bfloat16 values per word.");
+            if (_spec.HasProjection)
+            {
+                _writer.Line("// weight and bias, two bfloat16 values per word.");
+            }
+
             _writer.Line("private const int InputPairs = (InputSize + 1) / 2;");
-            _writer.Line("private const int HiddenPairs = (HiddenSize + 1) / 2;");
-            _writer.Line($"private const int FirstLayerBFloat16Length = ({(_plan.FirstLayer.IsUpper ? "HiddenPairs" : "InputPairs")} + HiddenPairs + 1) * GateRowLength;");
+            _writer.Line($"private const int {RecurrentPairs} = ({RecurrentWidth} + 1) / 2;");
+            if (_spec.HasProjection)
+            {
+                _writer.Line("private const int ProjectionBFloat16Length = ((ProjectionSize * HiddenSize) + 1) / 2;");
+            }
+
+            // A layer's words: its row pairs, then (with projections) W_hr.
+            string LayerLength(string inputPairs) => _spec.HasProjection
+                ? $"(({inputPairs} + {RecurrentPairs} + 1) * GateRowLength) + ProjectionBFloat16Length"
+                : $"({inputPairs} + {RecurrentPairs} + 1) * GateRowLength";
+            _writer.Line($"private const int FirstLayerBFloat16Length = {LayerLength(_plan.FirstLayer.IsUpper ? RecurrentPairs : "InputPairs")};");
             if (_spec.Layers > 1)
             {
-                _writer.Line("private const int UpperLayerBFloat16Length = (HiddenPairs + HiddenPairs + 1) * GateRowLength;");
+                _writer.Line($"private const int UpperLayerBFloat16Length = {LayerLength(RecurrentPairs)};");
             }
 
             _writer.Line(_spec.Layers > 1
                 ? "private const int HeadBFloat16Offset = FirstLayerBFloat16Length + ((Layers - 1) * UpperLayerBFloat16Length);"
                 : "private const int HeadBFloat16Offset = FirstLayerBFloat16Length;");
-            _writer.Line($"private const int BFloat16Length = HeadBFloat16Offset + {(_spec.HasHead ? "(((OutputSize * HiddenSize) + OutputSize + 1) / 2)" : "0")};");
+            _writer.Line($"private const int BFloat16Length = HeadBFloat16Offset + {(_spec.HasHead ? $"(((OutputSize * {LayerOutputName}) + OutputSize + 1) / 2)" : "0")};");
             _writer.Line("private readonly uint[] _bfloat16Storage;");
             _writer.Line("private readonly int _bfloat16Start;");
             _writer.Line("private bool _bfloat16Stale = true;");
@@ -169,8 +197,9 @@ namespace LstmGen.Generator
             _writer.Line($"[{TypeNames.MethodImpl}({TypeNames.MethodImplOptions}.NoInlining)]");
             using (_writer.Open("private void RoundWeights()"))
             {
-                string head = _spec.HasHead ? "(OutputSize * HiddenSize) + OutputSize" : "0";
-                _writer.Line($"{TypeNames.BFloat16}.RoundLstm(new {TypeNames.ReadOnlySpan}<float>(_parameterStorage, _parameterStart, ParameterCount), new {TypeNames.Span}<uint>(_bfloat16Storage, _bfloat16Start, BFloat16Length), InputSize, HiddenSize, Layers, {head}, MaxBlockWidth);");
+                string head = _spec.HasHead ? $"(OutputSize * {LayerOutputName}) + OutputSize" : "0";
+                string sizes = _spec.HasProjection ? "InputSize, HiddenSize, ProjectionSize" : "InputSize, HiddenSize";
+                _writer.Line($"{TypeNames.BFloat16}.RoundLstm(new {TypeNames.ReadOnlySpan}<float>(_parameterStorage, _parameterStart, ParameterCount), new {TypeNames.Span}<uint>(_bfloat16Storage, _bfloat16Start, BFloat16Length), {sizes}, Layers, {head}, MaxBlockWidth);");
                 _writer.Line($"{TypeNames.Volatile}.Write(ref _bfloat16Stale, false);");
             }
 

@@ -35,6 +35,14 @@ namespace LstmGen.Generator
         /// <summary>The offset of a layer's W_hr [P, H] in its parameters: after W_ih, W_hh and the two biases.</summary>
         private string ProjectionWeightsOffset(string inputs) => $"({inputs} + ProjectionSize + 2) * GateRowLength";
 
+        /// <summary>
+        /// A reference to a layer's W_hr in the weights the kernels being written read: after the two biases in the float32
+        /// parameters; in the bfloat16 copy after the bias pair, two values per word (as the head's, <see cref="DenseWeightType"/>).
+        /// </summary>
+        private string ProjectionWeights(LayerKernel kernel) => _bfloat16
+            ? $"ref {TypeNames.Refs}.AsBFloat16(ref {Unsafe}.Add(ref weights, ({InputRows(kernel)} + {RecurrentPairs} + 1) * GateRowLength))"
+            : $"ref {Unsafe}.Add(ref weights, {ProjectionWeightsOffset(KernelInputs(kernel))})";
+
         private void EmitProjectionConstant()
         {
             if (!_spec.HasProjection)
@@ -94,19 +102,19 @@ namespace LstmGen.Generator
         /// At the end of a layer's step: the projection of o * tanh(c) (<see cref="EmitCellOutputRow"/>) into the hidden state;
         /// for a group of agents, with the 16 lanes of its sums after o * tanh(c) in the group's scratch.
         /// </summary>
-        private void EmitProjectionCall(PathPlan path, string inputs, bool agents)
+        private void EmitProjectionCall(PathPlan path, LayerKernel kernel, bool agents)
         {
             _writer.Line();
             _writer.Line("// The projection: h = W_hr (o * tanh(c)), ProjectionSize values from HiddenSize.");
-            string weights = $"ref {Unsafe}.Add(ref weights, {ProjectionWeightsOffset(inputs)})";
+            string weights = ProjectionWeights(kernel);
             if (!agents)
             {
-                _writer.Line($"HiddenProjection{path.Path}({weights}, ref {CellOutput}, ref hidden);");
+                _writer.Line($"HiddenProjection{Precision}{path.Path}({weights}, ref {CellOutput}, ref hidden);");
                 return;
             }
 
             string lanes = ProjectionUsesLanes ? $"ref {Unsafe}.Add(ref gates, GateValuesLength * {Literal(AgentsPerGroup(path))}), " : string.Empty;
-            _writer.Line($"HiddenProjectionAgents{path.Path}({weights}, ref {CellOutput}, {lanes}ref hidden);");
+            _writer.Line($"HiddenProjectionAgents{Precision}{path.Path}({weights}, ref {CellOutput}, {lanes}ref hidden);");
         }
 
         /// <summary>Whether a group's projection sums in the 16 lanes of the canonical order (<see cref="KernelPlan.AgentsProjectionUsesLanes"/>).</summary>
@@ -124,9 +132,9 @@ namespace LstmGen.Generator
             _writer.Line("/// summed as one sequence sums it: 16 lanes (lane l takes units l, l + 16, ...) added in LstmMath.Sum's tree, then the");
             _writer.Line("/// units past the last multiple of 16 in order.");
             _writer.Line("/// </summary>");
-            using (_writer.Open($"internal static void HiddenProjectionAgents{path.Path}(ref float projection, ref float {CellOutput}, {(ProjectionUsesLanes ? "ref float lanes, " : string.Empty)}ref float hidden)"))
+            using (_writer.Open($"internal static void HiddenProjectionAgents{Precision}{path.Path}(ref {DenseWeightType} projection, ref float {CellOutput}, {(ProjectionUsesLanes ? "ref float lanes, " : string.Empty)}ref float hidden)"))
             {
-                EmitAgentDenseRows(new ValueLayout(VectorOf(path.VectorWidth), group), "projection", "float", "p", "ProjectionSize", "HiddenSize", _spec.HiddenSize, CellOutput, "hidden", sum => sum);
+                EmitAgentDenseRows(new ValueLayout(VectorOf(path.VectorWidth), group, _bfloat16), "projection", DenseWeightType, "p", "ProjectionSize", "HiddenSize", _spec.HiddenSize, CellOutput, "hidden", sum => sum);
             }
 
             _writer.Line();
@@ -143,9 +151,9 @@ namespace LstmGen.Generator
             _writer.Line("/// as PyTorch keeps it. The products go to 16 lanes (lane l takes units l, l + 16, ...) that LstmMath.Sum adds in a");
             _writer.Line("/// fixed tree; units past the last multiple of 16 follow in order; so every path gives the same bits.");
             _writer.Line("/// </summary>");
-            using (_writer.Open($"internal static void HiddenProjection{path.Path}(ref float projection, ref float {CellOutput}, ref float hidden)"))
+            using (_writer.Open($"internal static void HiddenProjection{Precision}{path.Path}(ref {DenseWeightType} projection, ref float {CellOutput}, ref float hidden)"))
             {
-                EmitDenseRows(path, "projection", "float", "p", "ProjectionSize", "HiddenSize", _spec.HiddenSize, CellOutput, "hidden", sum => sum);
+                EmitDenseRows(path, "projection", DenseWeightType, "p", "ProjectionSize", "HiddenSize", _spec.HiddenSize, CellOutput, "hidden", sum => sum);
             }
 
             _writer.Line();

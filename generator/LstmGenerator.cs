@@ -253,7 +253,6 @@ namespace LstmGen.Generator
                 : sized.HeadSize > DiagnosticDescriptors.MaxOutputSize ? $"its OutputSize = {sized.HeadSize} is beyond {DiagnosticDescriptors.MaxOutputSize}"
                 : sized.Layers * sized.HiddenSize > DiagnosticDescriptors.MaxLayerUnits ? $"its Layers x HiddenSize = {sized.Layers} x {sized.HiddenSize} is beyond {DiagnosticDescriptors.MaxLayerUnits} (LSTM013)"
                 : sized.ProjectionSize >= sized.HiddenSize ? $"its ProjectionSize = {sized.ProjectionSize} is not below HiddenSize = {sized.HiddenSize} (LSTM027)"
-                : sized.HasProjection && sized.HasBFloat16Weights ? $"its ProjectionSize = {sized.ProjectionSize} cannot be read from bfloat16 weights (LSTM028)"
                 : sized.OutputActivation == OutputActivation.Softmax && sized.HeadSize < 2 ? $"its OutputSize = {sized.HeadSize} is too small for Softmax (LSTM006)"
                 : null;
             if (beyond is not null)

@@ -170,11 +170,6 @@ namespace LstmGen.Generator
                 diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.ProjectionSizeOutOfRange, ArgumentLocation("ProjectionSize"), name, Format(projectionSize), hiddenSize >= 1 ? Format(hiddenSize - 1) : "HiddenSize - 1"));
             }
 
-            if (projectionSize > 0 && precision == WeightPrecision.BFloat16)
-            {
-                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.ProjectionBFloat16, ArgumentLocation("WeightPrecision"), name));
-            }
-
             if (hiddenSize >= 1 && layers >= 1 && hiddenSize <= DiagnosticDescriptors.MaxHiddenSize && layers <= DiagnosticDescriptors.MaxLayers
                 && layers * hiddenSize > DiagnosticDescriptors.MaxLayerUnits)
             {
@@ -332,7 +327,7 @@ namespace LstmGen.Generator
             "BackpropagateThroughTime", "RecordForward", "RecordCellOffset", "RecordHiddenOffset", "LayerRecordLength", "RecordLogitsOffset", "RecordOutputsOffset", "StepRecordLength",
             "ScratchCellOffset", "ScratchUpstreamOffset", "ScratchLogitOffset", "BackwardScratchLength", "WeightGradientBlock",
             "AgentHiddenOffset", "AgentCellOffset", "AgentGateOffset", "AgentLaneOffset", "AgentOutputOffset",
-            "AgentScratchLength", "CompiledParameters", "ForwardChunk", "ForwardGatesLength", "ForwardBufferLength", "_forwardBuffer", "StepAgents", "_bfloat16Storage", "_bfloat16Start", "_bfloat16Stale", "BFloat16Weights", "RoundWeights", "InputPairs", "HiddenPairs",
+            "AgentScratchLength", "CompiledParameters", "ForwardChunk", "ForwardGatesLength", "ForwardBufferLength", "_forwardBuffer", "StepAgents", "_bfloat16Storage", "_bfloat16Start", "_bfloat16Stale", "BFloat16Weights", "RoundWeights", "InputPairs", "HiddenPairs", "ProjectionPairs", "ProjectionBFloat16Length",
             "FirstLayerBFloat16Length", "UpperLayerBFloat16Length", "HeadBFloat16Offset", "BFloat16Length", "Directions", "LayerOutputSize", "RecordLayerOutputOffset", "RecordOutputGradientOffset", "ScratchInputOffset", "ForwardStateOffset",
             "SequenceSlices", "_sequenceBuffer", "GateValuesLength", "RecordRecurrentGradientOffset", "ScratchCarriedOffset", "RecordDropoutOffset",
             "DropoutProbability", "DropoutSeed", "ProjectionSize", "RecordCellOutputOffset", "LstmGenKernels");

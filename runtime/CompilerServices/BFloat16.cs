@@ -110,15 +110,26 @@ namespace LstmGen.CompilerServices
 #endif
 
         /// <summary>
-        /// The 32-bit words of an LSTM's bfloat16 copy (<see cref="RoundLstm"/>): per layer, W_ih and W_hh in row pairs and
-        /// the two biases as one pair, then the head's weight and bias as bfloat16 values, two per word.
+        /// The 32-bit words of an LSTM's bfloat16 copy (<see cref="RoundLstm(ReadOnlySpan{float}, Span{uint}, int, int, int, int, int)"/>):
+        /// per layer, W_ih and W_hh in row pairs and the two biases as one pair, then the head's weight and bias as bfloat16
+        /// values, two per word.
         /// </summary>
-        public static int LstmLength(int inputSize, int hiddenSize, int layers, int headLength)
+        public static int LstmLength(int inputSize, int hiddenSize, int layers, int headLength) =>
+            LstmLength(inputSize, hiddenSize, projectionSize: 0, layers, headLength);
+
+        /// <summary>
+        /// The 32-bit words of the bfloat16 copy of an LSTM with projections of <paramref name="projectionSize"/> values (0 for
+        /// none; <see cref="RoundLstm(ReadOnlySpan{float}, Span{uint}, int, int, int, int, int, int)"/>): per layer, W_ih and
+        /// W_hh in row pairs, the two biases as one pair and W_hr as bfloat16 values, two per word; then the head's weight and
+        /// bias, two per word.
+        /// </summary>
+        public static int LstmLength(int inputSize, int hiddenSize, int projectionSize, int layers, int headLength)
         {
             int gateRow = 4 * hiddenSize;
-            int hiddenPairs = (hiddenSize + 1) / 2;
-            int first = (((inputSize + 1) / 2) + hiddenPairs + 1) * gateRow;
-            int upper = (hiddenPairs + hiddenPairs + 1) * gateRow;
+            int recurrentPairs = ((projectionSize > 0 ? projectionSize : hiddenSize) + 1) / 2;
+            int projection = ((projectionSize * hiddenSize) + 1) / 2;
+            int first = ((((inputSize + 1) / 2) + recurrentPairs + 1) * gateRow) + projection;
+            int upper = ((recurrentPairs + recurrentPairs + 1) * gateRow) + projection;
             return first + ((layers - 1) * upper) + ((headLength + 1) / 2);
         }
 
@@ -130,14 +141,29 @@ namespace LstmGen.CompilerServices
         /// values two per word, as its kernels widen them (<see cref="ToSingle"/>).
         /// </summary>
         /// <exception cref="ArgumentException">A length does not fit the sizes.</exception>
-        public static void RoundLstm(ReadOnlySpan<float> parameters, Span<uint> copy, int inputSize, int hiddenSize, int layers, int headLength, int maxBlockWidth)
+        public static void RoundLstm(ReadOnlySpan<float> parameters, Span<uint> copy, int inputSize, int hiddenSize, int layers, int headLength, int maxBlockWidth) =>
+            RoundLstm(parameters, copy, inputSize, hiddenSize, projectionSize: 0, layers, headLength, maxBlockWidth);
+
+        /// <summary>
+        /// Rounds the parameters of an LSTM with projections of <paramref name="projectionSize"/> values (0 for none: W_hh
+        /// then has <paramref name="hiddenSize"/> rows) into the bfloat16 copy its steps read: per layer W_ih [inputs][4H]
+        /// and W_hh [P][4H] (the layers above the first read P inputs) in row pairs, block by block, b_ih and b_hh as one
+        /// pair, then W_hr [P, H] as PyTorch keeps it, two values per word (a last odd value's partner 0), as the
+        /// projection's kernels widen them (<see cref="ToSingle"/>); then the head's values two per word.
+        /// </summary>
+        /// <exception cref="ArgumentException">A length does not fit the sizes.</exception>
+        public static void RoundLstm(ReadOnlySpan<float> parameters, Span<uint> copy, int inputSize, int hiddenSize, int projectionSize, int layers, int headLength, int maxBlockWidth)
         {
             int gateRow = 4 * hiddenSize;
-            int parameterCount = ((inputSize + hiddenSize + 2) * gateRow) + ((layers - 1) * (2 * hiddenSize + 2) * gateRow) + headLength;
-            if (parameters.Length != parameterCount || copy.Length != LstmLength(inputSize, hiddenSize, layers, headLength))
+            int recurrent = projectionSize > 0 ? projectionSize : hiddenSize;
+            int projection = projectionSize * hiddenSize;
+            int parameterCount = ((inputSize + recurrent + 2) * gateRow) + projection + ((layers - 1) * (((2 * recurrent + 2) * gateRow) + projection)) + headLength;
+            int length = LstmLength(inputSize, hiddenSize, projectionSize, layers, headLength);
+            if (parameters.Length != parameterCount || copy.Length != length)
             {
+                string projected = projectionSize > 0 ? $", projections of {projectionSize}" : string.Empty;
                 throw new ArgumentException(
-                    $"An LSTM of input {inputSize}, hidden {hiddenSize}, {layers} layers and a head of {headLength} values has {parameterCount} parameters and a bfloat16 copy of {LstmLength(inputSize, hiddenSize, layers, headLength)} words, but the spans hold {parameters.Length} and {copy.Length}.",
+                    $"An LSTM of input {inputSize}, hidden {hiddenSize}{projected}, {layers} layers and a head of {headLength} values has {parameterCount} parameters and a bfloat16 copy of {length} words, but the spans hold {parameters.Length} and {copy.Length}.",
                     nameof(copy));
             }
 
@@ -146,17 +172,26 @@ namespace LstmGen.CompilerServices
             for (int layer = 0; layer < layers; layer++)
             {
                 // W_ih, W_hh (each kept block by block, as GateBlocks.PackedOffset: each block's rows in pairs), then b_ih
-                // and b_hh as one pair.
-                RoundBlockRows(parameters, copy, layer == 0 ? inputSize : hiddenSize, hiddenSize, maxBlockWidth, ref source, ref target);
-                RoundBlockRows(parameters, copy, hiddenSize, hiddenSize, maxBlockWidth, ref source, ref target);
+                // and b_hh as one pair, then W_hr side by side.
+                RoundBlockRows(parameters, copy, layer == 0 ? inputSize : recurrent, hiddenSize, maxBlockWidth, ref source, ref target);
+                RoundBlockRows(parameters, copy, recurrent, hiddenSize, maxBlockWidth, ref source, ref target);
                 RoundRows(parameters, copy, 2, gateRow, ref source, ref target);
+                RoundSideBySide(parameters.Slice(source, projection), copy.Slice(target, (projection + 1) / 2));
+                source += projection;
+                target += (projection + 1) / 2;
             }
 
-            Span<ushort> head = System.Runtime.InteropServices.MemoryMarshal.Cast<uint, ushort>(copy.Slice(target));
-            Round(parameters.Slice(source, headLength), head.Slice(0, headLength));
-            if (headLength % 2 == 1)
+            RoundSideBySide(parameters.Slice(source, headLength), copy.Slice(target));
+        }
+
+        /// <summary>Rounds <paramref name="values"/> into bfloat16 values two per word of <paramref name="words"/>, a last odd value's partner 0.</summary>
+        private static void RoundSideBySide(ReadOnlySpan<float> values, Span<uint> words)
+        {
+            Span<ushort> halves = System.Runtime.InteropServices.MemoryMarshal.Cast<uint, ushort>(words);
+            Round(values, halves.Slice(0, values.Length));
+            if (values.Length % 2 == 1)
             {
-                head[headLength] = 0;
+                halves[values.Length] = 0;
             }
         }
 

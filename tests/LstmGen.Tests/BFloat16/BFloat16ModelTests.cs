@@ -15,6 +15,10 @@ namespace LstmGen.Tests.BFloat16
     [Lstm(Weights = "Fixtures/tiny_f32.safetensors", WeightPrecision = WeightPrecision.BFloat16)]
     public partial class CompiledTinyBFloat16 { }
 
+    /// <summary>The float32 twin of <see cref="BFloat16ProjectionWideModel"/> (input 8, hidden 32, projections of 16, no head).</summary>
+    [Lstm(InputSize = 8, HiddenSize = 32, ProjectionSize = 16)]
+    public partial class ProjectionWideFloat32Model { }
+
     /// <summary>
     /// A bfloat16 model (<see cref="BFloat16StackedModel"/>: input 8, hidden 32, 2 layers, head of 4) beside its float32
     /// twin (<see cref="StackedModel"/>, the same shape): the copy that steps read follows every change of the weights,
@@ -114,6 +118,87 @@ namespace LstmGen.Tests.BFloat16
             Assert.True(Steps(model).AsSpan().SequenceEqual(Steps(twin)));
             Assert.True(GroupStep(model).AsSpan().SequenceEqual(GroupStep(twin)));
         }
+
+        /// <summary>The writers that change a projected model's W_hr, which its copy must round again.</summary>
+        public static TheoryData<string> ProjectionWriters => new() { "optimizer", "SetTensor", "Load" };
+
+        [Theory]
+        [MemberData(nameof(ProjectionWriters))]
+        public void EveryChangeOfAProjectionReachesTheNextStepForwardAndGroupStep(string writer)
+        {
+            var model = new BFloat16ProjectionWideModel(seed: 1);
+            float[] before = Forward(model);
+            switch (writer)
+            {
+                case "optimizer":
+                    float[] targets = BFloat16Case.Recipe(3002, 9 * BFloat16ProjectionWideModel.OutputSize, 0, ties: false);
+                    model.ZeroGradients();
+                    model.ResetState();
+                    model.AccumulateGradients(s_inputs, targets);
+                    new Sgd(0.5f).Step(model.Parameters, model.Gradients);
+                    break;
+                case "SetTensor":
+                    // W_hr alone: only a copy that rounds the projections again sees it.
+                    model.SetTensor("lstm.weight_hr_l0", BFloat16Case.Recipe(9, 16 * 32, -3, ties: true));
+                    break;
+                default:
+                    using (var stream = new MemoryStream())
+                    {
+                        new ProjectionWideFloat32Model(seed: 5).Save(stream);
+                        stream.Position = 0;
+                        model.Load(stream);
+                    }
+
+                    break;
+            }
+
+            var rebuilt = new BFloat16ProjectionWideModel(seed: 2);
+            model.Parameters.CopyTo(rebuilt.Parameters);
+            float[] after = Forward(model);
+            Assert.False(after.AsSpan().SequenceEqual(before), $"{writer}: the outputs did not change");
+            Assert.True(after.AsSpan().SequenceEqual(Forward(rebuilt)), $"{writer}: Forward read a stale copy");
+            Assert.True(Steps(model).AsSpan().SequenceEqual(Steps(rebuilt)), $"{writer}: Step read a stale copy");
+            Assert.True(GroupStep(model).AsSpan().SequenceEqual(GroupStep(rebuilt)), $"{writer}: the group step read a stale copy");
+        }
+
+        [Fact]
+        public void AProjectedModelReadsItsProjectionsRoundedAndTrainsInFloat32()
+        {
+            var model = new BFloat16ProjectionWideModel(seed: 1);
+            var twin = new ProjectionWideFloat32Model(seed: 2);
+            int projection = TensorOffset(model, "lstm.weight_hr_l0");
+            Span<float> rounded = twin.Parameters;
+            model.Parameters.CopyTo(rounded);
+            foreach (ref float value in rounded)
+            {
+                value = BF16.RoundToSingle(value);
+            }
+
+            // The float32 twin given the rounded parameters computes the same bits on Step, Forward and the group step.
+            Assert.True(Forward(model).AsSpan().SequenceEqual(Forward(twin)));
+            Assert.True(Steps(model).AsSpan().SequenceEqual(Steps(twin)));
+            Assert.True(GroupStep(model).AsSpan().SequenceEqual(GroupStep(twin)));
+
+            // With W_hr alone left unrounded the twin computes something else: the model reads W_hr rounded.
+            Span<float> unroundedProjection = twin.Parameters.Slice(projection, 16 * 32);
+            model.Parameters.Slice(projection, 16 * 32).CopyTo(unroundedProjection);
+            Assert.Contains(unroundedProjection.ToArray(), value => BF16.RoundToSingle(value) != value);
+            Assert.False(Forward(model).AsSpan().SequenceEqual(Forward(twin)));
+            Assert.False(Steps(model).AsSpan().SequenceEqual(Steps(twin)));
+            Assert.False(GroupStep(model).AsSpan().SequenceEqual(GroupStep(twin)));
+
+            // Training reads the float32 parameters, W_hr too: the float32 model's bits on the unrounded parameters.
+            model.Parameters.CopyTo(twin.Parameters);
+            model.ResetState();
+            twin.ResetState();
+            float[] targets = BFloat16Case.Recipe(3002, 9 * BFloat16ProjectionWideModel.OutputSize, 0, ties: false);
+            float loss = model.AccumulateGradients(s_inputs, targets);
+            float twinLoss = twin.AccumulateGradients(s_inputs, targets);
+            Assert.Equal(BitConverter.SingleToUInt32Bits(twinLoss), BitConverter.SingleToUInt32Bits(loss));
+            Assert.True(model.Gradients.SequenceEqual(twin.Gradients));
+        }
+
+        private static int TensorOffset(ILstmModel model, string name) => model.Tensors.Single(tensor => tensor.Name == name).Offset;
 
         [Fact]
         public void TrainingIsTheFloat32ModelsBitForBit()
@@ -229,21 +314,30 @@ namespace LstmGen.Tests.BFloat16
         }
 
         [Fact]
-        public void StepsAllocateNothingEvenWhenTheyRoundTheCopyAgain()
+        public void StepsAllocateNothingEvenWhenTheyRoundTheCopyAgain() =>
+            AssertStepsAllocateNothing(new BFloat16WideModel(seed: 1), new BFloat16WideModel.State[19], (model, states, inputs, outputs) => model.Step(states, inputs, outputs));
+
+        [Fact]
+        public void ProjectedStepsAllocateNothingEvenWhenTheyRoundTheCopyAgain() =>
+            AssertStepsAllocateNothing(new BFloat16ProjectionWideModel(seed: 1), new BFloat16ProjectionWideModel.State[19], (model, states, inputs, outputs) => model.Step(states, inputs, outputs));
+
+        private delegate void GroupStepOf<TModel, TState>(TModel model, Span<TState> states, ReadOnlySpan<float> inputs, Span<float> outputs);
+
+        /// <summary>Step, Forward and the group step allocate nothing, nor does a step that rounds the copy again.</summary>
+        private static void AssertStepsAllocateNothing<TModel, TState>(TModel model, TState[] states, GroupStepOf<TModel, TState> groupStep)
+            where TModel : ILstmModel
         {
-            var model = new BFloat16WideModel(seed: 1);
-            float[] input = new float[BFloat16WideModel.InputSize];
-            float[] output = new float[BFloat16WideModel.OutputSize];
-            float[] inputs = new float[5 * BFloat16WideModel.InputSize];
-            float[] outputs = new float[5 * BFloat16WideModel.OutputSize];
-            var states = new BFloat16WideModel.State[19];
-            float[] groupInputs = new float[states.Length * BFloat16WideModel.InputSize];
-            float[] groupOutputs = new float[states.Length * BFloat16WideModel.OutputSize];
+            float[] input = new float[model.InputSize];
+            float[] output = new float[model.OutputSize];
+            float[] inputs = new float[5 * model.InputSize];
+            float[] outputs = new float[5 * model.OutputSize];
+            float[] groupInputs = new float[states.Length * model.InputSize];
+            float[] groupOutputs = new float[states.Length * model.OutputSize];
             model.Forward(inputs, outputs);
-            model.Step(states, groupInputs, groupOutputs);
+            groupStep(model, states, groupInputs, groupOutputs);
             Assert.Equal(0, Allocations.OfWarm(() => model.Step(input, output)));
             Assert.Equal(0, Allocations.OfWarm(() => model.Forward(inputs, outputs)));
-            Assert.Equal(0, Allocations.OfWarm(() => model.Step(states, groupInputs, groupOutputs)));
+            Assert.Equal(0, Allocations.OfWarm(() => groupStep(model, states, groupInputs, groupOutputs)));
             Assert.Equal(0, Allocations.OfWarm(() =>
             {
                 model.Parameters[0] += 0f; // marks the copy stale: the step rounds it again
@@ -289,6 +383,12 @@ namespace LstmGen.Tests.BFloat16
                     break;
                 case StackedModel wide:
                     wide.Step(new StackedModel.State[agents], inputs, outputs);
+                    break;
+                case BFloat16ProjectionWideModel narrowProjected:
+                    narrowProjected.Step(new BFloat16ProjectionWideModel.State[agents], inputs, outputs);
+                    break;
+                case ProjectionWideFloat32Model projected:
+                    projected.Step(new ProjectionWideFloat32Model.State[agents], inputs, outputs);
                     break;
                 default:
                     throw new ArgumentException(model.GetType().Name, nameof(model));

@@ -193,21 +193,35 @@ namespace LstmGen.Tests.BFloat16
         /// <summary>
         /// An LSTM's copy: per layer W_ih and W_hh in row pairs, block by block as the parameters keep them (a block's
         /// pairs of rows together), b_ih and b_hh as one pair, then the head two values per word; a span of another
-        /// length is refused. Hidden 2 is one block; hidden 40 three (16, 16 and 8 units).
+        /// length is refused. Hidden 2 is one block; hidden 40 three (16, 16 and 8 units). With projections (P &gt; 0) W_hh
+        /// and the upper layer's W_ih have P rows, and each layer's W_hr [P, H] follows its biases two values per word
+        /// (3 x 5 values: a last odd one's partner 0).
         /// </summary>
         [Theory]
-        [InlineData(3, 2)]
-        [InlineData(5, 40)]
-        public void AnLstmsCopyIsItsLayersInRowPairsThenTheHead(int input, int hidden)
+        [InlineData(3, 2, 0)]
+        [InlineData(5, 40, 0)]
+        [InlineData(3, 5, 3)]
+        [InlineData(5, 40, 17)]
+        public void AnLstmsCopyIsItsLayersInRowPairsThenTheHead(int input, int hidden, int projection)
         {
             const int layers = 2, head = 5, maxBlockWidth = 16;
             int gateRow = 4 * hidden;
-            int parameterCount = ((input + hidden + 2) * gateRow) + ((2 * hidden + 2) * gateRow) + head;
+            int recurrent = projection > 0 ? projection : hidden;
+            int projectionLength = projection * hidden;
+            int parameterCount = ((input + recurrent + 2) * gateRow) + projectionLength + ((2 * recurrent + 2) * gateRow) + projectionLength + head;
             float[] parameters = BFloat16CaseValues(parameterCount);
-            int length = BF16.LstmLength(input, hidden, layers, head);
-            Assert.Equal(((((input + 1) / 2) + ((hidden + 1) / 2) + 1) * gateRow) + ((((hidden + 1) / 2) + ((hidden + 1) / 2) + 1) * gateRow) + 3, length);
+            int length = projection > 0 ? BF16.LstmLength(input, hidden, projection, layers, head) : BF16.LstmLength(input, hidden, layers, head);
+            int projectionWords = (projectionLength + 1) / 2;
+            Assert.Equal(((((input + 1) / 2) + ((recurrent + 1) / 2) + 1) * gateRow) + projectionWords + ((((recurrent + 1) / 2) + ((recurrent + 1) / 2) + 1) * gateRow) + projectionWords + 3, length);
             uint[] copy = new uint[length];
-            BF16.RoundLstm(parameters, copy, input, hidden, layers, head, maxBlockWidth);
+            if (projection > 0)
+            {
+                BF16.RoundLstm(parameters, copy, input, hidden, projection, layers, head, maxBlockWidth);
+            }
+            else
+            {
+                BF16.RoundLstm(parameters, copy, input, hidden, layers, head, maxBlockWidth);
+            }
 
             // Each weight's element (k, c) is half of a word of its block's pair k / 2: the lower half for even k.
             int source = 0;
@@ -249,20 +263,41 @@ namespace LstmGen.Tests.BFloat16
                 target += gateRow;
             }
 
-            Weight(input);
-            Weight(hidden);
-            Biases();
-            Weight(hidden);
-            Weight(hidden);
-            Biases();
-
-            ushort[] headValues = parameters.Skip(source).Select(BF16.Round).Append((ushort)0).ToArray();
-            for (int i = 0; i + 1 < headValues.Length; i += 2)
+            // count values (W_hr, or the head), two per word, a last odd value's partner 0.
+            void SideBySide(int count)
             {
-                Assert.Equal(headValues[i] | ((uint)headValues[i + 1] << 16), copy[target + (i / 2)]);
+                ushort[] values = parameters.Skip(source).Take(count).Select(BF16.Round).Append((ushort)0).ToArray();
+                for (int i = 0; i + 1 < values.Length; i += 2)
+                {
+                    Assert.Equal(values[i] | ((uint)values[i + 1] << 16), copy[target + (i / 2)]);
+                }
+
+                source += count;
+                target += (count + 1) / 2;
             }
 
-            var error = Assert.Throws<ArgumentException>(() => BF16.RoundLstm(parameters, new uint[length + 1], input, hidden, layers, head, maxBlockWidth));
+            Weight(input);
+            Weight(recurrent);
+            Biases();
+            SideBySide(projectionLength);
+            Weight(recurrent);
+            Weight(recurrent);
+            Biases();
+            SideBySide(projectionLength);
+            SideBySide(head);
+            Assert.Equal(length, target);
+
+            var error = Assert.Throws<ArgumentException>(() =>
+            {
+                if (projection > 0)
+                {
+                    BF16.RoundLstm(parameters, new uint[length + 1], input, hidden, projection, layers, head, maxBlockWidth);
+                }
+                else
+                {
+                    BF16.RoundLstm(parameters, new uint[length + 1], input, hidden, layers, head, maxBlockWidth);
+                }
+            });
             Assert.Contains($"{parameterCount} parameters", error.Message, StringComparison.Ordinal);
         }
 

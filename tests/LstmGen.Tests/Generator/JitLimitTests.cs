@@ -50,6 +50,8 @@ namespace LstmGen.Tests.Generator
         [InlineData("InputSize = 8192, HiddenSize = 1024, Layers = 7, OutputSize = 8192, ProjectionSize = 1023")]
         [InlineData("InputSize = 8191, HiddenSize = 1023, Layers = 8, OutputSize = 8191, ProjectionSize = 17")]
         [InlineData("InputSize = 1, HiddenSize = 2, Layers = 16, ProjectionSize = 1")]
+        [InlineData("InputSize = 8192, HiddenSize = 1024, Layers = 7, OutputSize = 8192, ProjectionSize = 1023, WeightPrecision = WeightPrecision.BFloat16")]
+        [InlineData("InputSize = 1, HiddenSize = 2, Layers = 16, ProjectionSize = 1, WeightPrecision = WeightPrecision.BFloat16")]
         [InlineData("InputSize = 8192, HiddenSize = 1024, Layers = 7, OutputSize = 8192", "Gru")]
         [InlineData("InputSize = 8192, HiddenSize = 511, Layers = 16, OutputSize = 8192", "Gru")]
         [InlineData("InputSize = 1, HiddenSize = 1, Layers = 16", "Gru")]

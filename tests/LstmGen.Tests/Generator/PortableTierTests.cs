@@ -130,6 +130,7 @@ namespace LstmGen.Tests.Generator
             "[Gru(InputSize = 12, HiddenSize = 24, OutputSize = 6, OutputActivation = Activation.Softmax, Loss = LossFunction.CrossEntropy)]",
             "[Lstm(InputSize = 5, HiddenSize = 21, Layers = 2, OutputSize = 3, ProjectionSize = 7)]",
             "[Lstm(InputSize = 3, HiddenSize = 9, Layers = 2, ProjectionSize = 4, Dropout = 0.25)]",
+            "[Lstm(InputSize = 5, HiddenSize = 21, Layers = 2, OutputSize = 3, ProjectionSize = 7, WeightPrecision = WeightPrecision.BFloat16)]",
         };
 
         /// <summary>

@@ -21,6 +21,7 @@ namespace LstmGen.Tests.Generator
         [InlineData("Projected", "[Lstm(InputSize = 4, HiddenSize = 7, Layers = 2, OutputSize = 2, ProjectionSize = 3)]")]
         [InlineData("BidirectionalStacked", "[Lstm(InputSize = 3, HiddenSize = 5, Layers = 2, OutputSize = 2, Bidirectional = true)]")]
         [InlineData("BidirectionalGruNoHead", "[Gru(InputSize = 4, HiddenSize = 17, Bidirectional = true)]")]
+        [InlineData("BFloat16Projected", "[Lstm(InputSize = 4, HiddenSize = 7, Layers = 2, OutputSize = 2, ProjectionSize = 3, WeightPrecision = WeightPrecision.BFloat16)]")]
         [InlineData("BidirectionalProjected", "[Lstm(InputSize = 5, HiddenSize = 7, Layers = 2, ProjectionSize = 3, OutputSize = 2, Bidirectional = true)]")]
         public void GeneratedSourceMatchesSnapshot(string name, string attribute)
         {

@@ -34,6 +34,17 @@ namespace LstmGen.Tests.Reference
     {
     }
 
+    // Projections (proj_size): each layer's W_hr read from the bfloat16 copy too.
+    [Lstm(InputSize = 5, HiddenSize = 7, ProjectionSize = 3, Layers = 2, OutputSize = 3, WeightPrecision = WeightPrecision.BFloat16)]
+    internal partial class BFloat16ProjectionStackedModel
+    {
+    }
+
+    [Lstm(InputSize = 8, HiddenSize = 32, ProjectionSize = 16, WeightPrecision = WeightPrecision.BFloat16)]
+    internal partial class BFloat16ProjectionWideModel
+    {
+    }
+
     /// <summary>
     /// A bfloat16 case computed by PyTorch (Fixtures/BFloat16/make_bf16_cases.py): the weights and inputs come from
     /// the script's recipe, repeated here bit for bit; the outputs and final states are PyTorch's in float64 from the
@@ -48,6 +59,8 @@ namespace LstmGen.Tests.Reference
             ["stacked"] = () => new BFloat16StackedModel(seed: 0),
             ["wide"] = () => new BFloat16WideModel(seed: 0),
             ["projected"] = () => new BFloat16ProjectedModel(seed: 0),
+            ["proj_stacked"] = () => new BFloat16ProjectionStackedModel(seed: 0),
+            ["proj_wide"] = () => new BFloat16ProjectionWideModel(seed: 0),
         };
 
         private BFloat16Case(string name, JsonElement root)
@@ -56,6 +69,7 @@ namespace LstmGen.Tests.Reference
             JsonElement config = root.GetProperty("config");
             InputSize = config.GetProperty("inputSize").GetInt32();
             HiddenSize = config.GetProperty("hiddenSize").GetInt32();
+            ProjectionSize = config.TryGetProperty("projectionSize", out JsonElement projection) ? projection.GetInt32() : 0;
             Layers = config.GetProperty("layers").GetInt32();
             OutputSize = config.GetProperty("outputSize").GetInt32();
             SequenceLength = config.GetProperty("sequenceLength").GetInt32();
@@ -77,6 +91,12 @@ namespace LstmGen.Tests.Reference
         public int InputSize { get; }
 
         public int HiddenSize { get; }
+
+        /// <summary>Values of each layer's projection (proj_size), 0 for none.</summary>
+        public int ProjectionSize { get; }
+
+        /// <summary>The hidden state's values per layer: the projection's, or HiddenSize.</summary>
+        public int RecurrentWidth => ProjectionSize > 0 ? ProjectionSize : HiddenSize;
 
         public int Layers { get; }
 
@@ -134,8 +154,8 @@ namespace LstmGen.Tests.Reference
         {
             float[] outputs = new float[SequenceLength * model.OutputSize];
             model.Forward(Input, outputs);
-            float[] hidden = new float[Layers * HiddenSize];
-            float[] cell = new float[hidden.Length];
+            float[] hidden = new float[Layers * RecurrentWidth];
+            float[] cell = new float[Layers * HiddenSize];
             model.GetState(hidden, cell);
             return (outputs, hidden, cell);
         }
@@ -173,6 +193,8 @@ namespace LstmGen.Tests.Reference
                 "stacked" => Agents<BFloat16StackedModel, BFloat16StackedModel.State>((m, s, i, o) => m.Step(s, i, o), (m, ref s, i, o) => m.Step(ref s, i, o)),
                 "wide" => Agents<BFloat16WideModel, BFloat16WideModel.State>((m, s, i, o) => m.Step(s, i, o), (m, ref s, i, o) => m.Step(ref s, i, o)),
                 "projected" => Agents<BFloat16ProjectedModel, BFloat16ProjectedModel.State>((m, s, i, o) => m.Step(s, i, o), (m, ref s, i, o) => m.Step(ref s, i, o)),
+                "proj_stacked" => Agents<BFloat16ProjectionStackedModel, BFloat16ProjectionStackedModel.State>((m, s, i, o) => m.Step(s, i, o), (m, ref s, i, o) => m.Step(ref s, i, o)),
+                "proj_wide" => Agents<BFloat16ProjectionWideModel, BFloat16ProjectionWideModel.State>((m, s, i, o) => m.Step(s, i, o), (m, ref s, i, o) => m.Step(ref s, i, o)),
                 _ => throw new InvalidOperationException($"No model for the case {Name}."),
             };
             return (error, forward, stepsSame, agents, agentsSame);

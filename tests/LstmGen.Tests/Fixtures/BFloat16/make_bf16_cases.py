@@ -51,29 +51,37 @@ def bound_exponent(hidden):
 
 
 CASES = [
-    # name, input, hidden, layers, outputs (0: no head), activation, steps
-    ("tiny", 3, 4, 1, 2, "linear", 7),
-    ("odd", 5, 13, 1, 3, "tanh", 9),
-    ("stacked", 8, 32, 2, 4, "linear", 12),
-    ("wide", 8, 128, 1, 0, "linear", 6),
-    ("projected", 128, 128, 1, 3, "sigmoid", 40),
+    # name, input, hidden, layers, outputs (0: no head), activation, steps, projection (proj_size, 0: none)
+    ("tiny", 3, 4, 1, 2, "linear", 7, 0),
+    ("odd", 5, 13, 1, 3, "tanh", 9, 0),
+    ("stacked", 8, 32, 2, 4, "linear", 12, 0),
+    ("wide", 8, 128, 1, 0, "linear", 6, 0),
+    ("projected", 128, 128, 1, 3, "sigmoid", 40, 0),
+    # proj_size: W_hr [P, H] of every layer rounded too (an odd P and H, a head; then 16 of 32, the lanes of the sums).
+    ("proj_stacked", 5, 7, 2, 3, "linear", 11, 3),
+    ("proj_wide", 8, 32, 1, 0, "linear", 10, 16),
 ]
 
 
-def tensor_shapes(inputs, hidden, layers, outputs):
+def tensor_shapes(inputs, hidden, layers, outputs, projection):
+    # With projections the hidden state is P values (what W_hh, the layers above and the head read), and each
+    # layer's weight_hr [P, H] follows its biases, as in PyTorch's state_dict.
+    width = projection if projection > 0 else hidden
     shapes = []
     for k in range(layers):
-        columns = inputs if k == 0 else hidden
-        shapes += [(f"lstm.weight_ih_l{k}", [4 * hidden, columns]), (f"lstm.weight_hh_l{k}", [4 * hidden, hidden]),
+        columns = inputs if k == 0 else width
+        shapes += [(f"lstm.weight_ih_l{k}", [4 * hidden, columns]), (f"lstm.weight_hh_l{k}", [4 * hidden, width]),
                    (f"lstm.bias_ih_l{k}", [4 * hidden]), (f"lstm.bias_hh_l{k}", [4 * hidden])]
+        if projection > 0:
+            shapes += [(f"lstm.weight_hr_l{k}", [projection, hidden])]
     if outputs > 0:
-        shapes += [("head.weight", [outputs, hidden]), ("head.bias", [outputs])]
+        shapes += [("head.weight", [outputs, width]), ("head.bias", [outputs])]
     return shapes
 
 
-def run(inputs, hidden, layers, outputs, activation, tensors, x):
-    lstm = torch.nn.LSTM(inputs, hidden, num_layers=layers, batch_first=True).double()
-    head = torch.nn.Linear(hidden, outputs).double() if outputs > 0 else None
+def run(inputs, hidden, layers, outputs, activation, tensors, x, projection):
+    lstm = torch.nn.LSTM(inputs, hidden, num_layers=layers, batch_first=True, proj_size=projection).double()
+    head = torch.nn.Linear(projection if projection > 0 else hidden, outputs).double() if outputs > 0 else None
     with torch.no_grad():
         for name, value in tensors.items():
             module, parameter = name.split(".")
@@ -112,22 +120,25 @@ def rounding_cases(folder):
 def main():
     folder = os.path.dirname(os.path.abspath(__file__))
     rounding_cases(folder)
-    for name, inputs, hidden, layers, outputs, activation, steps in CASES:
+    for name, inputs, hidden, layers, outputs, activation, steps, projection in CASES:
         exponent = bound_exponent(hidden)
         float32 = {}
-        for index, (tensor, shape) in enumerate(tensor_shapes(inputs, hidden, layers, outputs)):
+        for index, (tensor, shape) in enumerate(tensor_shapes(inputs, hidden, layers, outputs, projection)):
             count = math.prod(shape)
             float32[tensor] = torch.tensor(recipe(index, count, exponent, ties=True), dtype=torch.float32).reshape(shape)
         rounded = {k: v.to(torch.bfloat16).to(torch.float32) for k, v in float32.items()}
         x = torch.tensor(recipe(1000, steps * inputs, 0, ties=False), dtype=torch.float32).reshape(steps, inputs)
-        y, h, c = run(inputs, hidden, layers, outputs, activation, {k: v.double() for k, v in rounded.items()}, x.double())
-        y32, h32, c32 = run(inputs, hidden, layers, outputs, activation, {k: v.double() for k, v in float32.items()}, x.double())
+        y, h, c = run(inputs, hidden, layers, outputs, activation, {k: v.double() for k, v in rounded.items()}, x.double(), projection)
+        y32, h32, c32 = run(inputs, hidden, layers, outputs, activation, {k: v.double() for k, v in float32.items()}, x.double(), projection)
         ties = sum(int(((v.view(torch.int32) & 0xFFFF) == 0x8000).sum()) for v in float32.values())
+        config = {"inputSize": inputs, "hiddenSize": hidden, "layers": layers, "outputSize": outputs,
+                  "outputActivation": activation, "sequenceLength": steps, "boundExponent": exponent}
+        if projection > 0:
+            config["projectionSize"] = projection
         case = {
             "name": name,
             "source": f"PyTorch {torch.__version__} nn.LSTM + nn.Linear in float64 on weights rounded by .to(torch.bfloat16)",
-            "config": {"inputSize": inputs, "hiddenSize": hidden, "layers": layers, "outputSize": outputs,
-                       "outputActivation": activation, "sequenceLength": steps, "boundExponent": exponent},
+            "config": config,
             "ties": ties,
             "output": flat(y), "h_n": flat(h), "c_n": flat(c),
             "float32Output": flat(y32), "float32H_n": flat(h32), "float32C_n": flat(c32),
