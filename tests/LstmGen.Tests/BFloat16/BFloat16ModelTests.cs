@@ -106,17 +106,7 @@ namespace LstmGen.Tests.BFloat16
             Assert.Contains(values, value => BF16.RoundToSingle(value) != value);
 
             // The float32 twin given the rounded parameters computes the same bits: the kernels sum in the same order.
-            var twin = new StackedModel(seed: 2);
-            Span<float> rounded = twin.Parameters;
-            model.Parameters.CopyTo(rounded);
-            foreach (ref float value in rounded)
-            {
-                value = BF16.RoundToSingle(value);
-            }
-
-            Assert.True(Forward(model).AsSpan().SequenceEqual(Forward(twin)));
-            Assert.True(Steps(model).AsSpan().SequenceEqual(Steps(twin)));
-            Assert.True(GroupStep(model).AsSpan().SequenceEqual(GroupStep(twin)));
+            AssertTwinOfRoundedParametersGivesTheSameBits(model, new StackedModel(seed: 2));
         }
 
         /// <summary>The writers that change a projected model's W_hr, which its copy must round again.</summary>
@@ -167,17 +157,9 @@ namespace LstmGen.Tests.BFloat16
             var model = new BFloat16ProjectionWideModel(seed: 1);
             var twin = new ProjectionWideFloat32Model(seed: 2);
             int projection = TensorOffset(model, "lstm.weight_hr_l0");
-            Span<float> rounded = twin.Parameters;
-            model.Parameters.CopyTo(rounded);
-            foreach (ref float value in rounded)
-            {
-                value = BF16.RoundToSingle(value);
-            }
 
             // The float32 twin given the rounded parameters computes the same bits on Step, Forward and the group step.
-            Assert.True(Forward(model).AsSpan().SequenceEqual(Forward(twin)));
-            Assert.True(Steps(model).AsSpan().SequenceEqual(Steps(twin)));
-            Assert.True(GroupStep(model).AsSpan().SequenceEqual(GroupStep(twin)));
+            AssertTwinOfRoundedParametersGivesTheSameBits(model, twin);
 
             // With W_hr alone left unrounded the twin computes something else: the model reads W_hr rounded.
             Span<float> unroundedProjection = twin.Parameters.Slice(projection, 16 * 32);
@@ -343,6 +325,24 @@ namespace LstmGen.Tests.BFloat16
                 model.Parameters[0] += 0f; // marks the copy stale: the step rounds it again
                 model.Step(input, output);
             }, measured: 20));
+        }
+
+        /// <summary>
+        /// Gives <paramref name="twin"/> (a float32 model of the same shape) the bfloat16 model's parameters rounded to
+        /// bfloat16, and asserts that Forward, steps and the group step of both give the same bits.
+        /// </summary>
+        private static void AssertTwinOfRoundedParametersGivesTheSameBits(ILstmModel model, ILstmModel twin)
+        {
+            Span<float> rounded = twin.Parameters;
+            model.Parameters.CopyTo(rounded);
+            foreach (ref float value in rounded)
+            {
+                value = BF16.RoundToSingle(value);
+            }
+
+            Assert.True(Forward(model).AsSpan().SequenceEqual(Forward(twin)));
+            Assert.True(Steps(model).AsSpan().SequenceEqual(Steps(twin)));
+            Assert.True(GroupStep(model).AsSpan().SequenceEqual(GroupStep(twin)));
         }
 
         private static float[] Forward(ILstmModel model)
